@@ -1,0 +1,1 @@
+"""Plotly figure builders: pure functions DataFrame -> Figure, one module per analysis area."""

@@ -1,0 +1,49 @@
+"""The `smarketing` command line: one module per command group under smarketing.cli."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# Command-group modules, each with register(subparsers) adding parsers that set `func`.
+COMMAND_MODULES = ("data", "funnel", "scoring", "attribution", "leadflow", "planner", "app")
+
+
+class CliError(Exception):
+    """A user error: printed as one line on stderr, exit code 1."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="smarketing", description="Funnel analytics for B2B marketing and sales.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(f"smarketing.cli.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"smarketing.cli.{name}":
+                continue  # command group not built yet
+            raise
+        module.register(sub)
+    return parser
+
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse already printed a one-line usage error
+        return int(exc.code or 0) and 1
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, ValueError, FileNotFoundError, OSError) as exc:
+        print(f"smarketing {args.command}: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Options and output helpers shared by the command groups."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import pandas as pd
+
+from smarketing import store
+
+
+def add_db(parser) -> None:
+    parser.add_argument("--db", help="database file (default: $SMARKETING_DB or data/demo.duckdb)")
+
+
+def add_format(parser, choices=("table", "csv", "json"), default="table") -> None:
+    parser.add_argument("--format", choices=choices, default=default, help=f"output format (default: {default})")
+
+
+def open_db(args, read_only: bool = True):
+    """Open the database named by --db / $SMARKETING_DB; a missing file is a clear error."""
+    return store.connect(args.db, read_only=read_only)
+
+
+def parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"'{text}' is not a date (expected YYYY-MM-DD)") from exc
+
+
+def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
+    """Print a DataFrame as an aligned table, CSV or JSON records."""
+    out = out or sys.stdout
+    if fmt == "csv":
+        frame.to_csv(out, index=False)
+    elif fmt == "json":
+        out.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
+    else:
+        out.write((frame.to_string(index=False) if len(frame) else "(no rows)") + "\n")
+
+
+def write_json(obj, out=None) -> None:
+    (out or sys.stdout).write(json.dumps(obj, indent=2, default=str) + "\n")

@@ -1,0 +1,282 @@
+"""Open or create the database, and import CSV / Parquet files into the canonical tables atomically."""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+import duckdb
+import ibis
+
+from smarketing.schema import TABLES, Column, Table, create_sql
+from smarketing.stages import DEFAULT_STAGES, StageModel
+
+DEFAULT_DB = Path("data") / "demo.duckdb"
+
+
+class DataImportError(ValueError):
+    """A file could not be imported; the message names file, row, column and what was expected."""
+
+
+def db_path(path: str | os.PathLike | None = None) -> Path:
+    """The database file in use: the argument, else $SMARKETING_DB, else data/demo.duckdb."""
+    chosen = path or os.environ.get("SMARKETING_DB") or DEFAULT_DB
+    text = str(chosen)
+    if text.startswith("duckdb://"):
+        text = text.removeprefix("duckdb://")
+    return Path(text)
+
+
+def connect(path: str | os.PathLike | None = None, read_only: bool = False):
+    """Open (creating if needed) a DuckDB database as an Ibis backend with the canonical tables."""
+    target = db_path(path)
+    if str(target) != ":memory:":
+        if read_only and not target.exists():
+            raise FileNotFoundError(f"database {target} does not exist (run `smarketing demo` first)")
+        target.parent.mkdir(parents=True, exist_ok=True)
+    con = ibis.duckdb.connect(str(target), read_only=read_only)
+    raw(con).execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        ensure_tables(con)
+    return con
+
+
+def raw(con) -> duckdb.DuckDBPyConnection:
+    """The DuckDB connection under an Ibis backend (for loading data, never for analyses)."""
+    return con.con
+
+
+def ensure_tables(con) -> None:
+    for table in TABLES.values():
+        raw(con).execute(create_sql(table))
+
+
+def table_counts(con) -> dict[str, int]:
+    """Row count of each canonical table."""
+    return {name: int(con.table(name).count().execute()) for name in TABLES}
+
+
+# --------------------------------------------------------------------------------------------- import
+
+
+def import_files(
+    con, files: Mapping[str, str | os.PathLike], stages: StageModel = DEFAULT_STAGES
+) -> dict[str, int]:
+    """Import files ({table name: path}) in one transaction; return rows added per table.
+
+    Any problem raises DataImportError and leaves the database exactly as it was.
+    """
+    unknown = set(files) - set(TABLES)
+    if unknown:
+        raise DataImportError(f"unknown table(s): {', '.join(sorted(unknown))}")
+    if not files:
+        raise DataImportError("no files to import")
+    db = raw(con)
+    db.execute("BEGIN TRANSACTION")
+    try:
+        added = {}
+        for name in TABLES:  # canonical order: leads before the tables that reference them
+            if name in files:
+                added[name] = _import_one(db, TABLES[name], Path(files[name]), stages)
+                db.execute(f'DROP TABLE "_stage_{name}"')
+        db.execute("COMMIT")
+        return added
+    except Exception:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _import_one(db, table: Table, path: Path, stages: StageModel) -> int:
+    stage_table = f"_stage_{table.name}"
+    _load_staging(db, table, path, stage_table)
+    columns = _match_columns(db, table, path, stage_table)
+    checker = _Checker(db, table, path, stage_table, columns)
+    checker.check_all(stages)
+    return _insert(db, table, stage_table, columns)
+
+
+def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
+    if not path.exists():
+        raise DataImportError(f"{path.name}: file not found ({path})")
+    if path.stat().st_size == 0:
+        raise DataImportError(f"{path.name}: the file is empty (expected a header row and data rows)")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        source = "read_parquet(?)"
+    else:
+        _check_utf8(path)
+        source = "read_csv(?, all_varchar = true, header = true, sample_size = -1)"
+    try:
+        db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM {source}', [str(path)])
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise DataImportError(f"{path.name}: could not be read as {table.name} data ({first})") from exc
+    rows = db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
+    if rows == 0:
+        raise DataImportError(f"{path.name}: the file has a header but no data rows")
+
+
+def _check_utf8(path: Path) -> None:
+    """Raise naming the line of the first byte sequence that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk[: exc.start].count(b"\n")
+                raise DataImportError(
+                    f"{path.name}: line {line} is not valid UTF-8 text (save the file as UTF-8)"
+                ) from exc
+            line += chunk.count(b"\n")
+
+
+def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, str]:
+    """Map file headers to contract columns (case and surrounding spaces ignored); extras kept as-is."""
+    headers = [r[0] for r in db.execute(f'DESCRIBE "{stage_table}"').fetchall()]
+    mapping: dict[str, str] = {}
+    for header in headers:
+        name = header.strip()
+        contract = table.column(name.lower())
+        target = contract.name if contract else name
+        if target in mapping.values():
+            raise DataImportError(f"{path.name}: column '{target}' appears twice in the header")
+        mapping[header] = target
+    missing = [c for c in table.required if c not in mapping.values()]
+    if missing:
+        raise DataImportError(
+            f"{path.name}: missing required column(s) {', '.join(missing)} for table {table.name} "
+            f"(found: {', '.join(headers)})"
+        )
+    return mapping
+
+
+def _typed(column: Column, expr: str) -> str:
+    """SQL that converts a staged value to the contract type (NULL when it cannot)."""
+    if column.sql_type == "TIMESTAMP":
+        return f"try_cast({expr} AS TIMESTAMPTZ)::TIMESTAMP"
+    if column.sql_type == "VARCHAR":
+        return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
+    if column.sql_type in ("BIGINT", "DOUBLE"):
+        return f"try_cast(replace(trim(CAST({expr} AS VARCHAR)), ',', '') AS {column.sql_type})"
+    return f"try_cast({expr} AS {column.sql_type})"
+
+
+class _Checker:
+    """Value checks on a staged file; each failure names file, row, column and what was expected."""
+
+    def __init__(self, db, table: Table, path: Path, stage_table: str, columns: dict[str, str]):
+        self.db, self.table, self.path, self.stage = db, table, path, stage_table
+        self.source_of = {target: header for header, target in columns.items()}
+        # rows staged inside a transaction get rowids from a high offset: count rows from the first
+        self.base = db.execute(f'SELECT min(rowid) FROM "{stage_table}"').fetchone()[0]
+
+    def _q(self, name: str) -> str:
+        return '"' + self.source_of[name].replace('"', '""') + '"'
+
+    def _first_bad(self, condition: str, params=()) -> tuple[int, object] | None:
+        return self.db.execute(
+            f'SELECT rowid - {self.base} + 1 FROM "{self.stage}" WHERE {condition} ORDER BY rowid LIMIT 1',
+            list(params),
+        ).fetchone()
+
+    def _value(self, row: int, column: str) -> object:
+        query = f'SELECT {self._q(column)} FROM "{self.stage}" WHERE rowid = ?'
+        return self.db.execute(query, [row - 1 + self.base]).fetchone()[0]
+
+    def _fail(self, row: int, column: str, message: str) -> None:
+        raise DataImportError(f"{self.path.name}, row {row} (line {row + 1}), column {column}: {message}")
+
+    def check_all(self, stages: StageModel) -> None:
+        for column in self.table.columns:
+            if column.name in self.source_of:
+                self._check_column(column)
+        if self.table.key:
+            self._check_unique(self.table.key)
+        if self.table.lead_ref:
+            self._check_lead_refs()
+        if self.table.name == "stage_changes":
+            self._check_stages(stages)
+
+    def _check_column(self, column: Column) -> None:
+        src, typed = self._q(column.name), _typed(column, self._q(column.name))
+        blank = f"({src} IS NULL OR trim(CAST({src} AS VARCHAR)) = '')"
+        if column.required and (bad := self._first_bad(blank)):
+            self._fail(bad[0], column.name, f"a value is required (expected {column.expected})")
+        if column.sql_type != "VARCHAR" and (bad := self._first_bad(f"NOT {blank} AND {typed} IS NULL")):
+            self._fail(bad[0], column.name, f"expected {column.expected}, got '{self._value(bad[0], column.name)}'")
+        if column.non_negative and (bad := self._first_bad(f"{typed} < 0")):
+            self._fail(bad[0], column.name, f"expected {column.expected}, got a negative value")
+        if column.allowed:
+            allowed = ", ".join(f"'{a}'" for a in column.allowed)
+            if bad := self._first_bad(f"NOT {blank} AND lower(trim(CAST({src} AS VARCHAR))) NOT IN ({allowed})"):
+                self._fail(bad[0], column.name, f"expected {column.expected}, got '{self._value(bad[0], column.name)}'")
+
+    def _check_unique(self, key: str) -> None:
+        src = f"trim(CAST({self._q(key)} AS VARCHAR))"
+        dup = self.db.execute(
+            f"""SELECT r - {self.base} + 1, v FROM (
+                  SELECT rowid AS r, {src} AS v, row_number() OVER (PARTITION BY {src} ORDER BY rowid) AS n
+                  FROM "{self.stage}") WHERE n > 1 ORDER BY r LIMIT 1"""
+        ).fetchone()
+        if dup:
+            self._fail(dup[0], key, f"'{dup[1]}' appears more than once in the file (expected unique ids)")
+        clash = self._first_bad(f'{src} IN (SELECT "{key}" FROM "{self.table.name}")')
+        if clash:
+            value = self._value(clash[0], key)
+            self._fail(clash[0], key, f"'{value}' is already in the database (expected a new id)")
+
+    def _check_lead_refs(self) -> None:
+        src = f'trim(CAST({self._q("lead_id")} AS VARCHAR))'
+        bad = self._first_bad(f"{src} NOT IN (SELECT lead_id FROM leads)")
+        if bad:
+            value = self._value(bad[0], "lead_id")
+            self._fail(bad[0], "lead_id", f"unknown lead '{value}' (expected a lead_id of the leads table)")
+
+    def _check_stages(self, stages: StageModel) -> None:
+        src = f'trim(CAST({self._q("stage")} AS VARCHAR))'
+        values = [r[0] for r in self.db.execute(f'SELECT DISTINCT {src} FROM "{self.stage}"').fetchall()]
+        mapping = {v: stages.canonical(v) for v in values}
+        unknown = [v for v, name in mapping.items() if name is None]
+        if unknown:
+            bad = self._first_bad(f"{src} = ?", [unknown[0]])
+            self._fail(
+                bad[0], "stage", f"unknown stage '{unknown[0]}' (expected one of {', '.join(stages.all_names)})"
+            )
+        self.db.execute(f'ALTER TABLE "{self.stage}" ADD COLUMN "_stage_name" VARCHAR')
+        self.db.executemany(
+            f'UPDATE "{self.stage}" SET "_stage_name" = ? WHERE {src} = ?',
+            [[name, value] for value, name in mapping.items()],
+        )
+        self.source_of["stage"] = "_stage_name"
+
+
+def _insert(db, table: Table, stage_table: str, columns: dict[str, str]) -> int:
+    existing = {r[0] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
+    stage_types = dict(db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{stage_table}")').fetchall())
+    for header, target in columns.items():
+        if target not in existing and table.column(target) is None:
+            db.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{_ident(target)}" {stage_types[header]}')
+    targets, exprs = [], []
+    for header, target in columns.items():
+        contract = table.column(target)
+        source = "_stage_name" if target == "stage" and table.name == "stage_changes" else header
+        expr = '"' + source.replace('"', '""') + '"'
+        if contract is not None:
+            expr = _typed(contract, expr)
+            if contract.allowed:
+                expr = f"lower({expr})"
+        targets.append('"' + _ident(target) + '"')
+        exprs.append(expr)
+    db.execute(
+        f'INSERT INTO "{table.name}" ({", ".join(targets)}) SELECT {", ".join(exprs)} '
+        f'FROM "{stage_table}" ORDER BY rowid'
+    )
+    return db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
+
+
+def _ident(name: str) -> str:
+    return name.replace('"', '""')

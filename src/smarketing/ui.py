@@ -1,0 +1,122 @@
+"""Streamlit helpers shared by every page: the database handle, the sidebar filters, downloads.
+
+Filters live in st.session_state and in the URL (st.query_params) so a view can be shared.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pandas as pd
+import streamlit as st
+
+from smarketing import store
+from smarketing.filters import MODES, Filters
+from smarketing.labels import t
+
+SEGMENT_COLUMNS = ("source_group", "source", "industry", "country", "region", "owner")
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str):
+    return store.connect(path, read_only=True)
+
+
+def db_path() -> str:
+    return str(store.db_path(None))
+
+
+def connection():
+    """The Ibis backend of the database in use (one per process, cached)."""
+    path = db_path()
+    try:
+        return _connection(path)
+    except FileNotFoundError:
+        st.error(f"No database at `{path}`. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
+        st.stop()
+
+
+def cache_key() -> str:
+    """Part of every cache key: the database file and its modification time."""
+    path = store.db_path(None)
+    return f"{path}:{path.stat().st_mtime_ns if path.exists() else 0}"
+
+
+@st.cache_data(show_spinner=False)
+def _data_bounds(key: str) -> tuple[date, date]:
+    leads = connection().table("leads")
+    row = leads.aggregate(lo=leads.created_at.min(), hi=leads.created_at.max()).execute().iloc[0]
+    if pd.isna(row["lo"]):
+        today = date.today()
+        return today - timedelta(days=365), today
+    return row["lo"].date(), row["hi"].date()
+
+
+@st.cache_data(show_spinner=False)
+def _segment_values(key: str, column: str) -> list[str]:
+    leads = connection().table("leads")
+    if column not in leads.columns:
+        return []
+    values = leads.select(v=leads[column].cast("string")).distinct().filter(lambda x: x.v.notnull())
+    return sorted(values.limit(500).execute()["v"].tolist())
+
+
+def _param_date(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return default
+
+
+def sidebar() -> Filters:
+    """Draw the shared sidebar and return the filters; state is kept in the URL."""
+    key = cache_key()
+    lo, hi = _data_bounds(key)
+    default_since = max(lo, hi - timedelta(days=364))
+    st.sidebar.caption(f"{t('database')}: `{db_path()}`")
+    since = _param_date("since", default_since)
+    until = _param_date("until", hi)
+    picked = st.sidebar.date_input(
+        t("date_range"), value=(since, until), min_value=lo - timedelta(days=3650), max_value=hi + timedelta(days=3650),
+        key="flt_range", help="Whole days, inclusive, UTC.",
+    )
+    if isinstance(picked, tuple) and len(picked) == 2:
+        since, until = picked
+    mode = st.query_params.get("mode", "cohort")
+    mode = st.sidebar.radio(
+        t("time_mode"), MODES, index=MODES.index(mode) if mode in MODES else 0,
+        format_func=lambda m: t(f"mode_{m}"), key="flt_mode",
+    )
+    segments = {}
+    with st.sidebar.expander(t("segments"), expanded=any(c in st.query_params for c in SEGMENT_COLUMNS)):
+        for column in SEGMENT_COLUMNS:
+            options = _segment_values(key, column)
+            if not options:
+                continue
+            chosen = [v for v in st.query_params.get_all(column) if v in options]
+            picked_values = st.multiselect(t(column), options, default=chosen, key=f"flt_{column}")
+            if picked_values:
+                segments[column] = tuple(picked_values)
+    _write_params(since, until, mode, segments)
+    return Filters(since=since, until=until, mode=mode, segments=segments)
+
+
+def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
+    params = {"since": since.isoformat(), "until": until.isoformat(), "mode": mode}
+    params.update({c: list(v) for c, v in segments.items()})
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    if current != wanted:
+        st.query_params.from_dict(params)
+
+
+def download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
+    """A CSV download button for a table."""
+    st.download_button(
+        t("download_csv"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+        mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
+    )
+
+
+def empty_state(message: str | None = None) -> None:
+    st.info(message or t("no_data"), icon=":material/info:")
