@@ -21,7 +21,6 @@ import ibis
 import pandas as pd
 
 from smarketing import store
-
 from smarketing.filters import Filters, in_window, segment_leads
 from smarketing.normalize import check_country, company_key, email_key, phone_key_udf
 
