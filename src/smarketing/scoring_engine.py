@@ -1,0 +1,197 @@
+"""The tuner's in-memory engine: per-lead features fetched once, re-weighted in numpy per slider move.
+
+`lead_features` (in the database) gives one column per rule condition; scores are then weighted sums,
+so new points or thresholds need no query. Rules are matched to feature columns by their condition,
+so any rule set whose conditions were fetched (e.g. current and suggested rules) can be evaluated.
+The formulas mirror `scoring.score_table` and `scoring_eval` (the tests check they agree).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from smarketing.scoring import DEFAULT_CUTOFF, OUTCOMES, Cutoff, lead_features
+from smarketing.scoring_eval import COUNTS, Capacity, as_dict, derive, weeks_between
+from smarketing.scoring_rules import Bonus, Rules
+
+
+class FeaturesMismatch(KeyError):
+    """The rules use a condition or decay that the fetched features do not hold: fetch them again."""
+
+
+def _bonus_key(b: Bonus) -> tuple:
+    return (b.event_type, b.min_count, b.within_days)
+
+
+@dataclass
+class Scores:
+    fit: np.ndarray
+    interest: np.ndarray
+    is_mql: np.ndarray
+
+    @property
+    def score(self) -> np.ndarray:
+        return self.fit + self.interest
+
+
+class Engine:
+    """Per-lead feature columns for a rule structure, with fast scoring and evaluation."""
+
+    def __init__(self, features: pd.DataFrame, structure: Rules):
+        self.structure = structure
+        self.n = len(features)
+        self.lead_id = features["lead_id"].to_numpy()
+        self.created = pd.to_datetime(features["created_at"]).to_numpy()
+        self.fit_cols = {r.key: features[f"fit_{i}"].to_numpy(dtype=bool) for i, r in enumerate(structure.fit)}
+        self.evt_cols = {
+            r.event_type: features[f"evt_{i}"].to_numpy(dtype=np.float64) for i, r in enumerate(structure.interest)
+        }
+        self.bonus_cols = {
+            _bonus_key(b): features[f"bonus_{i}"].to_numpy(dtype=bool) for i, b in enumerate(structure.bonus)
+        }
+        self.outcomes = {o: features[o].fillna(False).to_numpy(dtype=bool) for o in OUTCOMES}
+        self.revenue = features["won_amount"].fillna(0).to_numpy(dtype=np.float64)
+        self.deal_status = features["deal_status"].to_numpy()
+
+    @classmethod
+    def load(cls, con, rules: Rules, cutoff: Cutoff = DEFAULT_CUTOFF, filters=None, now=None) -> Engine:
+        """Fetch the features of `rules` (one query) and build the engine."""
+        frame = lead_features(con, rules, cutoff, filters, now).order_by("lead_id").execute()
+        return cls(frame, rules)
+
+    def supports(self, rules: Rules) -> bool:
+        try:
+            self._check(rules)
+        except FeaturesMismatch:
+            return False
+        return True
+
+    def _check(self, rules: Rules) -> None:
+        if rules.decay != self.structure.decay:
+            raise FeaturesMismatch("the decay setting changed")
+        missing = [r.name for r in rules.fit if r.key not in self.fit_cols]
+        missing += [r.event_type for r in rules.interest if r.event_type not in self.evt_cols]
+        missing += [b.name for b in rules.bonus if _bonus_key(b) not in self.bonus_cols]
+        if missing:
+            raise FeaturesMismatch(f"no features for: {', '.join(missing)}")
+
+    # ---------------------------------------------------------------------------------- scoring
+
+    def scores(self, rules: Rules) -> Scores:
+        self._check(rules)
+        fit = np.zeros(self.n)
+        for r in rules.fit:
+            if r.points:
+                fit += r.points * self.fit_cols[r.key]
+        interest = np.zeros(self.n)
+        for r in rules.interest:
+            if r.points:
+                pts = self.evt_cols[r.event_type] * r.points
+                interest += np.clip(pts, -r.cap, r.cap) if r.cap is not None else pts
+        for b in rules.bonus:
+            if b.points:
+                interest += b.points * self.bonus_cols[_bonus_key(b)]
+        is_mql = (fit >= rules.fit_threshold) & (interest >= rules.interest_threshold)
+        if rules.combined_threshold is not None:
+            is_mql |= fit + interest >= rules.combined_threshold
+        return Scores(fit, interest, is_mql)
+
+    def _y(self, outcome: str) -> np.ndarray:
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got '{outcome}'")
+        return self.outcomes[outcome]
+
+    def _weeks(self, mask: np.ndarray | None) -> float:
+        created = self.created if mask is None else self.created[mask]
+        return weeks_between(created.min(), created.max()) if len(created) else 1.0
+
+    # ---------------------------------------------------------------------------------- evaluation
+
+    def evaluate(
+        self,
+        rules: Rules,
+        outcome: str = "won",
+        capacity: Capacity | None = None,
+        mask: np.ndarray | None = None,
+        scores: Scores | None = None,
+    ) -> dict:
+        """The metrics of `scoring_eval.evaluate`, on all leads or on those where `mask` is True."""
+        s = scores or self.scores(rules)
+        sel = np.ones(self.n, bool) if mask is None else mask
+        y, m = self._y(outcome)[sel], s.is_mql[sel]
+        rev = self.revenue[sel]
+        counts = {
+            "leads": int(sel.sum()), "mqls": int(m.sum()), "positives": int(y.sum()), "caught": int((m & y).sum()),
+            "revenue": float(rev.sum()), "revenue_captured": float(rev[m].sum()),
+        }
+        return as_dict(derive(pd.DataFrame([counts]), self._weeks(mask), capacity).iloc[0])
+
+    def curve(
+        self,
+        rules: Rules,
+        outcome: str = "won",
+        vary: str = "interest",
+        capacity: Capacity | None = None,
+        mask: np.ndarray | None = None,
+        scores: Scores | None = None,
+    ) -> pd.DataFrame:
+        """The metrics at every whole-number threshold of one score (see `scoring_eval.curve`)."""
+        s = scores or self.scores(rules)
+        sel = np.ones(self.n, bool) if mask is None else mask
+        key, always = _curve_key(s, rules, vary)
+        key, always = key[sel], always[sel]
+        y, rev = self._y(outcome)[sel], self.revenue[sel]
+        finite = np.isfinite(key)
+        if not finite.any():
+            return pd.DataFrame(columns=["threshold", *COUNTS])
+        k = key[finite].astype(np.int64)
+        lo, hi = int(k.min()), int(k.max())
+        if hi - lo > 2_000_000:
+            raise ValueError("scores span too wide a range for a curve; use smaller points")
+        idx = hi - k  # bin 0 = highest threshold
+        size = hi - lo + 1
+        n = np.bincount(idx, minlength=size)
+        frame = pd.DataFrame({
+            "threshold": np.arange(hi, lo - 1, -1, dtype=float),
+            "leads": int(sel.sum()),
+            "mqls": np.cumsum(n) + int(always.sum()),
+            "positives": int(y.sum()),
+            "caught": np.cumsum(np.bincount(idx, weights=y[finite], minlength=size)) + int(y[always].sum()),
+            "revenue": float(rev.sum()),
+            "revenue_captured": np.cumsum(np.bincount(idx, weights=rev[finite], minlength=size))
+            + float(rev[always].sum()),
+        })[n > 0]
+        frame["caught"] = frame["caught"].round().astype(np.int64)
+        out = derive(frame, self._weeks(mask), capacity)
+        return out.iloc[::-1].reset_index(drop=True)
+
+    def weekly(
+        self, rules: Rules, outcome: str = "won", mask: np.ndarray | None = None, scores: Scores | None = None
+    ) -> pd.DataFrame:
+        """MQLs and caught outcomes per week of lead creation (weeks start on Monday)."""
+        s = scores or self.scores(rules)
+        sel = np.ones(self.n, bool) if mask is None else mask
+        week = pd.to_datetime(self.created[sel]).to_period("W-SUN").start_time
+        frame = pd.DataFrame({"week": week, "leads": 1, "mqls": s.is_mql[sel],
+                              "caught": s.is_mql[sel] & self._y(outcome)[sel]})
+        return frame.groupby("week", as_index=False).sum(numeric_only=True).astype(
+            {"mqls": "int64", "caught": "int64"}
+        )
+
+
+def _curve_key(s: Scores, rules: Rules, vary: str) -> tuple[np.ndarray, np.ndarray]:
+    """Floored varied score per lead (NaN = never MQL) and the always-MQL mask; mirrors scoring_eval."""
+    good_fit, high = s.fit >= rules.fit_threshold, s.interest >= rules.interest_threshold
+    if vary == "combined":
+        return np.where(good_fit & high, np.nan, np.floor(s.score)), good_fit & high
+    combined = (s.score >= rules.combined_threshold) if rules.combined_threshold is not None else np.zeros_like(high)
+    if vary == "interest":
+        other, value = good_fit, s.interest
+    elif vary == "fit":
+        other, value = high, s.fit
+    else:
+        raise ValueError(f"vary must be one of interest, fit, combined, got '{vary}'")
+    return np.where(other & ~combined, np.floor(value), np.nan), combined

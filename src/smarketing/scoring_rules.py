@@ -1,0 +1,489 @@
+"""The lead-scoring rules file (TOML): parse, validate, write, version and show as the MQL agreement.
+
+A rules file holds fit rules on lead columns, interest rules on events (points per event, optional
+cap, frequency bonuses, decay), the fit and interest thresholds and the MQL rule:
+    MQL  ⇔  (fit ≥ A and interest ≥ B)  or  fit + interest ≥ C   (C optional).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+
+import tomli_w
+
+DECAY_MODES = ("none", "half_life", "window")
+CONDITIONS = ("equals", "in", "min", "max", "contains", "matches", "present")
+RULES_FILE = "scoring.toml"
+VERSIONS_DIR = "scoring_rules"
+
+
+class RulesError(ValueError):
+    """The rules file is malformed; the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class FitRule:
+    """Points for a lead whose column meets the condition (equals / in / min–max / contains / present)."""
+
+    name: str
+    column: str
+    points: float
+    equals: str | float | None = None
+    any_of: tuple[str, ...] = ()  # the `in` condition
+    min: float | None = None
+    max: float | None = None
+    contains: tuple[str, ...] = ()
+    matches: str | None = None  # a regular expression, case-insensitive
+    present: bool | None = None
+
+    @property
+    def key(self) -> tuple:
+        """The condition alone (no name, no points): two rules with the same key select the same leads."""
+        return (self.column, self.equals, self.any_of, self.min, self.max, self.contains, self.matches, self.present)
+
+    def describe(self) -> str:
+        col = f"`{self.column}`"
+        if self.equals is not None:
+            return f"{col} is {self.equals!r}"
+        if self.any_of:
+            return f"{col} is one of " + ", ".join(repr(v) for v in self.any_of)
+        if self.contains:
+            return f"{col} contains " + " or ".join(repr(v) for v in self.contains) + " (any case)"
+        if self.matches is not None:
+            return f"{col} matches /{self.matches}/ (any case)"
+        if self.present is not None:
+            return f"{col} is {'filled in' if self.present else 'empty'}"
+        if self.min is not None and self.max is not None:
+            return f"{col} between {_num(self.min)} and {_num(self.max)}"
+        if self.min is not None:
+            return f"{col} ≥ {_num(self.min)}"
+        return f"{col} ≤ {_num(self.max)}"
+
+
+@dataclass(frozen=True)
+class EventRule:
+    """Points per event of a type (decayed by age), optionally capped per lead."""
+
+    event_type: str
+    points: float
+    cap: float | None = None
+
+
+@dataclass(frozen=True)
+class Bonus:
+    """Extra points when a lead has at least `min_count` events of a type in the `within_days` before the cut-off."""
+
+    name: str
+    event_type: str
+    min_count: int
+    within_days: float
+    points: float
+
+
+@dataclass(frozen=True)
+class Decay:
+    """How older events count: not at all differently, halving every N days, or only inside a window."""
+
+    mode: str = "none"
+    half_life_days: float | None = None
+    window_days: float | None = None
+
+    def describe(self) -> str:
+        if self.mode == "half_life":
+            return f"an event's points halve every {_num(self.half_life_days)} days"
+        if self.mode == "window":
+            return f"only events in the last {_num(self.window_days)} days count"
+        return "events count the same however old they are"
+
+
+@dataclass(frozen=True)
+class Rules:
+    name: str
+    version: int
+    date: date
+    fit_threshold: float
+    interest_threshold: float
+    combined_threshold: float | None = None
+    fit: tuple[FitRule, ...] = ()
+    interest: tuple[EventRule, ...] = ()
+    bonus: tuple[Bonus, ...] = ()
+    decay: Decay = field(default_factory=Decay)
+    description: str = ""
+    owner: str = ""
+
+    @property
+    def event_types(self) -> list[str]:
+        """Event types the rules read (interest rules and bonuses), in first-mention order."""
+        return list(dict.fromkeys([r.event_type for r in self.interest] + [b.event_type for b in self.bonus]))
+
+    @property
+    def fit_columns(self) -> list[str]:
+        return list(dict.fromkeys(r.column for r in self.fit))
+
+    def with_points(
+        self,
+        fit: list[float] | None = None,
+        interest: list[float] | None = None,
+        bonus: list[float] | None = None,
+        **thresholds,
+    ) -> Rules:
+        """A copy with new points (one per rule, in order) and/or thresholds (fit_threshold=…, …)."""
+        new = replace(self, **thresholds)
+        if fit is not None:
+            new = replace(new, fit=tuple(replace(r, points=float(p)) for r, p in zip(self.fit, fit, strict=True)))
+        if interest is not None:
+            new = replace(
+                new, interest=tuple(replace(r, points=float(p)) for r, p in zip(self.interest, interest, strict=True))
+            )
+        if bonus is not None:
+            new = replace(new, bonus=tuple(replace(r, points=float(p)) for r, p in zip(self.bonus, bonus, strict=True)))
+        return new
+
+
+def _num(x: float | None) -> str:
+    if x is None:
+        return "–"
+    return f"{int(x):,}" if float(x).is_integer() else f"{x:,}"
+
+
+# ---------------------------------------------------------------------------------------------- parse
+
+
+class _Ctx:
+    """Where we are in the file, for error messages."""
+
+    def __init__(self, source: str, where: str = ""):
+        self.source, self.where = source, where
+
+    def fail(self, message: str) -> RulesError:
+        return RulesError(f"{self.source}: {self.where + ': ' if self.where else ''}{message}")
+
+    def number(self, raw: dict, key: str, required: bool = False, positive: bool = False) -> float | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                raise self.fail(f"'{key}' is missing (expected a number)")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise self.fail(f"'{key}' must be a number, got {value!r}")
+        if positive and value <= 0:
+            raise self.fail(f"'{key}' must be greater than 0, got {value!r}")
+        return float(value)
+
+    def text(self, raw: dict, key: str, required: bool = True) -> str:
+        value = raw.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(f"'{key}' is missing (expected text)")
+            return ""
+        if not isinstance(value, str):
+            raise self.fail(f"'{key}' must be text, got {value!r}")
+        return value.strip()
+
+    def texts(self, raw: dict, key: str) -> tuple[str, ...]:
+        value = raw.get(key)
+        if value is None:
+            return ()
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+            raise self.fail(f"'{key}' must be a text or a non-empty list of texts, got {value!r}")
+        return tuple(values)
+
+    def unknown_keys(self, raw: dict, allowed: set[str]) -> None:
+        extra = sorted(set(raw) - allowed)
+        if extra:
+            raise self.fail(f"unknown setting(s) {', '.join(extra)} (allowed: {', '.join(sorted(allowed))})")
+
+
+def _fit_rule(raw, i: int, source: str) -> FitRule:
+    ctx = _Ctx(source, f"fit rule {i}")
+    if not isinstance(raw, dict):
+        raise ctx.fail("must be a table with 'column', a condition and 'points'")
+    name = raw.get("name")
+    ctx.where = f"fit rule {i}" + (f" ('{name}')" if isinstance(name, str) and name else "")
+    ctx.unknown_keys(raw, {"name", "column", "points", *CONDITIONS})
+    column = ctx.text(raw, "column")
+    points = ctx.number(raw, "points", required=True)
+    conditions = [c for c in CONDITIONS if c in raw and c not in ("min", "max")]
+    has_range = "min" in raw or "max" in raw
+    if len(conditions) + has_range != 1:
+        raise ctx.fail("needs exactly one condition: equals, in, min/max, contains, matches or present")
+    equals = raw.get("equals")
+    if equals is not None and (isinstance(equals, bool) or not isinstance(equals, str | int | float)):
+        raise ctx.fail(f"'equals' must be a text or a number, got {equals!r}")
+    present = raw.get("present")
+    if present is not None and not isinstance(present, bool):
+        raise ctx.fail(f"'present' must be true or false, got {present!r}")
+    matches = ctx.text(raw, "matches", required=False) or None
+    if matches is not None:
+        try:
+            re.compile(matches)
+        except re.error as exc:
+            raise ctx.fail(f"'matches' is not a valid regular expression ({exc})") from exc
+    lo, hi = ctx.number(raw, "min"), ctx.number(raw, "max")
+    if lo is not None and hi is not None and lo > hi:
+        raise ctx.fail(f"'min' ({_num(lo)}) is larger than 'max' ({_num(hi)})")
+    rule = FitRule(
+        name=str(name) if name else "", column=column, points=points,
+        equals=float(equals) if isinstance(equals, int | float) else equals,
+        any_of=ctx.texts(raw, "in"), min=lo, max=hi, contains=ctx.texts(raw, "contains"), matches=matches,
+        present=present,
+    )
+    return rule if rule.name else replace(rule, name=rule.describe().replace("`", ""))
+
+
+def _event_rule(raw, i: int, source: str) -> EventRule:
+    ctx = _Ctx(source, f"interest rule {i}")
+    if not isinstance(raw, dict):
+        raise ctx.fail("must be a table with 'event_type' and 'points'")
+    ctx.unknown_keys(raw, {"event_type", "points", "cap"})
+    event_type = ctx.text(raw, "event_type")
+    ctx.where = f"interest rule {i} ('{event_type}')"
+    return EventRule(event_type, ctx.number(raw, "points", required=True), ctx.number(raw, "cap", positive=True))
+
+
+def _bonus(raw, i: int, source: str) -> Bonus:
+    ctx = _Ctx(source, f"bonus {i}")
+    if not isinstance(raw, dict):
+        raise ctx.fail("must be a table with 'event_type', 'min_count', 'within_days' and 'points'")
+    ctx.unknown_keys(raw, {"name", "event_type", "min_count", "within_days", "points"})
+    event_type = ctx.text(raw, "event_type")
+    ctx.where = f"bonus {i} ('{raw.get('name') or event_type}')"
+    count = ctx.number(raw, "min_count", required=True, positive=True)
+    if not count.is_integer():
+        raise ctx.fail(f"'min_count' must be a whole number, got {raw['min_count']!r}")
+    within = ctx.number(raw, "within_days", required=True, positive=True)
+    name = ctx.text(raw, "name", required=False) or f"≥ {int(count)} {event_type} in {_num(within)} days"
+    return Bonus(name, event_type, int(count), within, ctx.number(raw, "points", required=True))
+
+
+def _decay(raw, source: str) -> Decay:
+    ctx = _Ctx(source, "[decay]")
+    if not isinstance(raw, dict):
+        raise ctx.fail("must be a table")
+    ctx.unknown_keys(raw, {"mode", "half_life_days", "window_days"})
+    mode = raw.get("mode", "none")
+    if mode not in DECAY_MODES:
+        raise ctx.fail(f"'mode' must be one of {', '.join(DECAY_MODES)}, got {mode!r}")
+    half = ctx.number(raw, "half_life_days", required=mode == "half_life", positive=True)
+    window = ctx.number(raw, "window_days", required=mode == "window", positive=True)
+    return Decay(mode, half if mode == "half_life" else None, window if mode == "window" else None)
+
+
+def _list(raw: dict, key: str, ctx: _Ctx) -> list:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        raise ctx.fail(f"'{key}' must be a list of tables ([[{key}]])")
+    return value
+
+
+def parse_rules(text: str, source: str = RULES_FILE) -> Rules:
+    """Build Rules from TOML text; any problem raises RulesError naming the file and the rule."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{source}: not valid TOML ({exc})") from exc
+    ctx = _Ctx(source)
+    ctx.unknown_keys(
+        raw, {"name", "version", "date", "description", "owner", "thresholds", "decay", "fit", "interest", "bonus"}
+    )
+    version = raw.get("version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ctx.fail(f"'version' must be a whole number ≥ 1, got {version!r}")
+    when = raw.get("date", date.today())
+    if not isinstance(when, date):
+        raise ctx.fail(f"'date' must be a TOML date such as 2026-01-31, got {when!r}")
+    thresholds = raw.get("thresholds")
+    tctx = _Ctx(source, "[thresholds]")
+    if not isinstance(thresholds, dict):
+        raise ctx.fail("[thresholds] is missing (needs 'fit' and 'interest', optionally 'combined')")
+    tctx.unknown_keys(thresholds, {"fit", "interest", "combined"})
+    rules = Rules(
+        name=ctx.text(raw, "name", required=False) or "Scoring rules",
+        version=version,
+        date=when if type(when) is date else when.date(),
+        fit_threshold=tctx.number(thresholds, "fit", required=True),
+        interest_threshold=tctx.number(thresholds, "interest", required=True),
+        combined_threshold=tctx.number(thresholds, "combined"),
+        fit=tuple(_fit_rule(r, i, source) for i, r in enumerate(_list(raw, "fit", ctx), 1)),
+        interest=tuple(_event_rule(r, i, source) for i, r in enumerate(_list(raw, "interest", ctx), 1)),
+        bonus=tuple(_bonus(r, i, source) for i, r in enumerate(_list(raw, "bonus", ctx), 1)),
+        decay=_decay(raw.get("decay", {}), source),
+        description=ctx.text(raw, "description", required=False),
+        owner=ctx.text(raw, "owner", required=False),
+    )
+    seen = [r.event_type for r in rules.interest]
+    dupes = sorted({e for e in seen if seen.count(e) > 1})
+    if dupes:
+        raise ctx.fail(f"event type(s) {', '.join(dupes)} have more than one interest rule (merge them)")
+    if not rules.fit and not rules.interest and not rules.bonus:
+        raise ctx.fail("no rules: add at least one [[fit]], [[interest]] or [[bonus]] entry")
+    return rules
+
+
+# ---------------------------------------------------------------------------------------------- write
+
+
+def _clean(value):
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _fit_dict(rule: FitRule) -> dict:
+    out = {"name": rule.name, "column": rule.column}
+    if rule.equals is not None:
+        out["equals"] = _clean(rule.equals)
+    if rule.any_of:
+        out["in"] = list(rule.any_of)
+    for key in ("min", "max"):
+        if getattr(rule, key) is not None:
+            out[key] = _clean(getattr(rule, key))
+    if rule.contains:
+        out["contains"] = list(rule.contains)
+    if rule.matches is not None:
+        out["matches"] = rule.matches
+    if rule.present is not None:
+        out["present"] = rule.present
+    out["points"] = _clean(rule.points)
+    return out
+
+
+def dump_rules(rules: Rules) -> str:
+    """The rules as TOML text (round-trips through parse_rules)."""
+    doc: dict = {"name": rules.name, "version": rules.version, "date": rules.date}
+    if rules.owner:
+        doc["owner"] = rules.owner
+    if rules.description:
+        doc["description"] = rules.description
+    doc["thresholds"] = {"fit": _clean(rules.fit_threshold), "interest": _clean(rules.interest_threshold)}
+    if rules.combined_threshold is not None:
+        doc["thresholds"]["combined"] = _clean(rules.combined_threshold)
+    decay = {"mode": rules.decay.mode}
+    if rules.decay.half_life_days is not None:
+        decay["half_life_days"] = _clean(rules.decay.half_life_days)
+    if rules.decay.window_days is not None:
+        decay["window_days"] = _clean(rules.decay.window_days)
+    doc["decay"] = decay
+    doc["fit"] = [_fit_dict(r) for r in rules.fit]
+    doc["interest"] = [
+        {"event_type": r.event_type, "points": _clean(r.points)} | ({"cap": _clean(r.cap)} if r.cap else {})
+        for r in rules.interest
+    ]
+    doc["bonus"] = [
+        {"name": b.name, "event_type": b.event_type, "min_count": b.min_count,
+         "within_days": _clean(b.within_days), "points": _clean(b.points)}
+        for b in rules.bonus
+    ]
+    header = "# Lead-scoring rules: the written MQL agreement between marketing and sales.\n"
+    return header + tomli_w.dumps({k: v for k, v in doc.items() if v != []})
+
+
+# ----------------------------------------------------------------------------------- files, versions
+
+
+def shipped_rules_path() -> Path:
+    """data/scoring.toml of the working directory if present, else the one shipped with the repository."""
+    local = Path("data") / RULES_FILE
+    return local if local.exists() else Path(__file__).resolve().parents[2] / "data" / RULES_FILE
+
+
+def versions_dir(db: str | os.PathLike | None = None) -> Path:
+    """Where saved versions live: a `scoring_rules` folder beside the database file."""
+    from smarketing.store import db_path
+
+    path = db_path(db)
+    base = Path(".") if str(path) == ":memory:" else path.parent
+    return base / VERSIONS_DIR
+
+
+def _version_files(folder: Path) -> list[tuple[int, Path]]:
+    found = []
+    for path in folder.glob("v*.toml") if folder.is_dir() else []:
+        match = re.fullmatch(r"v(\d+)", path.stem)
+        if match:
+            found.append((int(match.group(1)), path))
+    return sorted(found)
+
+
+def active_rules_path(db: str | os.PathLike | None = None) -> Path:
+    """The rules in force: the newest saved version beside the database, else the shipped file."""
+    saved = _version_files(versions_dir(db))
+    return saved[-1][1] if saved else shipped_rules_path()
+
+
+def load_rules(path: str | os.PathLike | None = None, db: str | os.PathLike | None = None) -> Rules:
+    """Load a rules file; without a path, the active rules for the database."""
+    target = Path(path) if path else active_rules_path(db)
+    try:
+        text = target.read_text("utf-8")
+    except FileNotFoundError as exc:
+        raise RulesError(f"rules file {target} does not exist") from exc
+    except UnicodeDecodeError as exc:
+        raise RulesError(f"{target.name}: not UTF-8 text") from exc
+    return parse_rules(text, target.name)
+
+
+def save_version(rules: Rules, db: str | os.PathLike | None = None) -> tuple[Rules, Path]:
+    """Save the rules as the next version beside the database; returns the saved rules and the file."""
+    folder = versions_dir(db)
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = _version_files(folder)
+    latest = max([rules.version - 1] + [v for v, _ in saved] + [_shipped_version()])
+    new = replace(rules, version=latest + 1, date=date.today())
+    path = folder / f"v{new.version}.toml"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(dump_rules(new), "utf-8")
+    tmp.replace(path)
+    return new, path
+
+
+def _shipped_version() -> int:
+    try:
+        return load_rules(shipped_rules_path()).version
+    except RulesError:
+        return 0
+
+
+# ------------------------------------------------------------------------------------ the agreement
+
+
+def agreement_markdown(rules: Rules) -> str:
+    """The rules as a short document a sales lead can read and sign off."""
+    lines = [
+        f"### {rules.name}",
+        f"Version {rules.version} · {rules.date.isoformat()}" + (f" · {rules.owner}" if rules.owner else ""),
+        "",
+    ]
+    if rules.description:
+        lines += [rules.description, ""]
+    mql = (
+        f"A lead becomes an **MQL** when its **fit score is at least {_num(rules.fit_threshold)}** "
+        f"and its **interest score is at least {_num(rules.interest_threshold)}**"
+    )
+    if rules.combined_threshold is not None:
+        mql += f", or when fit and interest **together reach {_num(rules.combined_threshold)}**"
+    lines += [mql + ".", "", "**Fit: who the lead is**", ""]
+    lines += [f"- {_signed(r.points)} if {r.describe()}" for r in rules.fit] or ["- (no fit rules)"]
+    lines += ["", f"**Interest: what the lead did** ({rules.decay.describe()})", ""]
+    for r in rules.interest:
+        cap = f", at most {_num(r.cap)} in total" if r.cap else ""
+        lines.append(f"- {_signed(r.points)} per `{r.event_type}`{cap}")
+    for b in rules.bonus:
+        lines.append(
+            f"- {_signed(b.points)} once for at least {b.min_count} `{b.event_type}` "
+            f"in the {_num(b.within_days)} days before scoring"
+        )
+    if not rules.interest and not rules.bonus:
+        lines.append("- (no interest rules)")
+    return "\n".join(lines)
+
+
+def _signed(points: float) -> str:
+    return f"**{'+' if points >= 0 else '−'}{_num(abs(points))}**"
