@@ -9,12 +9,12 @@ from __future__ import annotations
 import ibis
 import pandas as pd
 
-from smarketing.filters import Filters, cohort_leads, in_window
+from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window
 
 MAX_STEPS = 6
 
 
-def behaviour_funnel(con, steps: list[str], window_days: float, filters: Filters = Filters()) -> pd.DataFrame:
+def behaviour_funnel(con, steps: list[str], window_days: float, filters: Filters = ALL_TIME) -> pd.DataFrame:
     """Leads at each step; columns step, event_type, leads, conversion_from_previous, conversion_from_first,
     median_hours_from_previous."""
     if not 2 <= len(steps) <= MAX_STEPS:

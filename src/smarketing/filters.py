@@ -78,3 +78,6 @@ def cohort_leads(leads: ibis.Table, filters: Filters) -> ibis.Table:
     if filters.mode == "cohort":
         leads = leads.filter(in_window(leads.created_at, filters))
     return leads
+
+
+ALL_TIME = Filters()  # no window, no segments

@@ -13,7 +13,7 @@ import re
 import ibis
 import pandas as pd
 
-from smarketing.filters import Filters, cohort_leads, in_window, segment_leads
+from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window, segment_leads
 from smarketing.stages import DEFAULT_STAGES, StageModel
 
 SECONDS_PER_DAY = 86_400
@@ -75,7 +75,7 @@ def _days(later, earlier):
 
 
 def lifecycle_funnel(
-    con, filters: Filters = Filters(), stages: StageModel = DEFAULT_STAGES, by: str | None = None
+    con, filters: Filters = ALL_TIME, stages: StageModel = DEFAULT_STAGES, by: str | None = None
 ) -> pd.DataFrame:
     """Leads reaching each stage, conversion from the previous and the first stage, days between stages.
 
@@ -127,7 +127,7 @@ def _num(value) -> float:
     return float("nan") if value is None or pd.isna(value) else float(value)
 
 
-def cohort_table(con, filters: Filters = Filters(), stages: StageModel = DEFAULT_STAGES) -> pd.DataFrame:
+def cohort_table(con, filters: Filters = ALL_TIME, stages: StageModel = DEFAULT_STAGES) -> pd.DataFrame:
     """Monthly cohorts (leads created in the window): leads, and the share of each cohort reaching each stage.
 
     Columns: cohort (first day of the month), leads, then one column per stage with the share 0–1.
@@ -143,7 +143,7 @@ def cohort_table(con, filters: Filters = Filters(), stages: StageModel = DEFAULT
     return wide[["cohort", "leads", *stages.names]]
 
 
-def side_stage_counts(con, filters: Filters = Filters(), stages: StageModel = DEFAULT_STAGES) -> pd.DataFrame:
+def side_stage_counts(con, filters: Filters = ALL_TIME, stages: StageModel = DEFAULT_STAGES) -> pd.DataFrame:
     """Leads that entered each side stage (Evangelist, Other …) under the same filters."""
     leads = cohort_leads(segment_leads(con.table("leads"), filters), filters)
     changes = con.table("stage_changes")

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import codecs
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import ibis
+import pandas as pd
 
 from smarketing.schema import TABLES, Column, Table, create_sql
 from smarketing.stages import DEFAULT_STAGES, StageModel
@@ -61,12 +63,30 @@ def table_counts(con) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------- import
 
 
-def import_files(
-    con, files: Mapping[str, str | os.PathLike], stages: StageModel = DEFAULT_STAGES
-) -> dict[str, int]:
-    """Import files ({table name: path}) in one transaction; return rows added per table.
+@dataclass(frozen=True)
+class Frame:
+    """An in-memory table to import in place of a file (e.g. a CRM export already mapped to our columns).
 
-    Any problem raises DataImportError and leaves the database exactly as it was.
+    Messages name `name` (the user's file), the row number in that file (`rows[i]` for the i-th data row,
+    when the frame's rows are not the file's rows one to one) and the user's header for a column (`labels`).
+    """
+
+    data: pd.DataFrame
+    name: str
+    rows: Sequence[int] | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def import_files(
+    con,
+    files: Mapping[str, str | os.PathLike | Frame],
+    stages: StageModel = DEFAULT_STAGES,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, int]:
+    """Import files or Frames ({table name: source}) in one transaction; return rows added per table.
+
+    Any problem raises DataImportError and leaves the database exactly as it was. `progress(done, total,
+    table)` is called before each table and once at the end (done == total).
     """
     unknown = set(files) - set(TABLES)
     if unknown:
@@ -74,27 +94,47 @@ def import_files(
     if not files:
         raise DataImportError("no files to import")
     db = raw(con)
+    order = [name for name in TABLES if name in files]  # canonical order: leads before tables referencing them
     db.execute("BEGIN TRANSACTION")
     try:
         added = {}
-        for name in TABLES:  # canonical order: leads before the tables that reference them
-            if name in files:
-                added[name] = _import_one(db, TABLES[name], Path(files[name]), stages)
-                db.execute(f'DROP TABLE "_stage_{name}"')
+        for done, name in enumerate(order):
+            if progress:
+                progress(done, len(order), name)
+            added[name] = _import_one(db, TABLES[name], files[name], stages)
+            db.execute(f'DROP TABLE "_stage_{name}"')
         db.execute("COMMIT")
+        if progress:
+            progress(len(order), len(order), "")
         return added
     except Exception:
         db.execute("ROLLBACK")
         raise
 
 
-def _import_one(db, table: Table, path: Path, stages: StageModel) -> int:
+def _import_one(db, table: Table, source, stages: StageModel) -> int:
     stage_table = f"_stage_{table.name}"
-    _load_staging(db, table, path, stage_table)
+    if isinstance(source, Frame):
+        path = Path(source.name)  # only its .name is used, in messages
+        _load_frame(db, table, source, stage_table)
+    else:
+        path = Path(source)
+        _load_staging(db, table, path, stage_table)
     columns = _match_columns(db, table, path, stage_table)
-    checker = _Checker(db, table, path, stage_table, columns)
+    checker = _Checker(db, table, path, stage_table, columns, source if isinstance(source, Frame) else None)
     checker.check_all(stages)
     return _insert(db, table, stage_table, columns)
+
+
+def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
+    if frame.data.empty:
+        raise DataImportError(f"{frame.name}: no rows to import into {table.name}")
+    view = f"_frame_{table.name}"
+    db.register(view, frame.data)
+    try:
+        db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM "{view}"')
+    finally:
+        db.unregister(view)
 
 
 def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
@@ -168,8 +208,11 @@ def _typed(column: Column, expr: str) -> str:
 class _Checker:
     """Value checks on a staged file; each failure names file, row, column and what was expected."""
 
-    def __init__(self, db, table: Table, path: Path, stage_table: str, columns: dict[str, str]):
+    def __init__(
+        self, db, table: Table, path: Path, stage_table: str, columns: dict[str, str], frame: Frame | None = None
+    ):
         self.db, self.table, self.path, self.stage = db, table, path, stage_table
+        self.frame = frame
         self.source_of = {target: header for header, target in columns.items()}
         # rows staged inside a transaction get rowids from a high offset: count rows from the first
         self.base = db.execute(f'SELECT min(rowid) FROM "{stage_table}"').fetchone()[0]
@@ -188,6 +231,9 @@ class _Checker:
         return self.db.execute(query, [row - 1 + self.base]).fetchone()[0]
 
     def _fail(self, row: int, column: str, message: str) -> None:
+        if self.frame is not None:
+            row = self.frame.rows[row - 1] if self.frame.rows is not None else row
+            column = self.frame.labels.get(column, column)
         raise DataImportError(f"{self.path.name}, row {row} (line {row + 1}), column {column}: {message}")
 
     def check_all(self, stages: StageModel) -> None:
