@@ -14,9 +14,17 @@ class CliError(Exception):
     """A user error: printed as one line on stderr, exit code 1."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """Argument errors as one line on stderr (no usage dump), exit code 1."""
+
+    def error(self, message: str):
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        raise SystemExit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="smarketing", description="Funnel analytics for B2B marketing and sales.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser = OneLineParser(prog="smarketing", description="Funnel analytics for B2B marketing and sales.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(f"smarketing.cli.{name}")
@@ -38,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0) and 1
     try:
         return int(args.func(args) or 0)
+    except BrokenPipeError:
+        sys.stderr.close()
+        return 0
     except (CliError, ValueError, FileNotFoundError, OSError) as exc:
         print(f"smarketing {args.command}: error: {exc}", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from datetime import date
@@ -28,7 +29,7 @@ def parse_date(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise ValueError(f"'{text}' is not a date (expected YYYY-MM-DD)") from exc
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (expected YYYY-MM-DD)") from exc
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
