@@ -22,7 +22,7 @@ class FeaturesMismatch(KeyError):
     """The rules use a condition or decay that the fetched features do not hold: fetch them again."""
 
 
-def _bonus_key(b: Bonus) -> tuple:
+def bonus_key(b: Bonus) -> tuple:
     return (b.event_type, b.min_count, b.within_days)
 
 
@@ -50,7 +50,7 @@ class Engine:
             r.event_type: features[f"evt_{i}"].to_numpy(dtype=np.float64) for i, r in enumerate(structure.interest)
         }
         self.bonus_cols = {
-            _bonus_key(b): features[f"bonus_{i}"].to_numpy(dtype=bool) for i, b in enumerate(structure.bonus)
+            bonus_key(b): features[f"bonus_{i}"].to_numpy(dtype=bool) for i, b in enumerate(structure.bonus)
         }
         self.outcomes = {o: features[o].fillna(False).to_numpy(dtype=bool) for o in OUTCOMES}
         self.revenue = features["won_amount"].fillna(0).to_numpy(dtype=np.float64)
@@ -74,7 +74,7 @@ class Engine:
             raise FeaturesMismatch("the decay setting changed")
         missing = [r.name for r in rules.fit if r.key not in self.fit_cols]
         missing += [r.event_type for r in rules.interest if r.event_type not in self.evt_cols]
-        missing += [b.name for b in rules.bonus if _bonus_key(b) not in self.bonus_cols]
+        missing += [b.name for b in rules.bonus if bonus_key(b) not in self.bonus_cols]
         if missing:
             raise FeaturesMismatch(f"no features for: {', '.join(missing)}")
 
@@ -93,7 +93,7 @@ class Engine:
                 interest += np.clip(pts, -r.cap, r.cap) if r.cap is not None else pts
         for b in rules.bonus:
             if b.points:
-                interest += b.points * self.bonus_cols[_bonus_key(b)]
+                interest += b.points * self.bonus_cols[bonus_key(b)]
         is_mql = (fit >= rules.fit_threshold) & (interest >= rules.interest_threshold)
         if rules.combined_threshold is not None:
             is_mql |= fit + interest >= rules.combined_threshold

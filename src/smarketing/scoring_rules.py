@@ -371,18 +371,21 @@ def dump_rules(rules: Rules) -> str:
     if rules.decay.window_days is not None:
         decay["window_days"] = _clean(rules.decay.window_days)
     doc["decay"] = decay
-    doc["fit"] = [_fit_dict(r) for r in rules.fit]
-    doc["interest"] = [
+    fit = [_fit_dict(r) for r in rules.fit]
+    interest = [
         {"event_type": r.event_type, "points": _clean(r.points)} | ({"cap": _clean(r.cap)} if r.cap else {})
         for r in rules.interest
     ]
-    doc["bonus"] = [
+    bonus = [
         {"name": b.name, "event_type": b.event_type, "min_count": b.min_count,
          "within_days": _clean(b.within_days), "points": _clean(b.points)}
         for b in rules.bonus
     ]
     header = "# Lead-scoring rules: the written MQL agreement between marketing and sales.\n"
-    return header + tomli_w.dumps({k: v for k, v in doc.items() if v != []})
+    parts = [header + tomli_w.dumps(doc)]
+    for section, items in (("fit", fit), ("interest", interest), ("bonus", bonus)):
+        parts += [f"[[{section}]]\n" + tomli_w.dumps(item) for item in items]
+    return "\n".join(parts)
 
 
 # ----------------------------------------------------------------------------------- files, versions
