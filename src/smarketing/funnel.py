@@ -153,3 +153,19 @@ def side_stage_counts(con, filters: Filters = ALL_TIME, stages: StageModel = DEF
     joined = changes.semi_join(leads, changes.lead_id == leads.lead_id)
     out = joined.group_by("stage").aggregate(leads=joined.lead_id.nunique()).execute()
     return out.sort_values("leads", ascending=False).reset_index(drop=True)
+
+
+def stage_trend(con, filters: Filters = ALL_TIME, stages: StageModel = DEFAULT_STAGES) -> pd.DataFrame:
+    """Stage reaches per calendar month inside the window (period view): columns month, stage, leads."""
+    reach = segment_leads(stage_reach(con, stages), filters)
+    parts = []
+    for name in stages.names:
+        col = reach[reach_column(name)]
+        sub = reach.filter(col.notnull() & in_window(col, filters))
+        parts.append(sub.group_by(month=col.truncate("M").cast("date")).aggregate(leads=sub.count())
+                     .mutate(stage=ibis.literal(name)))
+    out = ibis.union(*parts).execute()
+    out["month"] = pd.to_datetime(out["month"])
+    order = {name: i for i, name in enumerate(stages.names)}
+    return out.sort_values(["month", "stage"], key=lambda c: c.map(order) if c.name == "stage" else c)[
+        ["month", "stage", "leads"]].reset_index(drop=True)

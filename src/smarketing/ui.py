@@ -120,3 +120,34 @@ def download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
 
 def empty_state(message: str | None = None) -> None:
     st.info(message or t("no_data"), icon=":material/info:")
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_call(db_key: str, name: str, args_repr: str, _func, _args, _kwargs):
+    return _func(connection(), *_args, **_kwargs)
+
+
+def cached(func, *args, **kwargs):
+    """func(connection(), *args, **kwargs), cached per database file version and argument values."""
+    name = f"{func.__module__}.{func.__qualname__}"
+    return _cached_call(cache_key(), name, repr((args, sorted(kwargs.items()))), func, args, kwargs)
+
+
+def percent_column(label: str, help: str | None = None):
+    return st.column_config.NumberColumn(label, help=help, format="percent")
+
+
+def int_column(label: str, help: str | None = None):
+    return st.column_config.NumberColumn(label, help=help, format="localized")
+
+
+def number_column(label: str, help: str | None = None, fmt: str = "%.1f"):
+    return st.column_config.NumberColumn(label, help=help, format=fmt)
+
+
+def page_link(path: str, label: str) -> None:
+    """A link to another page; silently absent when the page is run on its own (tests)."""
+    try:
+        st.page_link(path, label=label, icon=":material/arrow_forward:")
+    except st.errors.StreamlitAPIException:
+        pass

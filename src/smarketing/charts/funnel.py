@@ -1,0 +1,106 @@
+"""Figures of the funnel area: funnel, breakdown, time in stage, cohorts, leaks, behaviour, trend."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from smarketing.charts.style import PALETTE, apply
+from smarketing.labels import t
+
+MAX_SEGMENTS = 8
+
+
+def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """The lifecycle funnel: leads per stage with conversion from the previous stage."""
+    text = [
+        f"{n:,}" if k == 0 else f"{n:,} · {rate:.1%} of previous"
+        for k, (n, rate) in enumerate(zip(funnel.leads, funnel.conversion_from_previous, strict=True))
+    ]
+    fig = go.Figure(go.Funnel(
+        y=funnel.stage, x=funnel.leads, text=text, textinfo="text", marker=dict(color=PALETTE[0]),
+        connector=dict(fillcolor="#dbeafe"),
+        hovertemplate="%{y}: %{x:,} leads<br>%{percentInitial:.1%} of the first stage<extra></extra>",
+    ))
+    return apply(fig, title, height=380)
+
+
+def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> go.Figure:
+    """Conversion from the first stage per segment (the largest segments), one line per segment."""
+    top = (frame[frame.stage == frame.stage.iloc[0]].nlargest(MAX_SEGMENTS, "leads")[by].tolist())
+    data = frame[frame[by].isin(top)].copy()
+    data["segment"] = data[by].astype(str)
+    fig = px.line(
+        data, x="stage", y="conversion_from_first", color="segment", markers=True,
+        category_orders={"segment": [str(s) for s in top]},
+        labels={"stage": t("stage"), "conversion_from_first": t("conversion_from_first"), "segment": t(by)},
+        custom_data=["leads"],
+    )
+    fig.update_traces(hovertemplate="%{x}: %{y:.1%} (%{customdata[0]:,} leads)")
+    fig.update_yaxes(tickformat=".0%", type="log", title=t("conversion_from_first") + " (log scale)")
+    return apply(fig, title, height=440)
+
+
+def time_in_stage_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
+    """Median and 90th-percentile days from the previous stage, per stage."""
+    data = funnel.iloc[1:]
+    labels = [f"{a} → {b}" for a, b in zip(funnel.stage.iloc[:-1], funnel.stage.iloc[1:], strict=True)]
+    fig = go.Figure([
+        go.Bar(y=labels, x=data.median_days_from_previous, name=t("median_days_from_previous"),
+               orientation="h", marker_color=PALETTE[0], hovertemplate="%{y}: median %{x:.1f} days<extra></extra>"),
+        go.Bar(y=labels, x=data.p90_days_from_previous, name=t("p90_days_from_previous"), orientation="h",
+               marker_color="#93c5fd", hovertemplate="%{y}: 90% within %{x:.1f} days<extra></extra>"),
+    ])
+    fig.update_layout(barmode="group", xaxis_title=t("days"), yaxis=dict(autorange="reversed"))
+    return apply(fig, title, height=360)
+
+
+def cohort_heatmap(cohorts: pd.DataFrame, stages: list[str], title: str | None = None) -> go.Figure:
+    """Share of each monthly cohort reaching each stage (the first stage, always 100%, left out)."""
+    shown = stages[1:]
+    z = cohorts[shown].to_numpy() * 100
+    months = cohorts.cohort.dt.strftime("%b %Y")
+    fig = go.Figure(go.Heatmap(
+        z=z, x=shown, y=months, colorscale="Blues", zmin=0, text=[[f"{v:.1f}%" for v in row] for row in z],
+        texttemplate="%{text}", customdata=[[n] * len(shown) for n in cohorts.leads],
+        hovertemplate="cohort %{y}: %{z:.1f}% reached %{x} (of %{customdata:,} leads)<extra></extra>",
+        colorbar=dict(title="% of cohort", ticksuffix="%"),
+    ))
+    fig.update_yaxes(autorange="reversed", title=t("cohort"))
+    return apply(fig, title, height=max(320, 26 * len(cohorts) + 120))
+
+
+def leaks_chart(leaks: pd.DataFrame, by: str | None = None, limit: int = 10, title: str | None = None) -> go.Figure:
+    """The conversions that fell most, in percentage points; significant falls in red."""
+    data = leaks.head(limit).iloc[::-1]
+    names = data.transition if not by else data[by].astype(str) + ": " + data.transition
+    colors = ["#dc2626" if s else ("#fca5a5" if c < 0 else "#86efac") for s, c in
+              zip(data.significant, data.change, strict=True)]
+    fig = go.Figure(go.Bar(
+        y=names, x=data.change * 100, orientation="h", marker_color=colors,
+        customdata=data[["rate_before", "rate_now", "p_value"]].to_numpy(),
+        hovertemplate="%{y}<br>%{customdata[0]:.1%} → %{customdata[1]:.1%} (%{x:+.1f} points)"
+                      "<br>p = %{customdata[2]:.3f}<extra></extra>",
+    ))
+    fig.update_xaxes(title=t("change_points"), ticksuffix=" pt", zeroline=True, zerolinecolor="#334155")
+    return apply(fig, title, height=max(300, 34 * len(data) + 100))
+
+
+def behaviour_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
+    text = [f"{n:,} · {r:.1%} of step 1" for n, r in zip(steps.leads, steps.conversion_from_first, strict=True)]
+    fig = go.Figure(go.Funnel(
+        y=[f"{s}. {t(e)}" for s, e in zip(steps.step, steps.event_type, strict=True)], x=steps.leads,
+        text=text, textinfo="text", marker=dict(color=PALETTE[2]),
+        hovertemplate="%{y}: %{x:,} leads<extra></extra>",
+    ))
+    return apply(fig, title, height=80 * len(steps) + 120)
+
+
+def trend_chart(trend: pd.DataFrame, stages: list[str], title: str | None = None) -> go.Figure:
+    """Stage reaches per month, one line per stage (log scale so small late stages stay visible)."""
+    fig = px.line(trend, x="month", y="leads", color="stage", markers=True, category_orders={"stage": stages},
+                  labels={"month": t("month"), "leads": t("leads"), "stage": t("stage")})
+    fig.update_yaxes(type="log", title=t("leads") + " (log scale)")
+    fig.update_traces(hovertemplate="%{x|%b %Y}: %{y:,}")
+    return apply(fig, title, height=380)
