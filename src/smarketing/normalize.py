@@ -98,7 +98,7 @@ def e164(phone: str | None, country: str | None = None, default_country: str = "
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-@ibis.udf.scalar.pyarrow
+@ibis.udf.scalar.pyarrow(null_handling="special")  # the UDF returns NULL for non-numbers
 def phone_key_udf(phone: str, country: str, default_country: str) -> str:
     """Vectorised E.164 normalisation: the database hands over a batch of distinct values."""
     out = [
