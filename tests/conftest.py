@@ -104,3 +104,33 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1440, "height": 1000}}
+
+
+def build_con(**tables):
+    """An in-memory database holding the given rows: build_con(leads=[{...}], stage_changes=[...], ...).
+
+    Missing contract columns are NULL; timestamps may be given as ISO strings.
+    """
+    import pandas as pd
+
+    from smarketing.schema import TABLES
+
+    con = store.connect(":memory:")
+    db = store.raw(con)
+    for name, rows in tables.items():
+        table = TABLES[name]
+        frame = pd.DataFrame(rows, columns=None if rows else table.column_names)
+        for column in table.columns:
+            if column.name not in frame.columns:
+                frame[column.name] = None
+        db.register("_rows", frame[table.column_names])
+        casts = ", ".join(f'CAST("{c.name}" AS {c.sql_type})' for c in table.columns)
+        db.execute(f'INSERT INTO "{name}" SELECT {casts} FROM _rows')
+        db.unregister("_rows")
+    return con
+
+
+@pytest.fixture()
+def make_con():
+    """Factory fixture for build_con (tiny hand-made databases)."""
+    return build_con
