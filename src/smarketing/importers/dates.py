@@ -1,0 +1,183 @@
+"""Parse a column of date / time text the way CRM exports write it, to naive UTC timestamps.
+
+One column must use one format. Recognised families: ISO (2024-03-14, 2024-03-14 09:30, 2024-03-14T09:30:00Z,
+HubSpot's export style), slash dates (3/14/2024 2:05 PM as Salesforce's US locale writes them, or 14/03/2024),
+dotted dates (14.03.2024), year-first slash dates (2024/03/14), Chinese dates (2024年3月14日), month names
+(Mar 14, 2024) and Unix epoch milliseconds. Values without an offset are read in `timezone` and converted
+to UTC. Day/month order of slash dates is taken from the values (a day above 12 settles it); when every
+value is ambiguous, `day_first` decides and a note says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from smarketing.store import DataImportError
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?)?"
+_OFFSET = r"(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
+
+
+@dataclass(frozen=True)
+class Family:
+    key: str
+    shown: str  # how the format is described to the user
+    pattern: re.Pattern
+
+
+FAMILIES = (
+    Family("iso", "YYYY-MM-DD", re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}{_OFFSET}$")),
+    Family("slash", "MM/DD/YYYY or DD/MM/YYYY", re.compile(rf"^\d{{1,2}}/\d{{1,2}}/\d{{4}}{_TIME}{_OFFSET}$")),
+    Family("dot", "DD.MM.YYYY", re.compile(rf"^\d{{1,2}}\.\d{{1,2}}\.\d{{4}}{_TIME}$")),
+    Family("ymd_slash", "YYYY/MM/DD", re.compile(rf"^\d{{4}}/\d{{1,2}}/\d{{1,2}}{_TIME}$")),
+    Family("cjk", "YYYY年MM月DD日", re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$")),
+    Family(
+        "named",
+        "Mon DD, YYYY",
+        re.compile(r"^(?:[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? |\d{1,2}[ -][A-Za-z]{3,9}\.?[ -])\d{4}" + _TIME + "$"),
+    ),
+    Family("epoch_ms", "Unix time in milliseconds", re.compile(r"^\d{12,13}$")),
+)
+
+
+def family_of(value: str) -> Family | None:
+    for family in FAMILIES:
+        if family.pattern.match(value):
+            return family
+    return None
+
+
+def families(values: pd.Series) -> pd.Series:
+    """The family key of each text value (None where none matches), vectorised."""
+    out = pd.Series(None, index=values.index, dtype=object)
+    rest = values
+    for family in FAMILIES:
+        hit = rest.str.match(family.pattern.pattern).fillna(False).astype(bool)
+        out[hit[hit].index] = family.key
+        rest = rest[~hit]
+        if rest.empty:
+            break
+    return out
+
+
+def looks_like_dates(values: pd.Series, share: float = 0.9) -> bool:
+    """True when most non-empty values are dates of one recognised family (used to guess mappings)."""
+    sample = values.dropna().astype("string[pyarrow]").head(200)
+    if sample.empty:
+        return False
+    top = families(sample.str.strip()).value_counts(dropna=True)
+    return bool(len(top)) and top.iloc[0] >= share * len(sample) and top.index[0] != "epoch_ms"
+
+
+def parse_dates(
+    values: pd.Series,
+    *,
+    file: str,
+    column: str,
+    timezone: str = "UTC",
+    day_first: bool | None = None,
+    rows: pd.Series | None = None,
+    notes: list[str] | None = None,
+) -> pd.Series:
+    """Naive UTC datetime64 values; NaT for empty cells. Raises DataImportError naming row and column.
+
+    `rows` gives the file row number of each value (default: position + 1).
+    """
+    text = values.astype("string[pyarrow]").str.strip()
+    text = text.where(text != "")
+    rows = rows if rows is not None else pd.Series(range(1, len(values) + 1), index=values.index)
+    present = text.dropna()
+    if present.empty:
+        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    fams = families(present)
+    where = f"{file}, row {{row}} (line {{line}}), column {column}"
+    unknown = fams[fams.isna()]
+    if len(unknown):
+        idx = unknown.index[0]
+        row = int(rows[idx])
+        raise DataImportError(
+            where.format(row=row, line=row + 1)
+            + f": '{present[idx]}' is not a date (expected e.g. 2024-03-14 or 2024-03-14 09:30)"
+        )
+    kinds = list(dict.fromkeys(fams))
+    if len(kinds) > 1:
+        first, other = fams.index[0], fams[fams != fams.iloc[0]].index[0]
+        shown = {f.key: f.shown for f in FAMILIES}
+        raise DataImportError(
+            f"{file}, column {column}: mixes date formats — row {int(rows[first])} has '{present[first]}' "
+            f"({shown[fams[first]]}) but row {int(rows[other])} has '{present[other]}' ({shown[fams[other]]}); "
+            f"use one date format in the whole column"
+        )
+    kind = kinds[0]
+    if kind == "slash":
+        day_first = _slash_order(present, rows, file, column, day_first, notes)
+    check_timezone(timezone, file)
+    parsed = _parse(present, kind, day_first, timezone)
+    bad = parsed[parsed.isna()]
+    if len(bad):
+        idx = bad.index[0]
+        row = int(rows[idx])
+        raise DataImportError(where.format(row=row, line=row + 1) + f": '{present[idx]}' is not a valid date")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    out[parsed.index] = parsed
+    return out
+
+
+def _slash_order(present, rows, file, column, day_first, notes) -> bool:
+    parts = present.str.extract(r"^(\d{1,2})/(\d{1,2})/").astype(int)
+    first_big, second_big = (parts[0] > 12).any(), (parts[1] > 12).any()
+    if first_big and second_big:
+        a = parts[parts[0] > 12].index[0]
+        b = parts[parts[1] > 12].index[0]
+        raise DataImportError(
+            f"{file}, column {column}: mixes day/month orders — row {int(rows[a])} has '{present[a]}' "
+            f"(day first) but row {int(rows[b])} has '{present[b]}' (month first); use one date format"
+        )
+    if first_big or second_big:
+        return bool(first_big)
+    chosen = bool(day_first)
+    if notes is not None:
+        order = "day/month" if chosen else "month/day"
+        notes.append(f"{file}, column {column}: every date fits both orders; read as {order}/year.")
+    return chosen
+
+
+def _parse(present: pd.Series, kind: str, day_first: bool | None, timezone: str) -> pd.Series:
+    """Vectorised parse to naive UTC; values that do not parse become NaT."""
+    if kind == "epoch_ms":
+        return pd.to_datetime(present.astype("int64"), unit="ms").astype("datetime64[us]")
+    text = present
+    if kind == "cjk":
+        text = text.str.replace(r"[年月]", "-", regex=True).str.replace("日", " ").str.replace("：", ":").str.strip()
+    elif kind == "ymd_slash":
+        text = text.str.replace("/", "-", regex=False)
+    elif kind == "dot":
+        day_first = True
+    if text.str.contains("UTC|GMT", regex=True).any():
+        text = text.str.replace(r"\s?(UTC|GMT)$", "Z", regex=True)
+    if kind != "iso" and text.str.contains(r"[AaPp]\.[Mm]", regex=True).any():
+        text = text.str.replace(r"([AaPp])\.([Mm])\.?$", r"\1M", regex=True)
+    offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
+    out = pd.Series(pd.NaT, index=present.index, dtype="datetime64[us]")
+    naive = text[~offset]
+    if len(naive):
+        stamps = pd.to_datetime(naive, format="ISO8601", errors="coerce") if kind == "iso" else None
+        if stamps is None or stamps.isna().any():  # one-digit months etc.: parse value by value
+            stamps = pd.to_datetime(naive, format="mixed", dayfirst=bool(day_first), errors="coerce")
+        stamps = stamps.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+        out[naive.index] = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+    aware = text[offset]
+    if len(aware):
+        stamps = pd.to_datetime(aware, format="mixed", dayfirst=bool(day_first), utc=True, errors="coerce")
+        out[aware.index] = stamps.dt.tz_localize(None).astype("datetime64[us]")
+    return out
+
+
+def check_timezone(timezone: str, file: str) -> None:
+    try:
+        pd.Timestamp("2024-01-01").tz_localize(timezone)
+    except Exception as exc:
+        raise DataImportError(f"{file}: unknown time zone '{timezone}' (expected e.g. UTC or Europe/Berlin)") from exc

@@ -1,0 +1,208 @@
+"""Read an uploaded or local CSV / Excel / Parquet file into a table of text values, with clear errors.
+
+CSV handling covers what real exports contain: a UTF-8 byte-order mark (Excel's "CSV UTF-8"), UTF-16
+(Excel's "Unicode text"), semicolon / tab / pipe delimiters (European Excel), every value quoted, and the
+footer Salesforce appends to report exports. A file whose rows do not have as many fields as its header
+(usually a wrong delimiter or a broken quote) is rejected, naming the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from smarketing.store import DataImportError
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DELIMITERS = ",;\t|"
+ENCODINGS = ("auto", "utf-8", "gb18030", "cp1252", "utf-16")
+# The footer of a Salesforce report export starts with a blank line and contains this copyright line.
+_SALESFORCE_FOOTER = re.compile(r'^"?Copyright \(c\) \d{4}-\d{4} salesforce\.com', re.IGNORECASE | re.MULTILINE)
+
+
+@dataclass
+class RawTable:
+    """A file's rows as text (None for empty cells); `name` is the file name used in every message."""
+
+    frame: pd.DataFrame
+    name: str
+    kind: str = "csv"
+    delimiter: str | None = None
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def headers(self) -> list[str]:
+        return list(self.frame.columns)
+
+    def column(self, header: str) -> pd.Series:
+        return self.frame[header]
+
+
+def read_table(source: str | Path | bytes, name: str | None = None, encoding: str = "auto") -> RawTable:
+    """Read a file (path, or the bytes of an upload with its file `name`)."""
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        name = name or path.name
+        if not path.exists():
+            raise DataImportError(f"{name}: file not found ({path})")
+        data = path.read_bytes()
+    else:
+        data, name = bytes(source), name or "upload"
+    if not data.strip():
+        raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)")
+    suffix = Path(name).suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        table = _read_parquet(data, name)
+    elif suffix in EXCEL_SUFFIXES:
+        table = _read_excel(data, name)
+    else:
+        table = _read_csv(data, name, encoding)
+    _check_headers(table)
+    if table.frame.empty:
+        raise DataImportError(f"{name}: the file has a header but no data rows")
+    return table
+
+
+# ------------------------------------------------------------------------------------------------- CSV
+
+
+def decode(data: bytes, name: str, encoding: str = "auto") -> tuple[str, str]:
+    """The file's text and the encoding used; a file that is not valid text names the bad line."""
+    if encoding == "auto":
+        if data.startswith(b"\xef\xbb\xbf"):
+            return data[3:].decode("utf-8", errors="strict"), "utf-8 (with byte-order mark)"
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16"), "utf-16"
+        encoding = "utf-8"
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise DataImportError(
+            f"{name}: line {line} is not valid {encoding} text (save the file as UTF-8 — in Excel "
+            f"'CSV UTF-8' — or choose the file's encoding, e.g. gb18030 for Chinese Excel files)"
+        ) from exc
+
+
+def strip_footer(text: str) -> tuple[str, bool]:
+    """Drop a Salesforce report footer (a blank line, then the report name, copyright …) if there is one."""
+    match = _SALESFORCE_FOOTER.search(text)
+    if not match:
+        return text, False
+    lines = text[: match.start()].splitlines()
+    while lines and lines[-1].strip().strip('"').strip():
+        lines.pop()  # footer lines before the copyright line (report name)
+    while lines and not lines[-1].strip().strip('"').strip():
+        lines.pop()  # the blank separator
+    return "\n".join(lines) + "\n", True
+
+
+def sniff_delimiter(text: str) -> str:
+    sample = "\n".join(text.splitlines()[:30])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        header = text.splitlines()[0] if text else ""
+        counts = {d: header.count(d) for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
+    text, used = decode(data, name, encoding)
+    text, had_footer = strip_footer(text)
+    delimiter = sniff_delimiter(text)
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header = next(rows)
+    except StopIteration:
+        raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)") from None
+    header = [h.replace("\ufeff", "").strip() for h in header]
+    if len(header) == 1 and any(d in header[0] for d in DELIMITERS):
+        raise DataImportError(f"{name}: only one column found in the header; the delimiter could not be recognised")
+    body: list[list[str]] = []
+    try:
+        for row in rows:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # blank line
+            if len(row) != len(header):
+                shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
+                raise DataImportError(
+                    f"{name}, line {rows.line_num}: {len(row)} fields where the header has {len(header)} "
+                    f"(read as {shown}-separated; check the delimiter, and that values containing it are quoted)"
+                )
+            body.append(row)
+    except csv.Error as exc:
+        raise DataImportError(f"{name}, line {rows.line_num}: cannot be read as CSV ({exc})") from exc
+    frame = pd.DataFrame(body, columns=header, dtype=object)
+    frame = frame.apply(lambda s: s.str.strip().replace("", None)) if len(frame) else frame
+    notes = ["Removed the Salesforce report footer."] if had_footer else []
+    return RawTable(frame, name, "csv", delimiter, used, notes)
+
+
+# ------------------------------------------------------------------------------------- Excel, Parquet
+
+
+def _read_excel(data: bytes, name: str) -> RawTable:
+    try:
+        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object)
+    except Exception as exc:  # openpyxl raises many kinds
+        raise DataImportError(f"{name}: could not be read as an Excel workbook ({exc})") from exc
+    frame.columns = [_header_text(c) for c in frame.columns]
+    frame = frame.dropna(how="all")
+    return RawTable(_as_text(frame), name, "excel")
+
+
+def _read_parquet(data: bytes, name: str) -> RawTable:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:
+        raise DataImportError(f"{name}: could not be read as Parquet ({exc})") from exc
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return RawTable(_as_text(frame), name, "parquet")
+
+
+def _header_text(value) -> str:
+    text = "" if value is None or str(value).startswith("Unnamed: ") else str(value)
+    return text.strip()
+
+
+def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells (dates as ISO text) so every source goes through the same parsing and checks."""
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if pd.api.types.is_datetime64_any_dtype(s):
+            if getattr(s.dt, "tz", None) is not None:
+                s = s.dt.tz_convert("UTC").dt.tz_localize(None)
+            out[col] = s.dt.strftime("%Y-%m-%dT%H:%M:%S").where(s.notna(), None)
+        else:
+            out[col] = s.map(_cell_text, na_action="ignore").astype(object).where(s.notna(), None)
+    return pd.DataFrame(out, columns=list(frame.columns)).reset_index(drop=True)
+
+
+def _cell_text(value) -> str | None:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat(sep="T") if hasattr(value, "hour") else value.isoformat()
+    text = str(value).strip()
+    return text or None
+
+
+def _check_headers(table: RawTable) -> None:
+    seen: dict[str, int] = {}
+    for i, header in enumerate(table.headers, start=1):
+        if not header:
+            raise DataImportError(f"{table.name}: column {i} has no header (every column needs a name)")
+        key = header.casefold()
+        if key in seen:
+            raise DataImportError(f"{table.name}: column '{header}' appears twice in the header (columns {seen[key]} and {i})")
+        seen[key] = i

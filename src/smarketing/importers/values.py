@@ -1,0 +1,95 @@
+"""Cleaning of values as CRM exports write them: amounts with currency, size ranges, yes/no, deal outcomes."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+_CURRENCY = re.compile(r"^\s*(?:[A-Z]{3}\s*)?[$€£¥￥₹]?\s*(-?[\d,\s.]*\d)\s*(?:[A-Z]{3})?\s*$")
+_RANGE = re.compile(r"^\s*([\d,.]+)\s*(?:-|–|to|~|至)\s*[\d,.]+\s*$|^\s*([\d,.]+)\s*\+\s*$|^\s*>\s*([\d,.]+)\s*$")
+
+WON = {"won", "closedwon", "win", "wonpaid", "赢单", "成交", "已成交", "签约", "已签约", "gewonnen"}
+LOST = {"lost", "closedlost", "loss", "lose", "输单", "丢单", "失败", "已流失", "verloren"}
+OPEN = {"open", "inprogress", "active", "pending", "进行中", "跟进中", "offen"}
+TRUE = {"1", "true", "yes", "y", "t", "x", "checked", "是", "真"}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", str(text).casefold())
+
+
+def numbers(series: pd.Series, whole: bool = False) -> pd.Series:
+    """Text numbers without currency codes / symbols and thousands separators ("USD 12,000.00" → "12000.00").
+
+    Size ranges ("51-200", "1000+") become their lower bound. A value that still is not a number is left as
+    it was, so the import check names it.
+    """
+
+    def clean(value):
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return None
+        text = str(value).strip()
+        if not text:
+            return None
+        if m := _RANGE.match(text):
+            text = next(g for g in m.groups() if g)
+        elif m := _CURRENCY.match(text):
+            text = m.group(1)
+        text = text.replace(",", "").replace(" ", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return str(value)
+        if whole and number.is_integer():
+            return str(int(number))
+        return text
+
+    return series.map(clean, na_action="ignore").astype(object).where(series.notna(), None)
+
+
+def deal_status(series: pd.Series, won: set[str] | None = None, lost: set[str] | None = None) -> pd.Series:
+    """open / won / lost from outcome words ("Closed Won", "赢单" …); other values are left for the check."""
+    won_keys = WON | {_key(w) for w in (won or ())}
+    lost_keys = LOST | {_key(x) for x in (lost or ())}
+
+    def status(value):
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            return None
+        k = _key(value)
+        if k in won_keys:
+            return "won"
+        if k in lost_keys:
+            return "lost"
+        if k in OPEN:
+            return "open"
+        return str(value)
+
+    return series.map(status, na_action="ignore").astype(object).where(series.notna(), None)
+
+
+def truthy(series: pd.Series) -> pd.Series:
+    """Checkbox values (1/0, true/false, yes/no) as booleans; empty is False."""
+    return series.map(lambda v: _key(v) in TRUE, na_action="ignore").fillna(False).astype(bool)
+
+
+# Sales regions by country, in the words the demo data and most B2B teams use.
+REGIONS = {
+    "North America": ("united states", "usa", "us", "canada", "ca"),
+    "LATAM": ("mexico", "mx", "brazil", "br", "argentina", "ar", "chile", "cl", "colombia", "co", "peru", "pe"),
+    "EMEA": ("united kingdom", "uk", "gb", "great britain", "germany", "de", "france", "fr", "netherlands", "nl",
+             "spain", "es", "italy", "it", "ireland", "ie", "sweden", "se", "norway", "no", "denmark", "dk",
+             "finland", "fi", "switzerland", "ch", "austria", "at", "belgium", "be", "poland", "pl", "portugal",
+             "pt", "israel", "il", "united arab emirates", "ae", "saudi arabia", "sa", "south africa", "za",
+             "czech republic", "cz", "turkey", "tr", "nigeria", "ng", "egypt", "eg", "deutschland"),
+    "APAC": ("china", "cn", "japan", "jp", "australia", "au", "india", "in", "singapore", "sg", "south korea", "kr",
+             "korea", "hong kong", "hk", "taiwan", "tw", "new zealand", "nz", "indonesia", "id", "malaysia", "my",
+             "thailand", "th", "vietnam", "vn", "philippines", "ph", "中国", "日本", "澳大利亚", "印度", "新加坡"),
+}
+_REGION_OF = {_key(c): region for region, countries in REGIONS.items() for c in countries}
+
+
+def region_of(country: pd.Series) -> pd.Series:
+    """Sales region (North America, LATAM, EMEA, APAC) of each country name or ISO code; None if unknown."""
+    regions = country.map(lambda c: _REGION_OF.get(_key(c)), na_action="ignore").astype(object)
+    return regions.where(regions.notna(), None)
