@@ -1,0 +1,146 @@
+"""Figures of the scoring area: precision–recall, MQL volume vs capacity, fit vs interest, lift."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from smarketing.charts.style import OUTCOME_COLORS, PALETTE, apply
+from smarketing.labels import t
+
+QUADRANT_COLORS = {"hot": "#dc2626", "nurture": "#2563eb", "low_cost": "#f59e0b", "drop": "#94a3b8"}
+
+
+def pr_curve(curve: pd.DataFrame, current: dict | None = None, proposed: dict | None = None,
+             title: str | None = None) -> go.Figure:
+    """Precision against recall over every threshold; the current and proposed settings marked."""
+    fig = go.Figure(go.Scatter(
+        x=curve.recall, y=curve.precision, mode="lines+markers", name=t("sc_curve"),
+        marker=dict(size=4, color=PALETTE[0]), line=dict(color=PALETTE[0]),
+        customdata=curve[["threshold", "mqls"]].to_numpy(),
+        hovertemplate="threshold %{customdata[0]:,.0f}: recall %{x:.1%}, precision %{y:.1%}, "
+                      "%{customdata[1]:,} MQLs<extra></extra>",
+    ))
+    for point, name, color, symbol in ((current, t("sc_saved_rules"), "#64748b", "circle-open"),
+                                       (proposed, t("sc_proposed_rules"), PALETTE[1], "star")):
+        if point and point.get("recall") is not None and point.get("precision") is not None:
+            fig.add_trace(go.Scatter(
+                x=[point["recall"]], y=[point["precision"]], mode="markers", name=name,
+                marker=dict(size=16, color=color, symbol=symbol, line=dict(width=2, color=color)),
+                hovertemplate=f"{name}: recall %{{x:.1%}}, precision %{{y:.1%}}<extra></extra>",
+            ))
+    fig.update_xaxes(title=t("recall"), tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title=t("precision"), tickformat=".0%", rangemode="tozero")
+    return apply(fig, title, height=400)
+
+
+def volume_curve(curve: pd.DataFrame, capacity: float | None, threshold: float | None = None,
+                 title: str | None = None) -> go.Figure:
+    """MQLs per week at each threshold, with the sales capacity line and the chosen threshold."""
+    fig = go.Figure(go.Scatter(
+        x=curve.threshold, y=curve.mqls_per_week, mode="lines", name=t("mqls_per_week"), line=dict(color=PALETTE[0]),
+        hovertemplate="threshold %{x:,.0f}: %{y:,.1f} MQLs per week<extra></extra>",
+    ))
+    if capacity:
+        fig.add_hline(y=capacity, line=dict(color=PALETTE[4], dash="dash"), annotation_text=t("capacity"))
+    if threshold is not None:
+        fig.add_vline(x=threshold, line=dict(color=PALETTE[1], dash="dot"), annotation_text=t("sc_threshold_now"))
+    fig.update_xaxes(title=t("sc_threshold"))
+    fig.update_yaxes(title=t("mqls_per_week"), rangemode="tozero")
+    return apply(fig, title, height=360)
+
+
+def weekly_volume(weekly: pd.DataFrame, capacity: float | None, title: str | None = None) -> go.Figure:
+    """MQLs per week of lead creation as bars, the caught outcomes inside, capacity as a line."""
+    fig = go.Figure([
+        go.Bar(x=weekly.week, y=weekly.mqls, name=t("mqls"), marker_color=PALETTE[0],
+               hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} MQLs<extra></extra>"),
+        go.Bar(x=weekly.week, y=weekly.caught, name=t("caught"), marker_color=PALETTE[2],
+               hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} caught<extra></extra>"),
+    ])
+    fig.update_layout(barmode="overlay")
+    if capacity:
+        fig.add_hline(y=capacity, line=dict(color=PALETTE[4], dash="dash"), annotation_text=t("capacity"))
+    fig.update_yaxes(title=t("mqls"), rangemode="tozero")
+    return apply(fig, title, height=340)
+
+
+def _quadrant_lines(fig: go.Figure, fit_threshold: float, interest_threshold: float) -> None:
+    fig.add_vline(x=fit_threshold, line=dict(color="#334155", dash="dash", width=1))
+    fig.add_hline(y=interest_threshold, line=dict(color="#334155", dash="dash", width=1))
+    for key, xa, ya, xanchor, yanchor in (("hot", 1, 1, "right", "top"), ("nurture", 1, 0, "right", "bottom"),
+                                          ("low_cost", 0, 1, "left", "top"), ("drop", 0, 0, "left", "bottom")):
+        fig.add_annotation(text=t(f"q_{key}"), xref="paper", yref="paper", x=xa, y=ya, showarrow=False,
+                           xanchor=xanchor, yanchor=yanchor, font=dict(color=QUADRANT_COLORS[key], size=13))
+
+
+def quadrant_scatter(points: pd.DataFrame, fit_threshold: float, interest_threshold: float,
+                     title: str | None = None) -> go.Figure:
+    """Leads by fit (x) and interest (y) coloured by deal outcome (WebGL), with the quadrant lines."""
+    traces = []
+    for status in ("no deal", "open", "lost", "won"):  # won drawn last, on top
+        part = points[points.deal_status == status]
+        traces.append(go.Scattergl(
+            x=part.fit, y=part.interest, mode="markers", name=t(f"status_{status.replace(' ', '_')}"),
+            marker=dict(color=OUTCOME_COLORS[status], size=5 if status == "no deal" else 7,
+                        opacity=0.45 if status == "no deal" else 0.85),
+            customdata=part[["lead_id"]].to_numpy(),
+            hovertemplate="%{customdata[0]}: fit %{x:,.0f}, interest %{y:,.1f}<extra></extra>",
+        ))
+    fig = go.Figure(traces)
+    _quadrant_lines(fig, fit_threshold, interest_threshold)
+    fig.update_xaxes(title=t("fit_score"))
+    fig.update_yaxes(title=t("interest_score"))
+    return apply(fig, title, height=520)
+
+
+def quadrant_density(grid: pd.DataFrame, fit_threshold: float, interest_threshold: float,
+                     title: str | None = None) -> go.Figure:
+    """Lead density over fit × interest (log colour scale), with the quadrant lines."""
+    import numpy as np
+
+    fig = go.Figure(go.Histogram2d(
+        x=grid.fit, y=grid.interest, z=np.log10(grid.leads.clip(lower=1)) + 1e-9, histfunc="sum",
+        nbinsx=60, nbinsy=60, colorscale="Blues",
+        colorbar=dict(title=t("leads"), tickvals=[0, 1, 2, 3, 4, 5], ticktext=["1", "10", "100", "1k", "10k", "100k"]),
+        hovertemplate="fit %{x}, interest %{y}<extra></extra>",
+    ))
+    _quadrant_lines(fig, fit_threshold, interest_threshold)
+    fig.update_xaxes(title=t("fit_score"))
+    fig.update_yaxes(title=t("interest_score"))
+    return apply(fig, title, height=520)
+
+
+def quadrant_by_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> go.Figure:
+    """Share of each quadrant within each value of `by` (stacked bars, largest values first)."""
+    order = frame.groupby(by).leads.sum().sort_values(ascending=False).index[:15].tolist()
+    fig = go.Figure([
+        go.Bar(y=part[by], x=part.share, name=t(f"q_{q}"), orientation="h", marker_color=QUADRANT_COLORS[q],
+               customdata=part[["leads"]].to_numpy(),
+               hovertemplate="%{y}: %{x:.1%} (%{customdata[0]:,} leads)<extra></extra>")
+        for q in QUADRANT_COLORS
+        if not (part := frame[(frame.quadrant == q) & frame[by].isin(order)]).empty
+    ])
+    fig.update_layout(barmode="stack")
+    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=t(by))
+    fig.update_xaxes(tickformat=".0%", title=t("share"))
+    return apply(fig, title, height=max(300, 28 * len(order) + 120))
+
+
+def lift_chart(attributes: pd.DataFrame, top: int = 25, title: str | None = None) -> go.Figure:
+    """Lift over the average outcome rate with its confidence interval, strongest first."""
+    data = attributes.dropna(subset=["lift"]).copy()
+    data = data[data.leads > 0].reindex(data.lift.sub(1).abs().sort_values(ascending=False).index)[:top]
+    data = data.iloc[::-1]
+    fig = go.Figure(go.Scatter(
+        x=data.lift, y=data.name, mode="markers",
+        error_x=dict(type="data", symmetric=False, array=data.lift_high - data.lift, arrayminus=data.lift - data.lift_low,
+                     color="#94a3b8"),
+        marker=dict(size=9, color=[PALETTE[2] if v > 1 else PALETTE[4] for v in data.lift]),
+        customdata=data[["leads", "rate", "points"]].to_numpy(),
+        hovertemplate="%{y}: lift %{x:.2f}× (rate %{customdata[1]:.1%}, %{customdata[0]:,} leads) "
+                      "→ %{customdata[2]} points<extra></extra>",
+    ))
+    fig.add_vline(x=1, line=dict(color="#334155", dash="dot"))
+    fig.update_xaxes(title=t("lift"), type="log")
+    return apply(fig, title, height=max(320, 22 * len(data) + 100))

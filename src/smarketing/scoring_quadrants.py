@@ -1,0 +1,134 @@
+"""The fit vs interest quadrant: per-quadrant outcomes, breakdown by source, point samples, density and
+the (masked) lead list. All aggregated in the database from a scored table (`scoring.score_leads`)."""
+
+from __future__ import annotations
+
+import re
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from smarketing.scoring import QUADRANTS
+
+SAMPLE_LIMIT = 50_000
+LIST_LIMIT = 5_000
+NAME_COLUMNS = ("name", "full_name", "first_name", "last_name")
+
+
+def quadrant_summary(scored: ir.Table) -> pd.DataFrame:
+    """One row per quadrant: leads, share, conversion to SQL and to won, median days to a won deal."""
+    g = scored.group_by("quadrant").aggregate(
+        leads=scored.count(),
+        sql=scored["sql"].sum(),
+        won=scored.won.sum(),
+        median_days_to_close=scored.days_to_close.median(),
+    ).execute()
+    frame = pd.DataFrame({"quadrant": list(QUADRANTS)}).merge(g, how="left", on="quadrant")
+    frame[["leads", "sql", "won"]] = frame[["leads", "sql", "won"]].fillna(0).astype("int64")
+    total = frame.leads.sum()
+    frame["share"] = frame.leads / total if total else float("nan")
+    frame["sql_rate"] = (frame.sql / frame.leads).where(frame.leads > 0)
+    frame["won_rate"] = (frame.won / frame.leads).where(frame.leads > 0)
+    return frame[["quadrant", "leads", "share", "sql_rate", "won_rate", "median_days_to_close"]]
+
+
+def quadrant_by(con, scored: ir.Table, by: str = "source_group") -> pd.DataFrame:
+    """Leads per value of the lead column `by` and quadrant, with the share of each quadrant within the value."""
+    leads = con.table("leads")
+    if by not in leads.columns:
+        raise ValueError(f"unknown lead column '{by}'")
+    info = leads.select("lead_id", value=leads[by].cast("string").fill_null("(none)"))
+    t = scored.select("lead_id", "quadrant", "won").join(info, "lead_id")
+    g = t.group_by(["value", "quadrant"]).aggregate(leads=t.count(), won=t.won.sum()).execute()
+    g = g.rename(columns={"value": by})
+    g["share"] = g.leads / g.groupby(by).leads.transform("sum")
+    return g.sort_values([by, "quadrant"]).reset_index(drop=True)
+
+
+def point_sample(scored: ir.Table, limit: int = SAMPLE_LIMIT) -> tuple[pd.DataFrame, int]:
+    """Up to `limit` leads (fit, interest, deal status), a deterministic sample when there are more;
+    also returns the total number of leads."""
+    total = int(scored.count().execute())
+    t = scored.select("lead_id", "fit", "interest", "deal_status")
+    if total > limit:
+        t = t.order_by(t.lead_id.hash()).limit(limit)
+    return t.execute(), total
+
+
+def density(scored: ir.Table, bins: int = 60) -> pd.DataFrame:
+    """Lead counts on a bins × bins grid of fit × interest (bin lower edges), for a heatmap."""
+    r = scored.aggregate(
+        f0=scored.fit.min(), f1=scored.fit.max(), i0=scored.interest.min(), i1=scored.interest.max()
+    ).execute().iloc[0]
+    if pd.isna(r.f0):
+        return pd.DataFrame(columns=["fit", "interest", "leads"])
+    fw = max((r.f1 - r.f0) / bins, 1e-9)
+    iw = max((r.i1 - r.i0) / bins, 1e-9)
+    fb = ibis.least(((scored.fit - r.f0) / fw).floor(), bins - 1)
+    ib = ibis.least(((scored.interest - r.i0) / iw).floor(), bins - 1)
+    g = scored.group_by(fb=fb, ib=ib).aggregate(leads=scored.count()).execute()
+    return pd.DataFrame({"fit": r.f0 + g.fb * fw, "interest": r.i0 + g.ib * iw, "leads": g.leads})
+
+
+def quadrant_leads(con, scored: ir.Table, quadrant: str, limit: int = LIST_LIMIT) -> pd.DataFrame:
+    """The leads of one quadrant, best score first: name (if the data has one), company, title, scores,
+    last activity; emails and phones masked."""
+    if quadrant not in QUADRANTS:
+        raise ValueError(f"quadrant must be one of {', '.join(QUADRANTS)}")
+    leads = con.table("leads")
+    names = [c for c in NAME_COLUMNS if c in leads.columns]
+    extra = [c for c in ("email", "phone", "company", "title", "source") if c in leads.columns]
+    ev = con.table("events")
+    last = ev.group_by("lead_id").aggregate(last_activity=ev.ts.max())
+    q = scored.filter(scored.quadrant == quadrant).select("lead_id", "fit", "interest", "score", "deal_status")
+    q = q.order_by([ibis.desc("score"), "lead_id"]).limit(limit)
+    info = leads.select("lead_id", *names, *extra)
+    t = q.join(info, "lead_id").left_join(last, "lead_id")
+    t = t.select(["lead_id", *names, *extra, "fit", "interest", "score", "deal_status", "last_activity"])
+    frame = t.order_by([ibis.desc("score"), "lead_id"]).execute()
+    if "email" in frame:
+        frame["email"] = frame["email"].map(mask_email)
+    if "phone" in frame:
+        frame["phone"] = frame["phone"].map(mask_phone)
+    return frame
+
+
+def mask_email(value) -> str | None:
+    """j***@example.com: the first letter of the mailbox and the domain stay readable."""
+    if value is None or pd.isna(value) or "@" not in str(value):
+        return None if value is None or pd.isna(value) else "***"
+    local, domain = str(value).rsplit("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_phone(value) -> str | None:
+    """Every digit but the last two replaced: +1 *** *** **67."""
+    if value is None or pd.isna(value):
+        return None
+    text = str(value)
+    digits = [m.start() for m in re.finditer(r"\d", text)]
+    keep = set(digits[-2:])
+    return "".join(ch if (not ch.isdigit() or i in keep) else "•" for i, ch in enumerate(text))
+
+
+def quadrant_view(con, rules, cutoff, filters, by: str = "source_group", sample: int = SAMPLE_LIMIT) -> dict:
+    """Everything the quadrant page draws, in one call (cache it): summary, breakdown, points, density."""
+    from smarketing.scoring import score_leads
+
+    scored = score_leads(con, rules, cutoff, filters)
+    points, total = point_sample(scored, sample)
+    return {
+        "summary": quadrant_summary(scored),
+        "by": quadrant_by(con, scored, by),
+        "points": points,
+        "total": total,
+        "density": density(scored) if total > sample else None,
+    }
+
+
+def quadrant_list(con, rules, cutoff, filters, quadrant: str) -> pd.DataFrame:
+    """The masked lead list of one quadrant under `rules` (see `quadrant_leads`)."""
+    from smarketing.scoring import score_leads
+
+    return quadrant_leads(con, score_leads(con, rules, cutoff, filters), quadrant)
