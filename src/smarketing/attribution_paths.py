@@ -159,14 +159,21 @@ class PathTable:
             lengths=lengths, lead_touch=optional("lead_touch"), opportunity_touch=optional("opportunity_touch"),
         )
 
-    def path_strings(self) -> list[str]:
+    def path_strings(self, collapse_repeats: bool = False) -> list[str]:
+        """Each path as text; collapse_repeats writes a run of one channel once."""
         names = np.asarray(self.channels, dtype=object)
-        return [SEP.join(names[self.codes[a:b]]) for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
+        keep = np.ones(len(self.codes), dtype=bool)
+        if collapse_repeats and len(self.codes):
+            keep[1:] = self.codes[1:] != self.codes[:-1]
+            keep[self.offsets[:-1][np.diff(self.offsets) > 0]] = True  # every path keeps its first touch
+        kept = np.concatenate([[0], np.cumsum(keep)])[self.offsets]
+        labels = names[self.codes[keep]]
+        return [SEP.join(labels[a:b]) for a, b in zip(kept[:-1], kept[1:], strict=True)]
 
-    def to_frame(self) -> pd.DataFrame:
+    def to_frame(self, collapse_repeats: bool = False) -> pd.DataFrame:
         """One row per distinct channel path: path, conversions, value, nulls (the path-file layout),
         most conversions first."""
-        frame = self.paths[["conversions", "value", "nulls"]].assign(path=self.path_strings())
+        frame = self.paths[["conversions", "value", "nulls"]].assign(path=self.path_strings(collapse_repeats))
         frame = frame.groupby("path", as_index=False, sort=False)[["conversions", "value", "nulls"]].sum()
         frame = frame.sort_values(["conversions", "nulls", "path"], ascending=[False, False, True], ignore_index=True)
         return frame[list(PATH_COLUMNS)]
