@@ -223,11 +223,13 @@ def _by_group(scoped: ibis.Table, by: str) -> pd.DataFrame:
 
 
 def _matches(con, scoped: ibis.Table, limit: int) -> pd.DataFrame:
-    leads = con.table("leads").select(m_lead="lead_id", matched_company="company", matched_email="email")
+    """The most recent leads that were not new, with the company of the lead they matched.
+    Emails and phones are left out: the key name says what matched without showing personal data."""
+    leads = con.table("leads").select(m_lead="lead_id", matched_company="company")
     rows = scoped.filter(scoped.status != "new")
     rows = rows.left_join(leads, rows.matched_lead_id == leads.m_lead)
-    cols = ["lead_id", "created_at", "source", "company", "email", "status", "match_key", "matched_lead_id",
-            "matched_company", "matched_email"]
+    cols = ["lead_id", "created_at", "source", "company", "status", "match_key", "matched_lead_id",
+            "matched_company"]
     recent = rows.select(*cols).order_by([ibis.desc("created_at"), "lead_id"]).limit(limit)
     return recent.execute()
 

@@ -16,6 +16,7 @@ from smarketing.funnel import stage_reach
 from smarketing.sla import (  # noqa: F401
     BUCKET_ORDER,
     DEFAULT_HOURS,
+    NO_REASON,
     SlaReport,
     data_as_of,
     handoff_facts,
