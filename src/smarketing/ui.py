@@ -74,10 +74,11 @@ def sidebar() -> Filters:
     lo, hi = _data_bounds(key)
     default_since = max(lo, hi - timedelta(days=364))
     st.sidebar.caption(f"{t('database')}: `{db_path()}`")
-    since = _param_date("since", default_since)
-    until = _param_date("until", hi)
+    floor, ceiling = date(1990, 1, 1), max(hi, date.today()) + timedelta(days=3650)
+    since = min(max(_param_date("since", default_since), floor), ceiling)
+    until = min(max(_param_date("until", hi), since), ceiling)
     picked = st.sidebar.date_input(
-        t("date_range"), value=(since, until), min_value=lo - timedelta(days=3650), max_value=hi + timedelta(days=3650),
+        t("date_range"), value=(since, until), min_value=floor, max_value=ceiling,
         key="flt_range", help="Whole days, inclusive, UTC.",
     )
     if isinstance(picked, tuple) and len(picked) == 2:
