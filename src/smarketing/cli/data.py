@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import demo, store
+from smarketing import demo, importers, store
 from smarketing.cli.common import add_db
+from smarketing.importers import formats
+from smarketing.importers.readers import ENCODINGS
 
 IMPORT_OPTIONS = {
     "leads": "--leads",
@@ -25,10 +27,28 @@ def register(sub) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_demo)
 
-    p = sub.add_parser("import", help="add CSV or Parquet files to the database, all in one transaction")
+    p = sub.add_parser(
+        "import",
+        help="add files to the database, all in one transaction (our tables, HubSpot, Salesforce, or mapped)",
+        description="Import files in one transaction: nothing is imported if any check fails. "
+        "--format canonical (default): files already in our table layout; hubspot: --contacts [--deals]; "
+        "salesforce: --leads-report [--opportunities-report] [--status-map]; mapped: --mapping FILE plus "
+        "files per table (--leads …).",
+    )
     add_db(p)
+    p.add_argument("--format", dest="import_format", choices=formats.FORMATS, default="canonical",
+                   help="layout of the files (default: canonical)")
     for table, flag in IMPORT_OPTIONS.items():
         p.add_argument(flag, dest=table, metavar="FILE", help=f"file for the {table} table")
+    p.add_argument("--contacts", metavar="FILE", help="HubSpot contacts export (CSV or Excel)")
+    p.add_argument("--leads-report", metavar="FILE", help="Salesforce Leads report export")
+    p.add_argument("--opportunities-report", metavar="FILE", help="Salesforce Opportunities report export")
+    p.add_argument("--status-map", metavar="FILE", help="TOML: Salesforce lead status → stage (adds to defaults)")
+    p.add_argument("--mapping", metavar="FILE", help="TOML column mapping for --format mapped")
+    p.add_argument("--timezone", default="UTC", help="time zone of dates without an offset (default UTC)")
+    p.add_argument("--day-first", action="store_true", default=None,
+                   help="read ambiguous dates like 03/04/2024 as day/month (default month/day)")
+    p.add_argument("--encoding", default="auto", choices=ENCODINGS, help="text encoding of CSV files")
     p.set_defaults(func=run_import)
 
 
@@ -41,13 +61,32 @@ def run_demo(args) -> int:
 
 def run_import(args) -> int:
     files = {table: getattr(args, table) for table in IMPORT_OPTIONS if getattr(args, table, None)}
-    if not files:
+    fmt = getattr(args, "import_format", "canonical")
+    if fmt == "canonical" and not files:
         raise ValueError("give at least one file, e.g. --leads leads.csv")
     con = store.connect(args.db)
     try:
-        added = store.import_files(con, files)
+        if fmt == "canonical":
+            added = store.import_files(con, files)
+        else:
+            result = importers.load(con, _prepare(args, fmt, files, con))
+            for note in result.notes:
+                print(f"note: {note}", file=sys.stderr)
+            added = result.added
     except store.DataImportError as exc:
         print(f"smarketing import: error: {exc} (nothing was imported)", file=sys.stderr)
         return 1
     print("imported " + ", ".join(f"{n:,} rows into {t}" for t, n in added.items()))
     return 0
+
+
+def _prepare(args, fmt: str, files: dict, con):
+    """Read and map vendor / mapped files (the logic lives in smarketing.importers)."""
+    if fmt == "hubspot":
+        files = {"contacts": args.contacts, "deals": files.pop("deals", None)}
+    elif fmt == "salesforce":
+        files = {"leads_report": args.leads_report, "opportunities_report": args.opportunities_report}
+    return formats.prepare(
+        fmt, files, con=con, mapping_file=args.mapping, status_map_file=args.status_map,
+        timezone=args.timezone, day_first=args.day_first, encoding=args.encoding,
+    )

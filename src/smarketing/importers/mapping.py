@@ -28,6 +28,7 @@ import tomli_w
 
 from smarketing import store
 from smarketing.importers import dates, values
+from smarketing.importers.core import Prepared
 from smarketing.importers.readers import RawTable
 from smarketing.schema import TABLES, Table
 from smarketing.store import DataImportError, Frame
@@ -296,3 +297,20 @@ def convert(series: pd.Series, contract: Table, column: str, file: str, header: 
     if contract.name == "deals" and column == "status":
         return values.deal_status(series)
     return series
+
+
+def prepare(files: dict[str, RawTable], mapping: Mapping) -> Prepared:
+    """Map each file ({table: file}) with the mapping's section for that table."""
+    frames, notes = {}, []
+    for table, raw in files.items():
+        if table not in TABLES:
+            raise DataImportError(f"unknown table '{table}' (expected one of {', '.join(TABLES)})")
+        tm = mapping.tables.get(table)
+        if tm is None:
+            raise DataImportError(f"mapping '{mapping.name}' has no [{table}] section for {raw.name}")
+        notes += raw.notes
+        unknown = [h for h in tm.columns if h not in raw.headers]
+        if unknown:
+            notes.append(f"{raw.name}: mapped column(s) not in the file: {', '.join(unknown)}")
+        frames[table] = apply(raw, tm, mapping.timezone, notes)
+    return Prepared(frames, notes)

@@ -143,7 +143,7 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
         raise DataImportError(f"{name}, line {rows.line_num}: cannot be read as CSV ({exc})") from exc
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame = frame.apply(lambda s: s.str.strip().replace("", None)) if len(frame) else frame
-    notes = ["Removed the Salesforce report footer."] if had_footer else []
+    notes = [f"{name}: removed the Salesforce report footer (report name and copyright lines)."] if had_footer else []
     return RawTable(frame, name, "csv", delimiter, used, notes)
 
 
