@@ -175,7 +175,7 @@ def _event_features(con, rules: Rules, base: ir.Table) -> ir.Table | None:
     elif decay.mode == "window":
         weight = ibis.ifelse(age <= decay.window_days, 1.0, 0.0)
     else:
-        weight = ibis.literal(1.0)
+        weight = age * 0.0 + 1.0  # a column expression, so it can be summed
     aggs = {f"evt_{i}": weight.sum(where=j.event_type == r.event_type) for i, r in enumerate(rules.interest)}
     aggs |= {
         f"bcount_{i}": j.count(where=(j.event_type == b.event_type) & (age <= b.within_days))

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing.scoring import DEFAULT_CUTOFF, OUTCOMES, Cutoff, lead_features
-from smarketing.scoring_eval import COUNTS, Capacity, as_dict, derive, weeks_between
+from smarketing.scoring_eval import CURVE_COLUMNS, Capacity, as_dict, derive, weeks_between
 from smarketing.scoring_rules import Bonus, Rules
 
 
@@ -146,7 +146,7 @@ class Engine:
         y, rev = self._y(outcome)[sel], self.revenue[sel]
         finite = np.isfinite(key)
         if not finite.any():
-            return pd.DataFrame(columns=["threshold", *COUNTS])
+            return pd.DataFrame(columns=list(CURVE_COLUMNS))
         k = key[finite].astype(np.int64)
         lo, hi = int(k.min()), int(k.max())
         if hi - lo > 2_000_000:

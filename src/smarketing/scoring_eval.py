@@ -22,6 +22,7 @@ METRICS = (
     "mqls", "mql_share", "precision", "recall", "base_rate", "lift", "f1", "caught",
     "won_revenue_captured", "won_revenue_share", "mqls_per_week", "capacity", "capacity_use",
 )
+CURVE_COLUMNS = ("threshold", *COUNTS, *(m for m in METRICS if m not in COUNTS))
 _BIG = 1e15  # sort key of leads that are always (or never) MQL whatever the varied threshold
 
 
@@ -146,7 +147,7 @@ def curve(
     )
     frame = g.filter(g.key.abs() < _BIG).order_by("key").execute()
     if frame.empty:
-        return pd.DataFrame(columns=["threshold", *COUNTS, *METRICS])
+        return pd.DataFrame(columns=list(CURVE_COLUMNS))
     weeks = weeks_between(frame["first"].iloc[0], frame["last"].iloc[0])
     frame = frame.rename(columns={"key": "threshold"})[["threshold", *COUNTS]]
     frame[list(COUNTS)] = frame[list(COUNTS)].fillna(0)
