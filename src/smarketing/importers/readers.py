@@ -125,8 +125,12 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
     except StopIteration:
         raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)") from None
     header = [h.replace("\ufeff", "").strip() for h in header]
-    if len(header) == 1 and any(d in header[0] for d in DELIMITERS):
-        raise DataImportError(f"{name}: only one column found in the header; the delimiter could not be recognised")
+    if len(header) == 1 and (inside := [d for d in DELIMITERS if d in header[0]]):
+        shown = {",": "','", ";": "';'", "\t": "a tab", "|": "'|'"}[inside[0]]
+        raise DataImportError(
+            f"{name}: only one column found in the header, though it contains {shown}: check that the header "
+            f"and the rows use the same delimiter"
+        )
     body: list[list[str]] = []
     try:
         for row in rows:
