@@ -147,7 +147,8 @@ def _metrics(t: ibis.Table) -> dict:
 def _ints(frame: pd.DataFrame) -> pd.DataFrame:
     counts = ["dispatched", "leads", "accepted", "returned", "pending", "due", "sla_met", "never_accepted",
               "reassigned", "opportunities", "won"]
-    return frame.astype({c: "int64" for c in counts if c in frame.columns})
+    present = [c for c in counts if c in frame.columns]
+    return frame.fillna({c: 0 for c in present}).astype({c: "int64" for c in present})  # empty sums are NULL
 
 
 def summary(facts: ibis.Table) -> pd.DataFrame:

@@ -84,6 +84,9 @@ def _print_summary(report) -> None:
     s = report.summary.iloc[0]
     r = report.reassignment.iloc[0]
     out = sys.stdout
+    if s["dispatched"] == 0 or report.as_of is None:
+        out.write("No hand-offs in scope.\n\n")
+        return
     out.write(f"SLA {report.hours:g} h, data as of {report.as_of:%Y-%m-%d %H:%M}: {fmt_int(s['dispatched'])} "
               f"hand-offs, {fmt_pct(s['sla_met_share'])} accepted within the SLA, "
               f"{fmt_int(s['never_accepted'])} never accepted, {fmt_int(s['returned'])} returned\n")
