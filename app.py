@@ -26,6 +26,5 @@ pages = [
     for path, title, icon in PAGES
     if (HERE / path).exists()
 ]
-st.logo(str(HERE / "data" / "logo.svg")) if (HERE / "data" / "logo.svg").exists() else None
 st.sidebar.markdown(f"### {t('app_title')}")
 st.navigation(pages).run()

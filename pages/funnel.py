@@ -5,7 +5,7 @@ import streamlit as st
 from smarketing import behaviour, funnel, leaks, ui
 from smarketing.charts import funnel as charts
 from smarketing.formatting import fmt_int, fmt_pct
-from smarketing.labels import column_labels, t
+from smarketing.labels import t
 from smarketing.schema import CORE_EVENT_TYPES
 from smarketing.stages import DEFAULT_STAGES
 
@@ -23,14 +23,11 @@ if overall.leads.iloc[0] == 0:
     ui.empty_state()
     st.stop()
 
-FUNNEL_COLUMNS = {
-    "stage": st.column_config.TextColumn(t("stage")),
-    "leads": ui.int_column(t("leads"), t("help_kpi_stage")),
-    "conversion_from_previous": ui.percent_column(t("conversion_from_previous"), t("help_conversion_from_previous")),
-    "conversion_from_first": ui.percent_column(t("conversion_from_first"), t("help_conversion_from_first")),
-    "median_days_from_previous": ui.number_column(t("median_days_from_previous"), t("help_days")),
-    "p90_days_from_previous": ui.number_column(t("p90_days_from_previous"), t("help_days")),
-}
+RATES = ("conversion_from_previous", "conversion_from_first")
+DAYS = ("median_days_from_previous", "p90_days_from_previous")
+HELP = {"leads": t("help_kpi_stage"), "conversion_from_previous": t("help_conversion_from_previous"),
+        "conversion_from_first": t("help_conversion_from_first"), "median_days_from_previous": t("help_days"),
+        "p90_days_from_previous": t("help_days")}
 
 left, right = st.columns([2, 3])
 with left:
@@ -39,8 +36,7 @@ with right:
     last = overall.iloc[-1]
     st.markdown(t("funnel_summary").format(first=STAGES.names[0], last=STAGES.names[-1],
                                            rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
-    st.dataframe(overall, column_config=FUNNEL_COLUMNS, hide_index=True, width="stretch")
-    ui.download(overall, "funnel")
+    ui.table(overall, "funnel", percent=RATES, days=DAYS, ints=("leads",), help=HELP)
     side = ui.cached(funnel.side_stage_counts, filters)
     if not side.empty:
         st.caption(t("side_stages") + ": " + ", ".join(f"{r.stage} {r.leads:,}" for r in side.itertuples()))
@@ -56,12 +52,10 @@ with tabs[0]:
         st.plotly_chart(charts.breakdown_chart(split, by), width="stretch")
         wide = split.pivot_table(index=by, columns="stage", values="leads", sort=False).reindex(
             columns=STAGES.names).reset_index()
-        wide[t("lead_to_last").format(last=STAGES.names[-1])] = wide[STAGES.names[-1]] / wide[STAGES.names[0]]
+        wide["overall_conversion"] = wide[STAGES.names[-1]] / wide[STAGES.names[0]]
         wide = wide.sort_values(STAGES.names[0], ascending=False)
-        st.dataframe(wide.rename(columns={by: t(by)}), hide_index=True, width="stretch", column_config={
-            t("lead_to_last").format(last=STAGES.names[-1]): ui.percent_column(
-                t("lead_to_last").format(last=STAGES.names[-1]), t("help_conversion_from_first"))})
-        ui.download(split, f"funnel_by_{by}")
+        ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=STAGES.names,
+                 help={"overall_conversion": t("help_conversion_from_first")})
 
 with tabs[1]:
     st.plotly_chart(charts.time_in_stage_chart(overall), width="stretch")
@@ -74,7 +68,8 @@ with tabs[2]:
     else:
         st.plotly_chart(charts.cohort_heatmap(cohorts, STAGES.names), width="stretch")
         st.caption(t("cohort_caption"))
-        ui.download(cohorts, "cohorts")
+        ui.table(cohorts.assign(cohort=cohorts.cohort.dt.strftime("%Y-%m")), "cohorts", percent=STAGES.names,
+                 ints=("leads",))
 
 with tabs[3]:
     leak_by = st.selectbox(t("leaks_by"), [None, *BREAKDOWNS], format_func=lambda c: t("overall") if c is None
@@ -88,14 +83,9 @@ with tabs[3]:
         ui.empty_state()
     else:
         st.plotly_chart(charts.leaks_chart(found, leak_by), width="stretch")
-        shown = found.rename(columns=column_labels(found.columns))
-        st.dataframe(shown, hide_index=True, width="stretch", column_config={
-            t("rate_now"): ui.percent_column(t("rate_now")), t("rate_before"): ui.percent_column(t("rate_before")),
-            t("change"): ui.percent_column(t("change"), t("help_change")),
-            t("p_value"): ui.number_column(t("p_value"), t("help_p_value"), "%.3f"),
-            t("q_value"): ui.number_column(t("q_value"), t("help_q_value"), "%.3f"),
-        })
-        ui.download(found, "leaks")
+        ui.table(found.drop(columns=["from_stage", "to_stage"]), "leaks", percent=("rate_now", "rate_before", "change"),
+                 ints=("entered_now", "entered_before"), decimals=("p_value", "q_value"),
+                 help={"change": t("help_change"), "p_value": t("help_p_value"), "q_value": t("help_q_value")})
 
 with tabs[4]:
     c1, c2 = st.columns([3, 1])
@@ -111,7 +101,5 @@ with tabs[4]:
             ui.empty_state()
         else:
             st.plotly_chart(charts.behaviour_chart(result), width="stretch")
-            st.dataframe(result.rename(columns=column_labels(result.columns)), hide_index=True, width="stretch",
-                         column_config={t("conversion_from_previous"): ui.percent_column(t("conversion_from_previous")),
-                                        t("conversion_from_first"): ui.percent_column(t("conversion_from_first"))})
-            ui.download(result, "behaviour_funnel")
+            ui.table(result.assign(event_type=result.event_type.map(t)), "behaviour_funnel", percent=RATES,
+                     ints=("leads",), days=("median_hours_from_previous",))

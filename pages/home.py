@@ -42,6 +42,7 @@ with left:
         ui.empty_state()
     else:
         st.plotly_chart(charts.trend_chart(trend, DEFAULT_STAGES.names), width="stretch")
+        st.caption(t("trend_caption"))
 with right:
     st.subheader(t("home_leaks"))
     found = ui.cached(leaks.leaks, filters)
@@ -50,8 +51,9 @@ with right:
         st.success(t("no_leaks"), icon=":material/check_circle:")
     else:
         for row in falls.itertuples():
-            badge = "🔴" if row.significant else "🟠"
+            badge = ":red-badge[significant]" if row.significant else ":orange-badge[watch]"
             st.markdown(f"{badge} **{row.transition}**: {fmt_pct(row.rate_before)} → {fmt_pct(row.rate_now)} "
                         f"({row.change * 100:+.1f} pt, p = {row.p_value:.3f})")
         ui.page_link("pages/funnel.py", t("see_funnel"))
-ui.download(headline, "kpis")
+with st.expander(t("kpi_table")):
+    ui.table(headline.drop(columns=["kind"]), "kpis", percent=("change",))

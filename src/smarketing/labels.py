@@ -37,6 +37,10 @@ LABELS: dict[str, str] = {
     "computing": "Computing…",
     "home_trend": "Stage reaches per month",
     "home_leaks": "Biggest falls in conversion",
+    "trend_caption": "Leads reaching each stage per calendar month of the range (the first and last months may "
+                     "be partial).",
+    "kpi_table": "The numbers behind the cards",
+    "previous": "Previous period",
     "no_leaks": "No stage-to-stage conversion fell against the previous period.",
     "see_funnel": "Open the funnel",
     "help_kpi_leads": "Leads in the selected range (cohort mode: created in it; period mode: first reached the "
@@ -49,10 +53,11 @@ LABELS: dict[str, str] = {
     "help_kpi_days": "Median days from a lead's creation to becoming a customer.",
     # --- funnel ------------------------------------------------------------------------------
     "funnel_title": "Lifecycle funnel",
-    "conversion_from_previous": "Conversion from previous stage",
-    "conversion_from_first": "Conversion from first stage",
-    "median_days_from_previous": "Median days from previous stage",
-    "p90_days_from_previous": "90th percentile days from previous stage",
+    "conversion_from_previous": "From previous",
+    "conversion_from_first": "From first",
+    "median_days_from_previous": "Median days",
+    "p90_days_from_previous": "90th pct. days",
+    "overall_conversion": "First → last stage",
     "days": "Days",
     "cohort": "Cohort month",
     "month": "Month",
@@ -81,7 +86,8 @@ LABELS: dict[str, str] = {
     "event_attended": "Event attended",
     "help_conversion_from_previous": "Leads that reached this stage divided by leads that reached the previous one.",
     "help_conversion_from_first": "Leads that reached this stage divided by all leads at the first stage.",
-    "help_days": "Days between reaching the previous stage and this one; a skipped stage counts as 0 days.",
+    "help_days": "Days between reaching the previous stage and this one (median; 90th percentile: 9 in 10 leads "
+                 "were faster); a skipped stage counts as 0 days.",
     "funnel_summary": "**{rate}** of leads at *{first}* became *{last}* ({n} leads).",
     "side_stages": "Beside the funnel",
     "tab_breakdown": "Breakdown",
@@ -543,12 +549,88 @@ LABELS: dict[str, str] = {
     "scenario_a": "Scenario A",
     "scenario_b": "Scenario B",
     # --- data --------------------------------------------------------------------------------
+    "data_title": "Data",
+    "data_intro": "Bring your own data: drop in a HubSpot or Salesforce export, or any CSV, Excel or Parquet file "
+                  "with a column mapping. Every import is checked first and lands whole or not at all.",
+    "data_in_database": "In the database",
+    "data_no_database": "There is no database yet at `{path}`. Import your files below to create it.",
+    "data_readonly_engine": "This app reads from **{engine}**. Imports go into the embedded DuckDB database only; "
+                            "load warehouse tables with your own pipeline, in the same six-table layout.",
+    "data_tab_hubspot": "HubSpot export",
+    "data_tab_salesforce": "Salesforce reports",
+    "data_tab_mapped": "Any CSV / Excel / Parquet",
+    "data_hs_contacts": "Contacts export",
+    "data_hs_contacts_help": "HubSpot → Contacts → Export (all properties). CSV or Excel. Needs Record ID and "
+                             "Create Date; every 'Became a … Date' column becomes a stage change.",
+    "data_hs_deals": "Deals export (optional)",
+    "data_hs_deals_help": "HubSpot → Deals → Export, including associated records (the 'Associated Contact IDs' "
+                          "column links each deal to its contact).",
+    "data_sf_leads": "Leads report export",
+    "data_sf_leads_help": "Salesforce → Reports → a Leads report → Export → Details Only (CSV or Excel). Needs "
+                          "Lead ID, Created Date and Lead Status; Converted Opportunity ID links opportunities.",
+    "data_sf_opps": "Opportunities report export (optional)",
+    "data_sf_opps_help": "An Opportunities report with Opportunity ID, Created Date, Close Date, Amount, Won "
+                         "and Closed.",
+    "data_status_map": "Lead status → stage",
+    "data_status_map_help": "Which lifecycle stage each Lead Status means. The stage is entered at the lead's "
+                            "Last Modified Date; conversion and won opportunities add SQL, Opportunity and Customer.",
+    "data_lead_status": "Lead status",
+    "data_file": "File",
+    "data_target_table": "Import into table",
+    "data_target_table_help": "Which of the six tables the file feeds. Leads first: other tables refer to lead ids.",
+    "data_encoding": "Text encoding",
+    "data_encoding_help": "'auto' reads UTF-8 (with or without a byte-order mark) and UTF-16. Chinese Excel "
+                          "files are often gb18030; older Western Excel files cp1252.",
+    "data_timezone": "Time zone of the file's dates",
+    "data_timezone_help": "Dates without an offset are read in this time zone and stored in UTC. HubSpot and "
+                          "Salesforce export in the exporting user's time zone.",
+    "data_day_first": "Dates are day/month (03/04/2024 = 3 April)",
+    "data_day_first_help": "Only used when every date fits both orders; otherwise the values decide.",
+    "data_columns": "Columns",
+    "data_header": "Column in the file",
+    "data_sample": "Sample values",
+    "data_maps_to": "Maps to",
+    "data_maps_to_help": "Our column this file column feeds. 'Keep as extra column' stores it under its own "
+                         "name (usable in scoring rules); 'Leave out' skips it.",
+    "data_keep_extra": "Keep as extra column",
+    "data_leave_out": "Leave out",
+    "data_saved_mapping": "Using the saved mapping '{name}' (it matches this file's columns).",
+    "data_guessed_mapping": "Mapping guessed from the column names and values: check it before importing.",
+    "data_mapping_name": "Mapping name",
+    "data_mapping_name_help": "Saved as a small TOML file; the next file with the same columns reuses it.",
+    "data_save_mapping": "Save mapping",
+    "data_mapping_saved": "Mapping saved to {path}",
+    "data_preview": "Preview: the first rows as they will land",
+    "data_recognised": "What goes where",
+    "data_our_column": "Our column",
+    "data_from_file": "From the file",
+    "data_notes": "Please read",
+    "data_ready": "Checked: ready to import {rows}.",
+    "data_invalid": "This file cannot be imported as it is:",
+    "data_nothing_imported": "Nothing was imported; the database is unchanged.",
+    "data_import": "Import",
+    "data_importing": "Importing",
+    "data_imported": "Imported {rows}.",
+    "data_already_imported": "These files were imported. Upload other files to import more.",
+    "data_see_funnel": "See your funnel",
+    "data_rows_into": "{n} rows into {table}",
+    "data_reading": "Reading the file",
+    "data_checking": "Checking",
+    "stage_changes": "Stage changes",
+    "deals": "Deals",
+    "events": "Events",
+    "handoffs": "Hand-offs",
+    "spend": "Spend",
 }
 
 
 def t(key: str) -> str:
-    """The label for a key; an unknown key shows itself, prettified, so a missing label is visible."""
-    return LABELS.get(key) or key.replace("_", " ").capitalize()
+    """The label for a key; an unknown snake_case key is prettified, any other text (a stage or channel name
+    from the user's data) is shown as it is."""
+    if key in LABELS:
+        return LABELS[key]
+    key = str(key)
+    return key.replace("_", " ").capitalize() if key.islower() and " " not in key else key
 
 
 def column_labels(columns) -> dict[str, str]:

@@ -5,6 +5,7 @@ Filters live in st.session_state and in the URL (st.query_params) so a view can 
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, timedelta
 
 import pandas as pd
@@ -34,6 +35,28 @@ def connection():
     except FileNotFoundError:
         st.error(f"No database at `{path}`. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
         st.stop()
+
+
+@contextlib.contextmanager
+def writable_connection():
+    """A read-write connection to the database in use, for the Data page's imports (created if missing).
+
+    Pages share one cached read-only connection per database file, so other programs (the CLI, a notebook)
+    can read the file while the app runs. DuckDB refuses a read-write connection to a file this process
+    already has open read-only, so that one is closed first; every page reopens it on its next run. The
+    write connection is closed again right after the import (which also checkpoints the file, so its
+    modification time and with it cache_key() change) and cached results are dropped.
+    """
+    path = db_path()
+    with contextlib.suppress(FileNotFoundError):
+        _connection(path).disconnect()
+    _connection.clear()
+    con = store.connect(path)
+    try:
+        yield con
+    finally:
+        con.disconnect()
+        st.cache_data.clear()
 
 
 def cache_key() -> str:
@@ -148,7 +171,52 @@ def number_column(label: str, help: str | None = None, fmt: str = "%.1f"):
 
 def page_link(path: str, label: str) -> None:
     """A link to another page; silently absent when the page is run on its own (tests)."""
-    try:
+    with contextlib.suppress(st.errors.StreamlitAPIException):
         st.page_link(path, label=label, icon=":material/arrow_forward:")
-    except st.errors.StreamlitAPIException:
-        pass
+
+
+def table(frame: pd.DataFrame, name: str, percent=(), days=(), money=(), ints=(), decimals=(), help=None,
+          key: str | None = None) -> None:
+    """Show a table with display labels and readable numbers, and a CSV download of the raw values.
+
+    percent: fraction columns shown as 12.3%; days: 1 decimal; money: $1,234; ints: 1,234;
+    decimals: 3 decimals; help: {column: tooltip}.
+    """
+    help = help or {}
+    shown = frame.copy()
+    config = {}
+    for col in shown.columns:
+        label, tip = t(col), help.get(col)
+        numeric = col in (*percent, *days, *money, *ints, *decimals)
+        if numeric and shown[col].isna().any():  # NaN would show as "None": format as text with a dash
+            shown[col] = shown[col].map(lambda v, c=col: _cell(v, c, percent, days, money, ints))
+            config[col] = st.column_config.TextColumn(label, help=tip)
+        elif col in percent:
+            shown[col] = shown[col] * 100
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.1f%%")
+        elif col in days:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.1f")
+        elif col in money:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="dollar")
+        elif col in ints:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="localized")
+        elif col in decimals:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.3f")
+        else:
+            config[col] = st.column_config.Column(label, help=tip)
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=key)
+    download(frame, name, key=f"dl_{key or name}")
+
+
+def _cell(value, col, percent, days, money, ints) -> str:
+    if value is None or value != value:
+        return "–"
+    if col in percent:
+        return f"{value * 100:.1f}%"
+    if col in days:
+        return f"{value:,.1f}"
+    if col in money:
+        return f"${value:,.0f}"
+    if col in ints:
+        return f"{value:,.0f}"
+    return f"{value:.3f}"

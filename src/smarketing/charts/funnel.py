@@ -10,20 +10,26 @@ from smarketing.charts.style import PALETTE, apply
 from smarketing.labels import t
 
 MAX_SEGMENTS = 8
+LOG_RATE_TICKS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]
+LOG_COUNT_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
+                   200_000, 500_000, 1_000_000]
 
 
 def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
     """The lifecycle funnel: leads per stage with conversion from the previous stage."""
     text = [
-        f"{n:,}" if k == 0 else f"{n:,} · {rate:.1%} of previous"
+        f"{n:,}" if k == 0 else f"{n:,} · {rate:.0%}"
         for k, (n, rate) in enumerate(zip(funnel.leads, funnel.conversion_from_previous, strict=True))
     ]
     fig = go.Figure(go.Funnel(
-        y=funnel.stage, x=funnel.leads, text=text, textinfo="text", marker=dict(color=PALETTE[0]),
-        connector=dict(fillcolor="#dbeafe"),
-        hovertemplate="%{y}: %{x:,} leads<br>%{percentInitial:.1%} of the first stage<extra></extra>",
+        y=funnel.stage, x=funnel.leads, text=text, textinfo="text", textposition="outside",
+        marker=dict(color=PALETTE[0]), connector=dict(fillcolor="#dbeafe"), cliponaxis=False,
+        hovertemplate="%{y}: %{x:,} leads<br>%{percentInitial:.1%} of the first stage"
+                      "<br>%{percentPrevious:.1%} of the previous stage<extra></extra>",
     ))
-    return apply(fig, title, height=380)
+    fig = apply(fig, title, height=380)
+    fig.update_layout(margin=dict(r=90))
+    return fig
 
 
 def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> go.Figure:
@@ -38,7 +44,8 @@ def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> g
         custom_data=["leads"],
     )
     fig.update_traces(hovertemplate="%{x}: %{y:.1%} (%{customdata[0]:,} leads)")
-    fig.update_yaxes(tickformat=".0%", type="log", title=t("conversion_from_first") + " (log scale)")
+    fig.update_yaxes(type="log", tickvals=LOG_RATE_TICKS, tickformat=".0%",
+                     title=t("conversion_from_first") + " (log scale)")
     return apply(fig, title, height=440)
 
 
@@ -88,10 +95,10 @@ def leaks_chart(leaks: pd.DataFrame, by: str | None = None, limit: int = 10, tit
 
 
 def behaviour_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
-    text = [f"{n:,} · {r:.1%} of step 1" for n, r in zip(steps.leads, steps.conversion_from_first, strict=True)]
+    text = [f"{n:,} · {r:.0%}" for n, r in zip(steps.leads, steps.conversion_from_first, strict=True)]
     fig = go.Figure(go.Funnel(
         y=[f"{s}. {t(e)}" for s, e in zip(steps.step, steps.event_type, strict=True)], x=steps.leads,
-        text=text, textinfo="text", marker=dict(color=PALETTE[2]),
+        text=text, textinfo="text", textposition="outside", cliponaxis=False, marker=dict(color=PALETTE[2]),
         hovertemplate="%{y}: %{x:,} leads<extra></extra>",
     ))
     return apply(fig, title, height=80 * len(steps) + 120)
@@ -101,6 +108,8 @@ def trend_chart(trend: pd.DataFrame, stages: list[str], title: str | None = None
     """Stage reaches per month, one line per stage (log scale so small late stages stay visible)."""
     fig = px.line(trend, x="month", y="leads", color="stage", markers=True, category_orders={"stage": stages},
                   labels={"month": t("month"), "leads": t("leads"), "stage": t("stage")})
-    fig.update_yaxes(type="log", title=t("leads") + " (log scale)")
+    top = max(float(trend.leads.max()), 1.0)
+    ticks = [v for v in LOG_COUNT_TICKS if v <= top * 2]
+    fig.update_yaxes(type="log", tickvals=ticks, tickformat=",d", title=t("leads") + " (log scale)")
     fig.update_traces(hovertemplate="%{x|%b %Y}: %{y:,}")
     return apply(fig, title, height=380)
