@@ -602,6 +602,7 @@ LABELS: dict[str, str] = {
     "data_mapping_saved": "Mapping saved to {path}",
     "data_preview": "Preview: the first rows as they will land",
     "data_recognised": "What goes where",
+    "data_table": "Table",
     "data_our_column": "Our column",
     "data_from_file": "From the file",
     "data_notes": "Please read",

@@ -50,7 +50,7 @@ def writable_connection():
     path = db_path()
     with contextlib.suppress(FileNotFoundError):
         _connection(path).disconnect()
-    _connection.clear()
+    _connection.clear(path)
     con = store.connect(path)
     try:
         yield con

@@ -48,22 +48,72 @@ def load(
     return ImportResult(added, prepared.notes)
 
 
-def known_leads(con, ids: Iterable[str]) -> set[str]:
-    """Those of `ids` that are already in the leads table.
+def validate(
+    con,
+    prepared: Prepared,
+    stages: StageModel = DEFAULT_STAGES,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> ImportResult:
+    """Run every check of an import without touching the database; raise DataImportError like load() would.
+
+    The frames are imported into a scratch in-memory database that holds stand-ins for the ids of `con`
+    the import refers to (its leads, and ids it would clash with), so "unknown lead" and "already in the
+    database" are found too. `con` may be None (an empty database) or read-only.
+    """
+    frames = {name: frame for name, frame in prepared.frames.items() if not frame.data.empty}
+    if not frames:
+        raise DataImportError("nothing to import: the files have no rows for any table")
+    scratch = store.connect(":memory:")
+    try:
+        lead_ids = set()
+        for frame in frames.values():
+            if "lead_id" in frame.data.columns:
+                lead_ids |= set(frame.data["lead_id"].dropna().astype(str))
+        _stand_ins(scratch, "leads", existing_keys(con, "leads", "lead_id", lead_ids))
+        if "deals" in frames:
+            deal_ids = set(frames["deals"].data["deal_id"].dropna().astype(str))
+            _stand_ins(scratch, "deals", existing_keys(con, "deals", "deal_id", deal_ids))
+        added = store.import_files(scratch, frames, stages, progress)
+    finally:
+        scratch.disconnect()
+    return ImportResult(added, prepared.notes)
+
+
+def _stand_ins(scratch, table: str, ids: set[str]) -> None:
+    if not ids:
+        return
+    rows = pd.DataFrame({"id": sorted(ids)})
+    db = store.raw(scratch)
+    db.register("_ids", rows)
+    if table == "leads":
+        db.execute("INSERT INTO leads (lead_id, created_at) SELECT id, TIMESTAMP '1970-01-01' FROM _ids")
+    else:
+        db.execute("INSERT INTO deals (deal_id, lead_id, created_at, status) "
+                   "SELECT id, '', TIMESTAMP '1970-01-01', 'open' FROM _ids")
+    db.unregister("_ids")
+
+
+def existing_keys(con, table: str, column: str, ids: Iterable[str]) -> set[str]:
+    """Those of `ids` already in `table`.`column`.
 
     Uses the DuckDB connection with a registered frame (a semi-join), because an IN list of a whole
     export's ids would not scale; this is data loading, not an analysis.
     """
-    frame = pd.DataFrame({"lead_id": pd.Series(list(dict.fromkeys(ids)), dtype=object)})
+    frame = pd.DataFrame({"k": pd.Series(list(dict.fromkeys(ids)), dtype=object)})
     if con is None or frame.empty:
         return set()
     db = store.raw(con)
     db.register("_known_ids", frame)
     try:
-        rows = db.execute("SELECT k.lead_id FROM _known_ids k SEMI JOIN leads l ON l.lead_id = k.lead_id").fetchall()
+        rows = db.execute(f'SELECT k FROM _known_ids SEMI JOIN "{table}" t ON t."{column}" = _known_ids.k').fetchall()
     finally:
         db.unregister("_known_ids")
     return {r[0] for r in rows}
+
+
+def known_leads(con, ids: Iterable[str]) -> set[str]:
+    """Those of `ids` that are already in the leads table."""
+    return existing_keys(con, "leads", "lead_id", ids)
 
 
 class Columns:

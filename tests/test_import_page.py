@@ -1,0 +1,116 @@
+"""AppTest of the Data page: upload, what goes where, preview, check, import; errors are shown clearly."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from smarketing import store
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).parent / "data"
+HS_CONTACTS = DATA / "hubspot" / "hubspot-crm-exports-all-contacts-2024-06-03.csv"
+HS_DEALS = DATA / "hubspot" / "hubspot-crm-exports-all-deals-2024-06-03.csv"
+SF_LEADS = DATA / "salesforce" / "report1717406040123.csv"
+SF_OPPS = DATA / "salesforce" / "report1717406088456.csv"
+
+
+@pytest.fixture()
+def empty_db(tmp_path, monkeypatch):
+    path = tmp_path / "crm.duckdb"
+    store.connect(path).disconnect()
+    monkeypatch.setenv("SMARKETING_DB", str(path))
+    monkeypatch.setenv("SMARKETING_MAPPINGS", str(tmp_path / "mappings"))
+    return path
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def upload(at, key, path, data=None):
+    at.file_uploader(key=key).set_value((path.name, data if data is not None else path.read_bytes(), "text/csv"))
+    at.run()
+    assert not at.exception, at.exception
+
+
+def counts(path):
+    con = store.connect(path, read_only=True)
+    try:
+        return store.table_counts(con)
+    finally:
+        con.disconnect()
+
+
+def texts(elements):
+    return " ".join(str(e.value) for e in elements)
+
+
+def test_without_a_database_the_page_offers_to_create_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("SMARKETING_DB", str(tmp_path / "none.duckdb"))
+    at = page()
+    assert "There is no database yet" in texts(at.info)
+    assert len(at.tabs) == 3
+
+
+def test_hubspot_upload_check_and_import(empty_db):
+    at = page()
+    assert [m.label for m in at.metric][:4] == ["Leads", "Events", "Stage changes", "Deals"]
+    upload(at, "hs_contacts", HS_CONTACTS)
+    upload(at, "hs_deals", HS_DEALS)
+    assert "Checked: ready to import 30 rows into Leads, 96 rows into Stage changes, 11 rows into Deals" in texts(
+        at.success)
+    assert "1 deal(s) left out" in texts(at.warning)
+    preview = at.dataframe[1].value  # [0]: what goes where; [1]: first preview tab (leads)
+    assert {"Owner", "Source group"} <= set(preview.columns)  # display labels, not raw column names
+    assert len(preview) == 20
+    assert counts(empty_db)["leads"] == 0  # checking does not import
+    at.button(key="hs_import").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Imported 30 rows into Leads" in texts(at.success)
+    assert counts(empty_db)["leads"] == 30 and counts(empty_db)["deals"] == 11
+    assert "These files were imported" in texts(at.success)
+
+
+def test_bad_file_shows_a_clear_error_and_imports_nothing(empty_db):
+    at = page()
+    bad = HS_CONTACTS.read_text("utf-8").replace('"2024-01-14 10:35"', '"01/14/2024 10:35"').encode()
+    upload(at, "hs_contacts", HS_CONTACTS, bad)
+    error = texts(at.error)
+    assert "mixes date formats" in error and "Nothing was imported" in error
+    assert not [b for b in at.button if b.key == "hs_import"]
+    assert counts(empty_db)["leads"] == 0
+
+
+def test_salesforce_status_map_is_editable(empty_db):
+    at = page()
+    upload(at, "sf_leads", SF_LEADS)
+    upload(at, "sf_opps", SF_OPPS)
+    statuses = next(d for d in at.dataframe if d.key == "sf_statuses").value  # the status → stage editor
+    assert dict(zip(statuses.status, statuses.stage, strict=True))["Closed - Not Converted"] == "Other"
+    assert "Checked: ready to import 24 rows into Leads" in texts(at.success)
+    at.button(key="sf_import").click()
+    at.run()
+    assert counts(empty_db)["deals"] == 9
+
+
+def test_mapped_file_with_chinese_headers(empty_db):
+    csv = ("客户编号,创建时间,邮箱,手机,公司名称,备注\n"
+           "C001,2024-03-01 09:30,wang@example.cn,13800138000,上海云创科技有限公司,重点客户\n"
+           "C002,2024-03-02 14:00,li@example.cn,13900139000,杭州华信数据有限公司,\n").encode()
+    at = page()
+    upload(at, "map_file", Path("客户.csv"), csv)
+    assert "Mapping guessed" in texts(at.caption)
+    assert "Checked: ready to import 2 rows into Leads" in texts(at.success)
+    at.button(key="map_save").click()
+    at.run()
+    assert (empty_db.parent / "mappings" / "客户.toml").exists()
+    at.run()
+    assert "Using the saved mapping '客户'" in texts(at.info)
+    at.button(key="map_leads_import").click()
+    at.run()
+    assert counts(empty_db)["leads"] == 2
