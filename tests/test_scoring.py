@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from smarketing import store
 from smarketing.scoring import DEFAULT_CUTOFF, Cutoff, score_leads
 from smarketing.scoring_engine import Engine
-from smarketing.scoring_eval import Capacity, curve, evaluate
+from smarketing.scoring_eval import Capacity, curve, evaluate, weekly_volume
 from smarketing.scoring_rules import Decay, parse_rules
 
 T0 = datetime(2025, 1, 1)
@@ -207,6 +207,10 @@ def test_engine_matches_database(con, rules):
         assert a.threshold.tolist() == b.threshold.tolist()
         assert a.mqls.tolist() == b.mqls.tolist() and a.caught.tolist() == b.caught.tolist()
     assert engine.evaluate(rules, "won") == evaluate(score_leads(con, rules), "won")
+    db_weekly = weekly_volume(score_leads(con, rules))
+    mem_weekly = engine.weekly(rules)
+    assert mem_weekly.week.tolist() == db_weekly.week.tolist()
+    assert mem_weekly.mqls.tolist() == db_weekly.mqls.tolist()
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing.scoring import DEFAULT_CUTOFF, OUTCOMES, Cutoff, lead_features
-from smarketing.scoring_eval import CURVE_COLUMNS, Capacity, as_dict, derive, weeks_between
+from smarketing.scoring_eval import CURVE_COLUMNS, Capacity, as_dict, derive_arrays, weeks_between
 from smarketing.scoring_rules import Bonus, Rules
 
 
@@ -127,7 +127,8 @@ class Engine:
             "leads": int(sel.sum()), "mqls": int(m.sum()), "positives": int(y.sum()), "caught": int((m & y).sum()),
             "revenue": float(rev.sum()), "revenue_captured": float(rev[m].sum()),
         }
-        return as_dict(derive(pd.DataFrame([counts]), self._weeks(mask), capacity).iloc[0])
+        rates = derive_arrays(counts, self._weeks(mask), capacity)
+        return as_dict(counts | {k: float(v) for k, v in rates.items()})
 
     def curve(
         self,
@@ -154,19 +155,20 @@ class Engine:
         idx = hi - k  # bin 0 = highest threshold
         size = hi - lo + 1
         n = np.bincount(idx, minlength=size)
-        frame = pd.DataFrame({
-            "threshold": np.arange(hi, lo - 1, -1, dtype=float),
-            "leads": int(sel.sum()),
-            "mqls": np.cumsum(n) + int(always.sum()),
-            "positives": int(y.sum()),
-            "caught": np.cumsum(np.bincount(idx, weights=y[finite], minlength=size)) + int(y[always].sum()),
-            "revenue": float(rev.sum()),
-            "revenue_captured": np.cumsum(np.bincount(idx, weights=rev[finite], minlength=size))
-            + float(rev[always].sum()),
-        })[n > 0]
-        frame["caught"] = frame["caught"].round().astype(np.int64)
-        out = derive(frame, self._weeks(mask), capacity)
-        return out.iloc[::-1].reset_index(drop=True)
+        keep = n > 0
+        counts = {
+            "threshold": np.arange(hi, lo - 1, -1, dtype=float)[keep],
+            "leads": np.full(keep.sum(), int(sel.sum())),
+            "mqls": (np.cumsum(n) + int(always.sum()))[keep],
+            "positives": np.full(keep.sum(), int(y.sum())),
+            "caught": np.rint(np.cumsum(np.bincount(idx, weights=y[finite], minlength=size))
+                              + int(y[always].sum()))[keep].astype(np.int64),
+            "revenue": np.full(keep.sum(), float(rev.sum())),
+            "revenue_captured": (np.cumsum(np.bincount(idx, weights=rev[finite], minlength=size))
+                                 + float(rev[always].sum()))[keep],
+        }
+        rates = derive_arrays(counts, self._weeks(mask), capacity)
+        return pd.DataFrame(counts | rates).iloc[::-1].reset_index(drop=True)
 
     def weekly(
         self, rules: Rules, outcome: str = "won", mask: np.ndarray | None = None, scores: Scores | None = None
@@ -174,12 +176,31 @@ class Engine:
         """MQLs and caught outcomes per week of lead creation (weeks start on Monday)."""
         s = scores or self.scores(rules)
         sel = np.ones(self.n, bool) if mask is None else mask
-        week = pd.to_datetime(self.created[sel]).to_period("W-SUN").start_time
-        frame = pd.DataFrame({"week": week, "leads": 1, "mqls": s.is_mql[sel],
-                              "caught": s.is_mql[sel] & self._y(outcome)[sel]})
-        return frame.groupby("week", as_index=False).sum(numeric_only=True).astype(
-            {"mqls": "int64", "caught": "int64"}
-        )
+        week = self._week_index[sel]
+        size = len(self._week_starts)
+        frame = pd.DataFrame({
+            "week": self._week_starts,
+            "leads": np.bincount(week, minlength=size),
+            "mqls": np.bincount(week, weights=s.is_mql[sel], minlength=size).astype(np.int64),
+            "caught": np.bincount(week, weights=s.is_mql[sel] & self._y(outcome)[sel], minlength=size)
+            .astype(np.int64),
+        })
+        return frame[frame.leads > 0].reset_index(drop=True)
+
+    @property
+    def _week_index(self) -> np.ndarray:
+        """Index of each lead's creation week in `_week_starts` (computed once)."""
+        if not hasattr(self, "_weeks_cache"):
+            days = self.created.astype("datetime64[D]")
+            monday = days - ((days.astype(np.int64) + 3) % 7)  # 1970-01-01 was a Thursday
+            starts, index = np.unique(monday, return_inverse=True)
+            self._weeks_cache = (pd.to_datetime(starts), index.ravel())
+        return self._weeks_cache[1]
+
+    @property
+    def _week_starts(self) -> pd.DatetimeIndex:
+        self._week_index  # noqa: B018 (fills the cache)
+        return self._weeks_cache[0]
 
 
 def _curve_key(s: Scores, rules: Rules, vary: str) -> tuple[np.ndarray, np.ndarray]:

@@ -44,22 +44,32 @@ def _ratio(a, b):
         return np.where(b > 0, a / np.where(b > 0, b, 1), np.nan)
 
 
+def derive_arrays(c: dict, weeks: float, capacity: Capacity | None = None) -> dict[str, np.ndarray]:
+    """Rate columns from count arrays (keys COUNTS): plain numpy, fast enough for every slider move."""
+    c = {k: np.asarray(c[k], dtype=float) for k in COUNTS}
+    precision = _ratio(c["caught"], c["mqls"])
+    base_rate = _ratio(c["positives"], c["leads"])
+    per_week = c["mqls"] / weeks
+    cap = np.full_like(per_week, capacity.per_week if capacity else np.nan)
+    return {
+        "mql_share": _ratio(c["mqls"], c["leads"]),
+        "precision": precision,
+        "recall": _ratio(c["caught"], c["positives"]),
+        "base_rate": base_rate,
+        "lift": _ratio(precision, base_rate),
+        "f1": _ratio(2 * c["caught"], c["mqls"] + c["positives"]),  # = 2PR / (P + R)
+        "won_revenue_captured": c["revenue_captured"],
+        "won_revenue_share": _ratio(c["revenue_captured"], c["revenue"]),
+        "mqls_per_week": per_week,
+        "capacity": cap,
+        "capacity_use": _ratio(per_week, cap),
+    }
+
+
 def derive(counts: pd.DataFrame, weeks: float, capacity: Capacity | None = None) -> pd.DataFrame:
     """Add the rate columns to a frame of counts (one row per threshold, or a single row)."""
-    c = counts
-    out = counts.copy()
-    out["mql_share"] = _ratio(c.mqls, c.leads)
-    out["precision"] = _ratio(c.caught, c.mqls)
-    out["recall"] = _ratio(c.caught, c.positives)
-    out["base_rate"] = _ratio(c.positives, c.leads)
-    out["lift"] = _ratio(out.precision, out.base_rate)
-    out["f1"] = _ratio(2 * c.caught, c.mqls + c.positives)  # = 2PR / (P + R)
-    out["won_revenue_captured"] = c.revenue_captured.astype(float)
-    out["won_revenue_share"] = _ratio(c.revenue_captured, c.revenue)
-    out["mqls_per_week"] = c.mqls / weeks
-    out["capacity"] = capacity.per_week if capacity else np.nan
-    out["capacity_use"] = _ratio(out.mqls_per_week, out.capacity)
-    return out
+    columns = {name: counts[name].to_numpy() for name in counts.columns}
+    return pd.DataFrame(columns | derive_arrays(columns, weeks, capacity), index=counts.index)
 
 
 def weeks_between(first, last) -> float:
@@ -93,11 +103,11 @@ def evaluate(scored: ir.Table, outcome: str = "won", capacity: Capacity | None =
     return as_dict(derive(row.drop(columns=["first", "last"]), weeks, capacity).iloc[0])
 
 
-def as_dict(row: pd.Series) -> dict:
-    """A metrics row as JSON-ready plain numbers (NaN → None, counts as int)."""
+def as_dict(row) -> dict:
+    """A metrics row (Series or dict of scalars) as JSON-ready plain numbers (NaN → None, counts as int)."""
     out = {}
     for key, value in row.items():
-        if value is None or (isinstance(value, float) and np.isnan(value)) or pd.isna(value):
+        if value is None or pd.isna(value):
             out[key] = None
         elif key in ("leads", "mqls", "positives", "caught"):
             out[key] = int(value)
