@@ -367,11 +367,14 @@ def path_table(
         conversions=lambda d: d.index.map(dict(zip(decay["code"], decay["conversions"], strict=True))),
         value=lambda d: d.index.map(dict(zip(decay["code"], decay["value"], strict=True))),
     ).fillna(0.0)
-    return PathTable(channels, paths, codes, offsets, decay, _unattributed(journeys, joined))
+    table = PathTable(channels, paths, codes, offsets, decay)
+    table.unattributed = _unattributed(journeys, table)
+    return table
 
 
-def _unattributed(journeys: ibis.Table, joined: ibis.Table) -> tuple[float, float]:
+def _unattributed(journeys: ibis.Table, table: PathTable) -> tuple[float, float]:
+    """Conversions (and value) in scope minus those on a path: the ones without a touch in the window."""
     converted = journeys.filter(journeys.converted_at.notnull())
-    missing = converted.anti_join(joined, converted.lead_id == joined.lead_id)
-    row = missing.aggregate(n=missing.count(), v=missing.worth.fill_null(0).sum()).execute().iloc[0]
-    return float(row["n"] or 0), float(row["v"] if pd.notna(row["v"]) else 0.0)
+    row = converted.aggregate(n=converted.count(), v=converted.worth.fill_null(0).sum()).execute().iloc[0]
+    value = float(row["v"]) if pd.notna(row["v"]) else 0.0
+    return float(row["n"] or 0) - table.total_conversions, max(value - table.total_value, 0.0)
