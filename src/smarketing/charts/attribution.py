@@ -28,7 +28,9 @@ def credit_bars(credits: pd.DataFrame, measure: str = "conversions", title: str 
     fig.update_traces(hovertemplate=f"%{{x}}: %{{y:{fmt}}}<extra>%{{fullData.name}}</extra>")
     if measure == "share":
         fig.update_yaxes(tickformat=".0%")
-    return apply(fig, title, height=440)
+    fig = apply(fig, title, height=480)
+    fig.update_layout(legend_title_text="", margin=dict(t=110))  # room for a two-row legend under the title
+    return fig
 
 
 def share_heatmap(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:
