@@ -14,15 +14,14 @@ in the database: window functions find the first lead per key, one join on (key,
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 
 import ibis
 import pandas as pd
 
-from smarketing import store
 from smarketing.filters import Filters, in_window, segment_leads
 from smarketing.normalize import check_country, company_key, email_key, phone_key_udf
+from smarketing.scratch import Scratch
 
 STATUSES = ("new", "duplicate", "existing_customer", "open_deal")
 PERSON_KEYS = ("email", "phone")
@@ -125,7 +124,7 @@ def _statuses(con, keys: ibis.Table) -> ibis.Table:
     )
 
 
-def _roots(edges: ibis.Table, scratch: _Scratch) -> ibis.Table:
+def _roots(edges: ibis.Table, scratch: Scratch) -> ibis.Table:
     """Follow duplicate pointers (seq -> parent) to the original lead, by pointer jumping in the database."""
     for _ in range(MAX_CHAIN_STEPS):
         hop = edges.view()
@@ -138,7 +137,7 @@ def _roots(edges: ibis.Table, scratch: _Scratch) -> ibis.Table:
     return edges
 
 
-def _resolved(con, default_country: str, scratch: _Scratch) -> ibis.Table:
+def _resolved(con, default_country: str, scratch: Scratch) -> ibis.Table:
     """Every lead with its status and matches (intermediate results kept in `scratch`)."""
     keys = scratch.keep(lead_keys(con, default_country))
     statuses = scratch.keep(_statuses(con, keys))
@@ -156,29 +155,6 @@ def _resolved(con, default_country: str, scratch: _Scratch) -> ibis.Table:
     )
 
 
-class _Scratch:
-    """Temporary tables for intermediate results, dropped on exit.
-
-    Ibis' own `.cache()` cannot release its tables with the installed sqlglot (its DROP statement renders
-    without the table name), so the tables are created through Ibis and dropped with plain SQL here.
-    """
-
-    def __init__(self, con):
-        self.con, self.names = con, []
-
-    def keep(self, expr: ibis.Table) -> ibis.Table:
-        name = f"_dedupe_{uuid.uuid4().hex[:12]}"
-        self.names.append(name)
-        return self.con.create_table(name, expr, temp=True)
-
-    def __enter__(self) -> _Scratch:
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        for name in reversed(self.names):
-            store.raw(self.con).execute(f'DROP TABLE IF EXISTS "{name}"')
-
-
 def _in_scope(con, resolved: ibis.Table, filters: Filters | None) -> ibis.Table:
     """Resolved leads created in the filter window and segment, joined with their lead columns."""
     leads = con.table("leads")
@@ -194,7 +170,7 @@ def _in_scope(con, resolved: ibis.Table, filters: Filters | None) -> ibis.Table:
 def dedupe(con, filters: Filters | None = None, default_country: str = "US") -> pd.DataFrame:
     """One row per lead in scope: lead_id, created_at, status, matched_lead_id, match_key, match_value,
     original_lead_id; matched against all leads, sorted by arrival."""
-    with _Scratch(con) as scratch:
+    with Scratch(con, "_dedupe") as scratch:
         scoped = _in_scope(con, _resolved(con, default_country, scratch), filters)
         cols = ["lead_id", "created_at", "status", "matched_lead_id", "match_key", "match_value",
                 "original_lead_id"]
@@ -240,6 +216,6 @@ def dedupe_report(
     """The de-duplication report: share of "new" leads that were not new, per `by` (a lead column)."""
     if by not in con.table("leads").columns:
         raise ValueError(f"unknown lead column '{by}' (expected e.g. source, source_group, campaign)")
-    with _Scratch(con) as scratch:
+    with Scratch(con, "_dedupe") as scratch:
         scoped = _in_scope(con, _resolved(con, default_country, scratch), filters)
         return DedupeReport(by_group=_by_group(scoped, by), matches=_matches(con, scoped, limit))

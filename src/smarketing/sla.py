@@ -18,6 +18,7 @@ import pandas as pd
 
 from smarketing.filters import Filters, in_window, segment_leads
 from smarketing.funnel import reach_column, stage_reach
+from smarketing.scratch import Scratch
 from smarketing.stages import DEFAULT_STAGES, StageModel
 
 DEFAULT_HOURS = 24.0
@@ -284,9 +285,10 @@ def sla_report(
 ) -> SlaReport:
     """The full SLA analysis for hand-offs in scope (see `handoff_facts`)."""
     as_of = as_of or data_as_of(con)
-    facts = handoff_facts(con, filters, hours, as_of, stages)
-    return SlaReport(
-        hours=float(hours), as_of=as_of, summary=summary(facts), timings=timings(facts),
-        by_owner=by_owner(facts), weekly=weekly(facts), reasons=return_reasons(facts),
-        response=response_effect(facts), reassignment=reassignment(facts),
-    )
+    with Scratch(con, "_sla") as scratch:  # eight queries read the facts: compute them once
+        facts = scratch.keep(handoff_facts(con, filters, hours, as_of, stages))
+        return SlaReport(
+            hours=float(hours), as_of=as_of, summary=summary(facts), timings=timings(facts),
+            by_owner=by_owner(facts), weekly=weekly(facts), reasons=return_reasons(facts),
+            response=response_effect(facts), reassignment=reassignment(facts),
+        )
