@@ -30,6 +30,18 @@ def styled_channel_table(table):
                         axis=1)
 
 
+with st.expander(t("attribution_settings"), expanded=False, icon=":material/tune:"):
+    c1, c2, c3, c4, c5 = st.columns(5)
+    conversion = c1.selectbox(t("conversion_event"), attribution.CONVERSIONS, help=t("conversion_help"),
+                              format_func=lambda c: t(f"conversion_{c}"), key="attr_conversion")
+    value = c2.selectbox(t("value_measure"), attribution.VALUES, help=t("value_help"),
+                         format_func=lambda v: t(f"value_{v}"), key="attr_value")
+    lookback = c3.number_input(t("lookback_days"), 1, 3650, 90, step=15, help=t("lookback_help"), key="attr_lookback")
+    half_life = c4.number_input(t("half_life_days"), 0.5, 365.0, 7.0, step=1.0, help=t("half_life_help"),
+                                key="attr_half_life")
+    order = c5.selectbox(t("markov_order"), (1, 2, 3), help=t("markov_order_help"), key="attr_order")
+
+
 tab_table, tab_models, tab_romi, tab_paths = st.tabs(
     [t("tab_channel_table"), t("tab_models"), t("tab_romi"), t("tab_paths")])
 
@@ -44,17 +56,6 @@ with tab_table:
         st.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
                      key="channel_table")
         ui.download(table, f"channel_table_by_{level}")
-
-with st.expander(t("conversion_event") + " · " + t("value_measure") + " · " + t("lookback_days"), expanded=False):
-    c1, c2, c3, c4, c5 = st.columns(5)
-    conversion = c1.selectbox(t("conversion_event"), attribution.CONVERSIONS, help=t("conversion_help"),
-                              format_func=lambda c: t(f"conversion_{c}"), key="attr_conversion")
-    value = c2.selectbox(t("value_measure"), attribution.VALUES, help=t("value_help"),
-                         format_func=lambda v: t(f"value_{v}"), key="attr_value")
-    lookback = c3.number_input(t("lookback_days"), 1, 3650, 90, step=15, help=t("lookback_help"), key="attr_lookback")
-    half_life = c4.number_input(t("half_life_days"), 0.5, 365.0, 7.0, step=1.0, help=t("half_life_help"),
-                                key="attr_half_life")
-    order = c5.selectbox(t("markov_order"), (1, 2, 3), help=t("markov_order_help"), key="attr_order")
 
 params = attribution.PathParams(conversion, value, int(lookback), float(half_life))
 with st.spinner():
@@ -88,11 +89,12 @@ with tab_models:
                         key="credit_bars")
         shares = attribution.credit_matrix(credits, "share")
         shares["spread"] = shares[chosen].max(axis=1) - shares[chosen].min(axis=1)
-        left, right = st.columns([3, 2])
+        st.plotly_chart(charts.share_heatmap(shares.drop(columns="spread"), t("credit_share")), width="stretch",
+                        key="share_heatmap")
+        left, right = st.columns([2, 3])
         with left:
-            st.plotly_chart(charts.share_heatmap(shares.drop(columns="spread")), width="stretch", key="share_heatmap")
-        with right:
             st.caption(t("agreement_caption"))
+        with right:
             effects = result.removal_effects.merge(shares[["channel", "spread"]], on="channel")
             st.dataframe(effects.sort_values("spread", ascending=False), hide_index=True, width="stretch", column_config={
                 "channel": t("channel"),
@@ -100,7 +102,7 @@ with tab_models:
                 "removal_effect": ui.percent_column(t("removal_effect"), t("help_removal_effect")),
                 "value_removal_effect": None,
             })
-        with st.expander(" · ".join(t(f"model_{m}") for m in chosen)):
+        with st.expander(t("models_explained")):
             for m in chosen:
                 st.markdown(f"**{t(f'model_{m}')}**: {t(f'help_model_{m}')}")
         wide = attribution.credit_matrix(credits, measure)

@@ -37,7 +37,7 @@ def figures(at: AppTest) -> dict[str, dict]:
 def test_page_draws_table_models_romi_and_journeys(demo_env):
     at = run_page()
     figs = figures(at)
-    assert {"Credited conversions per channel", "heatmap", "ROMI per channel under Markov chain",
+    assert {"Credited conversions per channel", "Share of credit", "ROMI per channel under Markov chain",
             "How converting journeys start"} <= set(figs)
     bars = figs["Credited conversions per channel"]["data"]
     assert len(bars) == 8, "one bar series per model"

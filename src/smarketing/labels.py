@@ -275,6 +275,8 @@ LABELS: dict[str, str] = {
     "help_lr": "Logistic regression on the train period: the coefficient of the attribute (events: of log(1 + count)).",
     # --- attribution -------------------------------------------------------------------------
     "attribution_title": "Attribution",
+    "attribution_settings": "Attribution settings: conversion, value, lookback window, time decay, Markov order",
+    "models_explained": "How each model splits the credit",
     "attribution_caption": "Which channels bring customers, not just leads: the full chain per channel, "
                            "and the credit each channel earns under heuristic and data-driven models.",
     "tab_channel_table": "Channel table",
@@ -368,7 +370,7 @@ LABELS: dict[str, str] = {
     "top_paths": "Top converting paths",
     "top_paths_help": "Journeys with runs of one channel written once, most conversions first.",
     "path": "Path",
-    "steps": "Touches",
+    "steps": "Steps",
     "journeys": "Journeys",
     "conversions": "Conversions",
     "value": "Value",
