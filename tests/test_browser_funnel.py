@@ -1,0 +1,50 @@
+"""Real browser: start the app on the demo database, open the Funnel page, change a filter, see the chart redrawn."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 120_000
+
+
+def funnel_labels(page: Page) -> list[str]:
+    """The text drawn on the bars of the first funnel chart."""
+    texts = page.locator(".js-plotly-plot").first.locator(".funnellayer text")
+    expect(texts.first).to_be_attached(timeout=TIMEOUT)
+    return [texts.nth(i).text_content() for i in range(texts.count())]
+
+
+def wait_idle(page: Page) -> None:
+    page.wait_for_timeout(500)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=TIMEOUT)
+
+
+def test_funnel_page_redraws_when_the_time_mode_changes(page: Page, app_url):
+    page.goto(f"{app_url}/funnel")
+    expect(page.get_by_role("heading", name="Lifecycle funnel")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    before = funnel_labels(page)
+    assert before and re.match(r"^[\d,]+", before[0])
+
+    page.get_by_text("Period: stage entries that happened in the range").click()
+    wait_idle(page)
+    expect(page).to_have_url(re.compile(r"mode=period"), timeout=TIMEOUT)
+    after = funnel_labels(page)
+    assert after != before, "the funnel chart should show the period-mode counts"
+
+    # the view is in the URL: reopening it shows the same counts
+    page.goto(page.url)
+    wait_idle(page)
+    assert funnel_labels(page) == after
+
+
+def test_overview_opens_with_kpis(page: Page, app_url):
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Marketing & sales overview")).to_be_visible(timeout=TIMEOUT)
+    wait_idle(page)
+    expect(page.locator("[data-testid='stMetric']").first).to_be_visible(timeout=TIMEOUT)
+    assert page.locator("[data-testid='stMetric']").count() == 8
+    assert page.locator("[data-testid='stException']").count() == 0
