@@ -52,3 +52,15 @@ aliases = ["customer"]
 def test_config_errors_name_the_problem(text, message):
     with pytest.raises(StageConfigError, match=message):
         parse_stages(text, "my-stages.toml")
+
+
+def test_stage_file_from_the_environment(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "stages.toml"
+    path.write_text('[[main]]\nname = "MIL"\n[[main]]\nname = "MQL"\n[[main]]\nname = "CUS"\n')
+    code = "from smarketing.stages import DEFAULT_STAGES; print(DEFAULT_STAGES.names)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"SMARKETING_STAGES": str(path), "PATH": ""})
+    assert out.stdout.strip() == "['MIL', 'MQL', 'CUS']"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -109,4 +110,5 @@ def load_stages(path: str | Path | None = None) -> StageModel:
     return parse_stages(path.read_text("utf-8"), str(path))
 
 
-DEFAULT_STAGES = load_stages()
+# The stage model in use: the file named by $SMARKETING_STAGES, else the packaged default.
+DEFAULT_STAGES = load_stages(os.environ.get("SMARKETING_STAGES") or None)
