@@ -166,7 +166,7 @@ def _event_features(con, rules: Rules, base: ir.Table) -> ir.Table | None:
         return None
     ev = con.table("events")
     ev = ev.filter(ev.event_type.isin(rules.event_types)).select("lead_id", "ts", "event_type")
-    j = ev.join(base.select("lead_id", "cutoff_at"), "lead_id")
+    j = ev.join(base, "lead_id").select(ev.lead_id, ev.ts, ev.event_type, base.cutoff_at)
     j = j.filter(j.ts <= j.cutoff_at)
     age = (j.cutoff_at.epoch_seconds() - j.ts.epoch_seconds()) / DAY_SECONDS
     decay = rules.decay
