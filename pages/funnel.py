@@ -22,6 +22,8 @@ with st.spinner(t("computing")):
 if overall.leads.iloc[0] == 0:
     ui.empty_state()
     st.stop()
+if overall.leads.iloc[1:].sum() == 0:
+    st.info(t("one_stage_only").format(first=STAGES.names[0]), icon=":material/info:")
 
 RATES = ("conversion_from_previous", "conversion_from_first")
 DAYS = ("median_days_from_previous", "p90_days_from_previous")

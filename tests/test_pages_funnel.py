@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import numpy as np
-
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,3 +76,17 @@ def test_empty_range_shows_a_helpful_message(demo_env):
     at.run()
     assert not at.exception
     assert any("No data in this range" in i.value for i in at.info)
+
+
+def test_leads_without_stage_changes_get_an_explanation(tmp_path, monkeypatch):
+    from smarketing import store
+
+    path = tmp_path / "one.duckdb"
+    con = store.connect(path)
+    csv = tmp_path / "leads.csv"
+    csv.write_text("lead_id,created_at\nA,2026-01-05\nB,2026-01-06\n")
+    store.import_files(con, {"leads": csv})
+    con.disconnect()
+    monkeypatch.setenv("SMARKETING_DB", str(path))
+    at = run_page("pages/funnel.py")
+    assert any("still at Subscriber" in i.value for i in at.info)

@@ -88,6 +88,8 @@ LABELS: dict[str, str] = {
     "help_conversion_from_first": "Leads that reached this stage divided by all leads at the first stage.",
     "help_days": "Days between reaching the previous stage and this one (median; 90th percentile: 9 in 10 leads "
                  "were faster); a skipped stage counts as 0 days.",
+    "one_stage_only": "Every lead in this range is still at {first}: no stage changes were recorded for them. "
+                      "Import a stage_changes file (or a CRM export with stage dates) to see the funnel.",
     "funnel_summary": "**{rate}** of leads at *{first}* became *{last}* ({n} leads).",
     "side_stages": "Beside the funnel",
     "tab_breakdown": "Breakdown",
