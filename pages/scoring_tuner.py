@@ -11,7 +11,7 @@ from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_ratio
 from smarketing.labels import t
 from smarketing.scoring import CUTOFF_MODES, OUTCOMES, Cutoff
 from smarketing.scoring_engine import Engine
-from smarketing.scoring_eval import Capacity
+from smarketing.scoring_eval import METRIC_KINDS, Capacity
 from smarketing.scoring_rules import (
     RulesError,
     agreement_markdown,
@@ -64,6 +64,35 @@ def _proposed():
         fit_threshold=float(st.session_state.sc_fit_t), interest_threshold=float(st.session_state.sc_int_t),
         combined_threshold=float(st.session_state.sc_comb_t) if st.session_state.sc_comb_on else None,
     )
+
+
+def _fmt(key: str, value, signed: bool = False) -> str:
+    """A metric value in its natural unit (count, %, ×, money); differences with a sign."""
+    kind = METRIC_KINDS.get(key, "num")
+    if value is None or value != value:
+        return "–"
+    if kind == "pct":
+        text = f"{value * 100:+.1f} pts" if signed else fmt_pct(value)
+    elif kind == "ratio":
+        text = f"{value:+.2f}×" if signed else fmt_ratio(value)
+    elif kind == "money":
+        text = fmt_money(value)
+        text = ("+" + text) if signed and value > 0 else text
+    elif kind == "int":
+        text = f"{value:+,.0f}" if signed else fmt_int(value)
+    else:
+        text = f"{value:+,.1f}" if signed else f"{value:,.1f}"
+    return text
+
+
+def _compare_table(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    """metric key, before, after -> a readable table (labels, formatted values and difference)."""
+    return pd.DataFrame({
+        "metric": [t(k) for k, _, _ in rows],
+        "before": [_fmt(k, a) for k, a, _ in rows],
+        "after": [_fmt(k, b) for k, _, b in rows],
+        "difference": [_fmt(k, None if a is None or b is None else b - a, signed=True) for k, a, b in rows],
+    })
 
 
 filters = ui.sidebar()
@@ -182,14 +211,9 @@ with right:
 # ---------------------------------------------------------------------------------------- saved vs proposed
 st.subheader(t("sc_compare_title"))
 keys = ["mqls", "caught", "precision", "recall", "lift", "f1", "won_revenue_captured", "mqls_per_week"]
-compare = pd.DataFrame({
-    "metric": [t(k) for k in keys],
-    "saved": [before[k] for k in keys],
-    "proposed": [now[k] for k in keys],
-})
-compare["difference"] = compare.proposed - compare.saved
-st.dataframe(compare.style.format(precision=3, thousands=","), hide_index=True, width="stretch",
-             column_config={"metric": t("metric"), "saved": t("sc_saved_rules"), "proposed": t("sc_proposed_rules"),
+compare = pd.DataFrame({"metric": keys, "saved": [before[k] for k in keys], "proposed": [now[k] for k in keys]})
+st.dataframe(_compare_table([(k, before[k], now[k]) for k in keys]), hide_index=True, width="stretch",
+             column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_proposed_rules"),
                             "difference": t("difference")})
 ui.download(compare, "saved_vs_proposed", key="sc_dl_cmp")
 st.markdown(t("sc_compare_text").format(
@@ -222,9 +246,9 @@ st.markdown(t(verdict).format(
     sug=f"{auc['suggested']:.3f}" if auc["suggested"] is not None else "–",
     lr=f"{auc['logistic']:.3f}" if auc["logistic"] is not None else "–",
 ))
-cmp = sug.comparison.assign(metric=sug.comparison.metric.map(t))
-st.dataframe(cmp.style.format(precision=3, thousands=","), hide_index=True, width="stretch",
-             column_config={"metric": t("metric"), "current": t("sc_saved_rules"), "suggested": t("sc_suggested_rules"),
+cmp = _compare_table(list(sug.comparison[["metric", "current", "suggested"]].itertuples(index=False)))
+st.dataframe(cmp, hide_index=True, width="stretch",
+             column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_suggested_rules"),
                             "difference": t("difference")})
 ui.download(sug.comparison, "current_vs_suggested_test_period", key="sc_dl_sugcmp")
 c1, c2 = st.columns(2)

@@ -238,3 +238,26 @@ def test_weekly_volume_sums_to_mqls(con, rules):
     loose = replace(rules, fit_threshold=0.0, interest_threshold=5.0)
     weekly = engine.weekly(loose)
     assert weekly.mqls.sum() == 3 and weekly.caught.sum() == 1
+
+
+def test_quadrant_view_and_masked_list(con, rules):
+    from smarketing.charts.scoring import quadrant_density
+    from smarketing.filters import Filters
+    from smarketing.scoring_quadrants import quadrant_list, quadrant_view
+
+    store.raw(con).execute("UPDATE leads SET email = 'ann.lee@acme.com' WHERE lead_id = 'L1'")
+    view = quadrant_view(con, rules, DEFAULT_CUTOFF, Filters(), sample=2)
+    summary = view["summary"].set_index("quadrant")
+    assert summary.leads.to_dict() == {"hot": 1, "nurture": 0, "low_cost": 1, "drop": 2}
+    assert summary.loc["hot", "won_rate"] == 1 and summary.loc["drop", "sql_rate"] == 0.5
+    assert summary.loc["hot", "median_days_to_close"] == 60
+    assert view["total"] == 4 and len(view["points"]) == 2  # sampled: more leads than the limit
+    assert view["density"].leads.sum() == 4
+    assert quadrant_density(view["density"], 30, 15).data[0].type == "heatmap"
+    by = view["by"]
+    assert by[by.source_group == "Events"].set_index("quadrant").leads.to_dict() == {"drop": 1, "hot": 1}
+    hot = quadrant_list(con, rules, DEFAULT_CUTOFF, Filters(), "hot")
+    assert hot.lead_id.tolist() == ["L1"] and hot.email.tolist() == ["a***@acme.com"]
+    assert hot.phone.tolist() == ["+• ••• ••00"]
+    assert hot.last_activity.iloc[0] == day(40)  # last activity is any event, also after the cut-off
+    assert not [t for t in con.list_tables() if t.startswith("_scored_")]

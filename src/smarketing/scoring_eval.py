@@ -23,6 +23,13 @@ METRICS = (
     "won_revenue_captured", "won_revenue_share", "mqls_per_week", "capacity", "capacity_use",
 )
 CURVE_COLUMNS = ("threshold", *COUNTS, *(m for m in METRICS if m not in COUNTS))
+# How each metric reads: a count, a fraction (shown as %), a ratio (×), money, or a plain number.
+METRIC_KINDS = {
+    "leads": "int", "mqls": "int", "positives": "int", "caught": "int", "mql_share": "pct", "precision": "pct",
+    "recall": "pct", "base_rate": "pct", "f1": "pct", "won_revenue_share": "pct", "capacity_use": "pct",
+    "lift": "ratio", "revenue": "money", "revenue_captured": "money", "won_revenue_captured": "money",
+    "mqls_per_week": "num", "capacity": "num",
+}
 _BIG = 1e15  # sort key of leads that are always (or never) MQL whatever the varied threshold
 
 

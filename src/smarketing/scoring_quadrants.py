@@ -4,11 +4,14 @@ the (masked) lead list. All aggregated in the database from a scored table (`sco
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from uuid import uuid4
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from smarketing import store
 from smarketing.scoring import QUADRANTS
 
 SAMPLE_LIMIT = 50_000
@@ -63,12 +66,13 @@ def density(scored: ir.Table, bins: int = 60) -> pd.DataFrame:
     ).execute().iloc[0]
     if pd.isna(r.f0):
         return pd.DataFrame(columns=["fit", "interest", "leads"])
-    fw = max((r.f1 - r.f0) / bins, 1e-9)
-    iw = max((r.i1 - r.i0) / bins, 1e-9)
-    fb = ibis.least(((scored.fit - r.f0) / fw).floor(), bins - 1)
-    ib = ibis.least(((scored.interest - r.i0) / iw).floor(), bins - 1)
+    f0, i0 = float(r.f0), float(r.i0)
+    fw = max((float(r.f1) - f0) / bins, 1e-9)
+    iw = max((float(r.i1) - i0) / bins, 1e-9)
+    fb = ibis.least(((scored.fit - f0) / fw).floor().cast("int64"), bins - 1)
+    ib = ibis.least(((scored.interest - i0) / iw).floor().cast("int64"), bins - 1)
     g = scored.group_by(fb=fb, ib=ib).aggregate(leads=scored.count()).execute()
-    return pd.DataFrame({"fit": r.f0 + g.fb * fw, "interest": r.i0 + g.ib * iw, "leads": g.leads})
+    return pd.DataFrame({"fit": f0 + g.fb * fw, "interest": i0 + g.ib * iw, "leads": g.leads})
 
 
 def quadrant_leads(con, scored: ir.Table, quadrant: str, limit: int = LIST_LIMIT) -> pd.DataFrame:
@@ -112,19 +116,40 @@ def mask_phone(value) -> str | None:
     return "".join(ch if (not ch.isdigit() or i in keep) else "•" for i, ch in enumerate(text))
 
 
+SCORED_COLUMNS = ("lead_id", "fit", "interest", "score", "quadrant", "sql", "won", "days_to_close", "deal_status")
+
+
+@contextmanager
+def materialized(con, table: ir.Table):
+    """Compute an expression once into a temporary table, dropped afterwards, for several aggregates.
+
+    Ibis' own Table.cache() cannot release its table here (ibis 12 + DuckDB 1.5: its DROP statement fails
+    to parse), so the temporary table is created and dropped by name. The SQL is compiled by Ibis from
+    the expression; no user text is formatted in."""
+    name = f"_scored_{uuid4().hex}"
+    db = store.raw(con)
+    db.execute(f'CREATE TEMP TABLE "{name}" AS {con.compile(table)}')
+    try:
+        yield con.table(name)
+    finally:
+        db.execute(f'DROP TABLE IF EXISTS "{name}"')
+
+
 def quadrant_view(con, rules, cutoff, filters, by: str = "source_group", sample: int = SAMPLE_LIMIT) -> dict:
-    """Everything the quadrant page draws, in one call (cache it): summary, breakdown, points, density."""
+    """Everything the quadrant page draws, in one call (cache it): summary, breakdown, points, density.
+
+    The scores are computed once (into a temporary table) and aggregated four ways."""
     from smarketing.scoring import score_leads
 
-    scored = score_leads(con, rules, cutoff, filters)
-    points, total = point_sample(scored, sample)
-    return {
-        "summary": quadrant_summary(scored),
-        "by": quadrant_by(con, scored, by),
-        "points": points,
-        "total": total,
-        "density": density(scored) if total > sample else None,
-    }
+    with materialized(con, score_leads(con, rules, cutoff, filters).select(*SCORED_COLUMNS)) as scored:
+        points, total = point_sample(scored, sample)
+        return {
+            "summary": quadrant_summary(scored),
+            "by": quadrant_by(con, scored, by),
+            "points": points,
+            "total": total,
+            "density": density(scored) if total > sample else None,
+        }
 
 
 def quadrant_list(con, rules, cutoff, filters, quadrant: str) -> pd.DataFrame:

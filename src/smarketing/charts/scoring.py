@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -96,14 +97,15 @@ def quadrant_scatter(points: pd.DataFrame, fit_threshold: float, interest_thresh
 
 def quadrant_density(grid: pd.DataFrame, fit_threshold: float, interest_threshold: float,
                      title: str | None = None) -> go.Figure:
-    """Lead density over fit × interest (log colour scale), with the quadrant lines."""
-    import numpy as np
-
-    fig = go.Figure(go.Histogram2d(
-        x=grid.fit, y=grid.interest, z=np.log10(grid.leads.clip(lower=1)) + 1e-9, histfunc="sum",
-        nbinsx=60, nbinsy=60, colorscale="Blues",
+    """Lead density over fit × interest (grid from `scoring_quadrants.density`, log colour scale)."""
+    wide = grid.pivot_table(index="interest", columns="fit", values="leads", aggfunc="sum")
+    counts = wide.to_numpy()
+    with np.errstate(divide="ignore"):
+        z = np.where(counts > 0, np.log10(counts), np.nan)
+    fig = go.Figure(go.Heatmap(
+        x=wide.columns, y=wide.index, z=z, customdata=counts, colorscale="Blues", hoverongaps=False,
         colorbar=dict(title=t("leads"), tickvals=[0, 1, 2, 3, 4, 5], ticktext=["1", "10", "100", "1k", "10k", "100k"]),
-        hovertemplate="fit %{x}, interest %{y}<extra></extra>",
+        hovertemplate="fit %{x:,.0f}, interest %{y:,.1f}: %{customdata:,} leads<extra></extra>",
     ))
     _quadrant_lines(fig, fit_threshold, interest_threshold)
     fig.update_xaxes(title=t("fit_score"))
@@ -127,10 +129,12 @@ def quadrant_by_chart(frame: pd.DataFrame, by: str, title: str | None = None) ->
     return apply(fig, title, height=max(300, 28 * len(order) + 120))
 
 
-def lift_chart(attributes: pd.DataFrame, top: int = 25, title: str | None = None) -> go.Figure:
-    """Lift over the average outcome rate with its confidence interval, strongest first."""
-    data = attributes.dropna(subset=["lift"]).copy()
-    data = data[data.leads > 0].reindex(data.lift.sub(1).abs().sort_values(ascending=False).index)[:top]
+def lift_chart(attributes: pd.DataFrame, top: int = 25, min_leads: int = 30, title: str | None = None) -> go.Figure:
+    """Lift over the average outcome rate with its confidence interval, strongest first (attributes with
+    at least `min_leads` leads)."""
+    data = attributes.dropna(subset=["lift"])
+    data = data[(data.leads >= min_leads) & (data.lift > 0)]
+    data = data.reindex(data.lift.sub(1).abs().sort_values(ascending=False).index)[:top]
     data = data.iloc[::-1]
     fig = go.Figure(go.Scatter(
         x=data.lift, y=data.name, mode="markers",
@@ -142,5 +146,6 @@ def lift_chart(attributes: pd.DataFrame, top: int = 25, title: str | None = None
                       "→ %{customdata[2]} points<extra></extra>",
     ))
     fig.add_vline(x=1, line=dict(color="#334155", dash="dot"))
-    fig.update_xaxes(title=t("lift"), type="log")
+    ticks = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20]
+    fig.update_xaxes(title=t("lift"), type="log", tickvals=ticks, ticktext=[f"{v:g}×" for v in ticks])
     return apply(fig, title, height=max(320, 22 * len(data) + 100))
