@@ -155,3 +155,31 @@ def test_cohort_counts_never_grow_down_the_funnel(make_con, changes):
     assert n[0] == 8
     assert all(a >= b for a, b in zip(n, n[1:], strict=False))
     assert (f.median_days_from_previous.dropna() >= 0).all()
+
+
+def test_materialized_reach_equals_the_expression_and_goes_stale_safely(make_con):
+    from smarketing import funnel
+
+    con = make_con(leads=LEADS, stage_changes=CHANGES)
+    on_the_fly = lifecycle_funnel(con, JAN, by="source_group")
+    funnel.refresh_reach(con)
+    name = funnel.reach_table_name(DEFAULT_STAGES)
+    assert funnel._reach_is_current(con, name)
+    pd.testing.assert_frame_equal(lifecycle_funnel(con, JAN, by="source_group"), on_the_fly)
+    # a change made outside our imports: the stale table is ignored, not trusted
+    con.con.execute("INSERT INTO stage_changes VALUES ('L3', 'Customer', TIMESTAMP '2024-02-10')")
+    assert not funnel._reach_is_current(con, name)
+    assert counts(lifecycle_funnel(con, JAN))[-1] == 2
+
+
+def test_imports_refresh_the_materialized_reach(tmp_path):
+    from smarketing import funnel, store
+
+    con = store.connect(":memory:")
+    leads = tmp_path / "l.csv"
+    leads.write_text("lead_id,created_at\nA,2024-01-02\n")
+    changes = tmp_path / "s.csv"
+    changes.write_text("lead_id,stage,entered_at\nA,SQL,2024-01-03\n")
+    store.import_files(con, {"leads": leads, "stage_changes": changes})
+    assert funnel._reach_is_current(con, funnel.reach_table_name(DEFAULT_STAGES))
+    assert counts(lifecycle_funnel(con, JAN)) == [1, 1, 1, 1, 0, 0]

@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from smarketing import demo_catalog as cat
 from smarketing import store
+from smarketing.funnel import refresh_reach
 
 DAY = 86_400.0
 HISTORY_DAYS = 730
@@ -401,8 +402,7 @@ def _load_events(db, events: pd.DataFrame, start: datetime) -> None:
         FROM _event_rows e
         JOIN _d_channel d ON d.kind = e.kind AND d.pick = e.pick
         JOIN _lead_codes_small l ON l.lead_i = e.lead_i
-        JOIN _d_campaign ca ON ca.campaign_idx = l.campaign_i
-        ORDER BY e.t_us""", [start])
+        JOIN _d_campaign ca ON ca.campaign_idx = l.campaign_i""", [start])
     db.unregister("_event_rows")
 
 
@@ -496,6 +496,7 @@ def generate(con, leads: int = 20_000, seed: int = 42, end: date | None = None, 
         step("deals and hand-offs loaded")
         db.register("_spend_rows", spend)
         db.execute("INSERT INTO spend SELECT * FROM _spend_rows WHERE date < ?", [end])
+        refresh_reach(con)
         step("spend loaded")
         db.execute("COMMIT")
     except Exception:

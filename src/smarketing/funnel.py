@@ -8,6 +8,7 @@ reaches that happened in the window.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import ibis
@@ -20,6 +21,8 @@ SECONDS_PER_DAY = 86_400
 EMPLOYEE_BANDS = [(1, 50, "1–49"), (50, 200, "50–199"), (200, 1000, "200–999"), (1000, 5000, "1,000–4,999"),
                   (5000, None, "5,000+")]
 DERIVED_COLUMNS = ("employees_band",)
+REACH_PREFIX = "_reach_"
+REACH_META = "_reach_meta"
 
 
 def slug(stage: str) -> str:
@@ -32,7 +35,53 @@ def reach_column(stage: str) -> str:
 
 
 def stage_reach(con, stages: StageModel = DEFAULT_STAGES) -> ibis.Table:
-    """One row per lead: the lead's columns plus at_<stage>, when it first reached each main stage."""
+    """One row per lead: the lead's columns plus at_<stage>, when it first reached each main stage.
+
+    Reads the materialized table that `refresh_reach` keeps after every import, when it is current;
+    otherwise computes the same expression on the fly.
+    """
+    name = reach_table_name(stages)
+    if _reach_is_current(con, name):
+        return con.table(name)
+    return _reach_expr(con, stages)
+
+
+def reach_table_name(stages: StageModel) -> str:
+    digest = hashlib.sha1("\x1f".join(stages.names).encode()).hexdigest()[:10]
+    return f"{REACH_PREFIX}{digest}"
+
+
+def _source_counts(con) -> tuple[int, int]:
+    return int(con.table("leads").count().execute()), int(con.table("stage_changes").count().execute())
+
+
+def _reach_is_current(con, name: str) -> bool:
+    """The materialized reach exists and was built from tables of the present size."""
+    tables = set(con.list_tables())
+    if name not in tables or REACH_META not in tables:
+        return False
+    meta = con.table(REACH_META)
+    row = meta.filter(meta.name == name).execute()
+    return len(row) == 1 and (int(row.leads.iloc[0]), int(row.changes.iloc[0])) == _source_counts(con)
+
+
+def refresh_reach(con, stages: StageModel = DEFAULT_STAGES) -> None:
+    """Materialize stage_reach for a stage model (called after imports; needs a writable connection).
+
+    Queries then scan one row per lead instead of re-aggregating the stage changes every time.
+    """
+    name = reach_table_name(stages)
+    # ibis 12's create_table emits a statement DuckDB 1.5 rejects here, so the compiled query is wrapped
+    # in CREATE TABLE directly (the SQL is ibis's own compilation; no user value is formatted into it).
+    db = con.con
+    db.execute(f'CREATE OR REPLACE TABLE "{name}" AS {ibis.to_sql(_reach_expr(con, stages), dialect="duckdb")}')
+    leads, changes = _source_counts(con)
+    db.execute(f'CREATE TABLE IF NOT EXISTS "{REACH_META}" (name VARCHAR, leads BIGINT, changes BIGINT)')
+    db.execute(f'DELETE FROM "{REACH_META}" WHERE name = ?', [name])
+    db.execute(f'INSERT INTO "{REACH_META}" VALUES (?, ?, ?)', [name, leads, changes])
+
+
+def _reach_expr(con, stages: StageModel) -> ibis.Table:
     leads = con.table("leads")
     changes = con.table("stage_changes")
     index = changes.stage.cases(*[(name, i) for i, name in enumerate(stages.names)], else_=-1)

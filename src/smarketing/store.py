@@ -12,6 +12,7 @@ import duckdb
 import ibis
 import pandas as pd
 
+from smarketing.funnel import refresh_reach
 from smarketing.schema import TABLES, Column, Table, create_sql
 from smarketing.stages import DEFAULT_STAGES, StageModel
 
@@ -103,6 +104,8 @@ def import_files(
                 progress(done, len(order), name)
             added[name] = _import_one(db, TABLES[name], files[name], stages)
             db.execute(f'DROP TABLE "_stage_{name}"')
+        if {"leads", "stage_changes"} & set(order):
+            refresh_reach(con, stages)
         db.execute("COMMIT")
         if progress:
             progress(len(order), len(order), "")
