@@ -96,6 +96,7 @@ def _preview(frames: dict[str, store.Frame], key: str) -> None:
     for tab, name in zip(st.tabs([f"{t(n)} ({len(frames[n].data):,})" for n in names]), names, strict=True):
         with tab:
             head = frames[name].data.head(PREVIEW_ROWS)
+            head = head.astype(object).where(head.notna(), "")  # empty cells blank, not "None"
             st.dataframe(head.rename(columns=column_labels(head.columns)), hide_index=True, width="stretch",
                          key=f"{key}_preview_{name}")
 
