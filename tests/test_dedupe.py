@@ -270,3 +270,17 @@ def test_demo_duplicates_are_found(demo_con):
     total = dedupe.dedupe_report(demo_con).by_group.iloc[-1]
     assert 0.1 < total["not_new_share"] < 0.35
     assert min(total["duplicate"], total["existing_customer"], total["open_deal"]) > 0
+
+
+def test_phone_blocking_keeps_every_possible_match(make_con):
+    """Phones are parsed only when another lead shares their last digits; extensions do not hide a match,
+    and a phone nobody else has gets no key (it cannot match anything)."""
+    leads = rows(LEAD_COLS, ("A", "2024-01-01", None, "+1 (415) 555-0100 ext. 12", None, "US", "web"),
+                 ("B", "2024-01-02", None, "415 555 0100", None, "US", "web"),
+                 ("C", "2024-01-03", None, "+44 20 7946 0958", None, "GB", "web"),
+                 ("D", "2024-01-04", None, "555-0100", None, "US", "web"))
+    con = make_con(leads=leads)
+    keys = dedupe.lead_keys(con).execute().set_index("lead_id").key_phone
+    assert keys["A"] == keys["B"] == "+14155550100"
+    assert pd.isna(keys["C"])  # unique last digits: never parsed
+    assert by_lead(dedupe.dedupe(con))["B"] == ("duplicate", "A", "phone")

@@ -33,11 +33,15 @@ MAX_CHAIN_STEPS = 12  # pointer-jumping rounds: resolves duplicate chains up to 
 
 
 def lead_keys(con, default_country: str = "US") -> ibis.Table:
-    """One row per lead: lead_id, created_at, seq (arrival order) and key_email / key_phone / key_company."""
+    """One row per lead: lead_id, created_at, seq (arrival order) and key_email / key_phone / key_company.
+
+    key_phone is the E.164 form of every phone that another lead could share (see `_phone_candidates`);
+    a phone no other lead can share gets no key, as it cannot match anything.
+    """
     default_country = check_country(default_country)
     leads = con.table("leads")
     country = leads.country.cast("string").fill_null("")
-    pairs = leads.select(phone=leads.phone, country=country).filter(ibis._.phone.notnull()).distinct()
+    pairs = _phone_candidates(leads.mutate(country=country)).select("phone", "country").distinct()
     pairs = pairs.mutate(key_phone=phone_key_udf(pairs.phone, pairs.country, ibis.literal(default_country)))
     base = leads.select(
         "lead_id", "created_at", phone=leads.phone, country=country,
@@ -46,6 +50,23 @@ def lead_keys(con, default_country: str = "US") -> ibis.Table:
     joined = base.left_join(pairs, [base.phone == pairs.phone, base.country == pairs.country])
     keys = joined.select("lead_id", "created_at", "key_email", "key_phone", "key_company")
     return keys.mutate(seq=ibis.row_number().over(order_by=[keys.created_at, keys.lead_id]))
+
+
+BLOCK_DIGITS = 7  # national numbers are at least this long almost everywhere
+
+
+def _phone_candidates(leads: ibis.Table) -> ibis.Table:
+    """Leads whose phone could equal another lead's (blocking, so the library parses far fewer numbers).
+
+    Two spellings of one number end in the same national digits, whatever prefix (+44, 0044, 0) or
+    punctuation they carry; so only phones sharing their last BLOCK_DIGITS digits with another lead, or
+    too short to tell, need parsing. Extensions are cut first (E.164 drops them too).
+    """
+    phones = leads.filter(leads.phone.notnull())
+    digits = phones.phone.re_replace(r"(?i)\s*(ext\.?|extension|x|#)\s*\d+\s*$", "").re_replace(r"\D+", "")
+    phones = phones.mutate(_block=digits.right(BLOCK_DIGITS), _short=digits.length() < BLOCK_DIGITS + 2)
+    phones = phones.mutate(_peers=phones.count().over(group_by=phones._block))
+    return phones.filter(phones._short | (phones._peers > 1))
 
 
 def _first_earlier(keys: ibis.Table, key: str) -> ibis.Value:

@@ -37,21 +37,22 @@ JUNK_COMPANIES = (
 def email_key(email: ibis.StringValue) -> ibis.StringValue:
     """Lower case without any white space; NULL unless it looks like an address (has an @)."""
     key = email.lower().re_replace(r"\s+", "").re_replace(r"^mailto:", "")
-    return key.contains("@").ifelse(key, ibis.null(str))
+    return key.re_replace(r"^[^@]*$", "").nullif("")  # each step once: no repeated sub-expressions
 
 
 def company_key(company: ibis.StringValue) -> ibis.StringValue:
-    """Lower case, punctuation removed, legal suffixes (Inc, Ltd, GmbH, 有限公司 …) dropped, no spaces."""
+    """Lower case, punctuation removed, legal suffixes (Inc, Ltd, GmbH, 有限公司 …) dropped, no spaces.
+
+    Written as one chain of replacements (no branches) so the database evaluates each step once per row.
+    """
     en = "|".join(s.replace(" ", r"\s") for s in LEGAL_SUFFIXES_EN)
     cjk = "|".join(LEGAL_SUFFIXES_CJK)
-    text = company.lower().re_replace("&", " and ").re_replace(r"[^\p{L}\p{N}]+", " ").strip()
-    text = text.re_replace(r"^the\s+", "")
-    for _ in range(2):  # "Acme 有限公司 Ltd", "Acme Holdings Co., Ltd."
-        text = text.re_replace(rf"(\s+({en}))+$", "").re_replace(rf"(\s*({cjk}))+$", "").strip()
-    spaced = text
-    key = text.re_replace(r"\s+", "")
-    junk = spaced.isin(list(JUNK_COMPANIES)) | key.isin([j.replace(" ", "") for j in JUNK_COMPANIES])
-    return (junk | (key == "")).ifelse(ibis.null(str), key)
+    junk = "|".join(j.replace(" ", r"\s") for j in JUNK_COMPANIES)
+    text = company.lower().re_replace("&", " and ").re_replace(r"[^\p{L}\p{N}]+", " ")
+    text = text.re_replace(r"^\s*the\s+", "")
+    # any run of legal forms at the end, in any order: "Acme Holdings Co., Ltd.", "Acme 有限公司 Ltd"
+    text = text.re_replace(rf"(?:\s*(?:{cjk})|\s+(?:{en}))+\s*$", "")
+    return text.re_replace(rf"^\s*(?:{junk})\s*$", "").re_replace(r"\s+", "").nullif("")
 
 
 # ------------------------------------------------------------------------------------------------ phones
