@@ -22,13 +22,14 @@ def behaviour_funnel(con, steps: list[str], window_days: float, filters: Filters
     if window_days <= 0:
         raise ValueError(f"the conversion window must be positive, got {window_days} days")
     events = con.table("events")
-    leads = cohort_leads(con.table("leads"), filters)
-    events = events.semi_join(leads, events.lead_id == leads.lead_id)
     events = events.filter(events.event_type.isin(list(dict.fromkeys(steps))))
     first = events.filter(events.event_type == steps[0])
     if filters.mode == "period":
         first = first.filter(in_window(first.ts, filters))
     reached = first.group_by("lead_id").aggregate(t0=first.ts.min())
+    if filters.mode == "cohort" or filters.segments:  # only the starters need the lead filter
+        leads = cohort_leads(con.table("leads"), filters)
+        reached = reached.semi_join(leads, reached.lead_id == leads.lead_id)
     window = ibis.interval(seconds=int(window_days * 86_400))
     for k, step in enumerate(steps[1:], start=1):
         step_events = events.filter(events.event_type == step)

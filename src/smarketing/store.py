@@ -41,6 +41,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
         target.parent.mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect(str(target), read_only=read_only)
     raw(con).execute("SET TimeZone = 'UTC'")
+    raw(con).execute("SET enable_progress_bar = false")
     if not read_only:
         ensure_tables(con)
     return con
