@@ -258,7 +258,8 @@ c2.download_button(t("sc_download_suggested"), dump_rules(sug.rules).encode("utf
                    file_name="scoring_suggested.toml", mime="application/toml", key="sc_dl_sug",
                    icon=":material/download:")
 st.plotly_chart(charts.lift_chart(sug.attributes), width="stretch", key="sc_lift")
-attrs = sug.attributes.drop(columns=["significant", "base_rate"])
+attrs = sug.attributes.drop(columns=["significant", "base_rate"]).assign(
+    kind=sug.attributes.kind.map(lambda k: t(f"kind_{k.replace(' ', '_')}")))
 st.dataframe(
     attrs, hide_index=True, width="stretch",
     column_config={
@@ -268,7 +269,7 @@ st.dataframe(
         "lift_low": ui.number_column(t("lift_low"), t("help_lift_ci"), "%.2f×"),
         "lift_high": ui.number_column(t("lift_high"), t("help_lift_ci"), "%.2f×"),
         "points": ui.int_column(t("suggested_points"), t("help_suggested_points")),
-        "repeat": ui.int_column(t("repeat"), t("help_repeat")),
+        "cap": ui.number_column(t("suggested_cap"), t("help_suggested_cap"), "%.0f"),
         "lr_coef": ui.number_column(t("lr_coef"), t("help_lr"), "%.3f"),
         "lr_odds_ratio": ui.number_column(t("lr_odds_ratio"), t("help_lr"), "%.2f"),
     },

@@ -21,11 +21,14 @@ def suggestion(demo_con):
 
 def test_suggestion_lift_and_points(suggestion):
     a = suggestion.attributes
-    assert {"fit", "event"} <= set(a.kind)
+    assert {"fit", "event", "event level"} <= set(a.kind)
     seen = a[a.leads > 0]
     assert ((seen.lift_low <= seen.lift + 1e-9) & (seen.lift <= seen.lift_high + 1e-9)).all()
-    assert a.points.between(-SCALE, SCALE).all() and a.points.max() == SCALE
-    assert (a.loc[~a.significant, "points"] == 0).all()
+    assert a.points.between(-SCALE, SCALE).all()
+    assert a[a.kind == "fit"].points.max() == SCALE and a[a.kind == "event level"].points.max() == SCALE
+    assert (a.loc[~a.significant & (a.kind != "event"), "points"] == 0).all()
+    events = a[(a.kind == "event") & (a.points > 0)]
+    assert (events.cap >= events.points).all()  # min(points × count, cap)
     assert a.lr_coef.notna().any()
 
 

@@ -55,6 +55,43 @@ class Engine:
         self.outcomes = {o: features[o].fillna(False).to_numpy(dtype=bool) for o in OUTCOMES}
         self.revenue = features["won_amount"].fillna(0).to_numpy(dtype=np.float64)
         self.deal_status = features["deal_status"].to_numpy()
+        self._rev_idx = np.flatnonzero(self.revenue)
+        self._rev_val = self.revenue[self._rev_idx]
+        self._pos = {o: np.flatnonzero(self.outcomes[o]) for o in OUTCOMES}
+        self._index_patterns()
+
+    def _index_patterns(self) -> None:
+        """Group leads by their pattern of 0/1 features (fit conditions and bonuses): fit and bonus points then
+        cost one small matrix product and one gather per slider move, however many rules there are."""
+        flags = [("fit", k) for k in self.fit_cols] + [("bonus", k) for k in self.bonus_cols]
+        self._flag_index = {f: i for i, f in enumerate(flags)}
+        if not flags or len(flags) > 62:
+            self._pattern = None
+            return
+        code = np.zeros(self.n, dtype=np.uint64)
+        for i, (kind, key) in enumerate(flags):
+            column = self.fit_cols[key] if kind == "fit" else self.bonus_cols[key]
+            code |= column.astype(np.uint64) << np.uint64(i)
+        patterns, self._pattern = np.unique(code, return_inverse=True)
+        self._pattern = self._pattern.ravel()
+        self._bits = ((patterns[:, None] >> np.arange(len(flags), dtype=np.uint64)) & np.uint64(1)).astype(float)
+
+    def _flag_points(self, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
+        """Per-lead fit points and bonus points of `rules`."""
+        weights = np.zeros((len(self._flag_index), 2))
+        for r in rules.fit:
+            weights[self._flag_index[("fit", r.key)], 0] += r.points
+        for b in rules.bonus:
+            weights[self._flag_index[("bonus", bonus_key(b))], 1] += b.points
+        if self._pattern is not None:
+            per_pattern = self._bits @ weights
+            return per_pattern[self._pattern, 0], per_pattern[self._pattern, 1]
+        fit, bonus = np.zeros(self.n), np.zeros(self.n)
+        for r in rules.fit:
+            fit += r.points * self.fit_cols[r.key]
+        for b in rules.bonus:
+            bonus += b.points * self.bonus_cols[bonus_key(b)]
+        return fit, bonus
 
     @classmethod
     def load(cls, con, rules: Rules, cutoff: Cutoff = DEFAULT_CUTOFF, filters=None, now=None) -> Engine:
@@ -82,33 +119,38 @@ class Engine:
 
     def scores(self, rules: Rules) -> Scores:
         self._check(rules)
-        fit = np.zeros(self.n)
-        for r in rules.fit:
-            if r.points:
-                fit += r.points * self.fit_cols[r.key]
-        interest = np.zeros(self.n)
+        fit, interest = self._flag_points(rules)
+        buf = np.empty(self.n)
         for r in rules.interest:
-            if r.points:
-                pts = self.evt_cols[r.event_type] * r.points
-                interest += np.clip(pts, -r.cap, r.cap) if r.cap is not None else pts
-        for b in rules.bonus:
-            if b.points:
-                interest += b.points * self.bonus_cols[bonus_key(b)]
+            if r.points:  # decayed counts are ≥ 0, so the sign of the points says which side the cap is on
+                np.multiply(self.evt_cols[r.event_type], r.points, out=buf)
+                if r.cap is not None:
+                    (np.minimum if r.points > 0 else np.maximum)(buf, r.cap if r.points > 0 else -r.cap, out=buf)
+                np.add(interest, buf, out=interest)
         is_mql = (fit >= rules.fit_threshold) & (interest >= rules.interest_threshold)
         if rules.combined_threshold is not None:
             is_mql |= fit + interest >= rules.combined_threshold
         return Scores(fit, interest, is_mql)
 
-    def _y(self, outcome: str) -> np.ndarray:
+    def _positives(self, outcome: str) -> np.ndarray:
+        """Indices of the leads that reached the outcome (few, so counting them is cheap)."""
         if outcome not in OUTCOMES:
             raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, got '{outcome}'")
-        return self.outcomes[outcome]
+        return self._pos[outcome]
 
     def _weeks(self, mask: np.ndarray | None) -> float:
         created = self.created if mask is None else self.created[mask]
         return weeks_between(created.min(), created.max()) if len(created) else 1.0
 
     # ---------------------------------------------------------------------------------- evaluation
+
+    def _selected(self, outcome: str, mask: np.ndarray | None):
+        """Leads counted, and the (sparse) indices of the selected positives and of won revenue."""
+        pos, rev_idx, rev_val = self._positives(outcome), self._rev_idx, self._rev_val
+        if mask is None:
+            return self.n, pos, rev_idx, rev_val
+        keep = mask[rev_idx]
+        return int(np.count_nonzero(mask)), pos[mask[pos]], rev_idx[keep], rev_val[keep]
 
     def evaluate(
         self,
@@ -120,12 +162,12 @@ class Engine:
     ) -> dict:
         """The metrics of `scoring_eval.evaluate`, on all leads or on those where `mask` is True."""
         s = scores or self.scores(rules)
-        sel = np.ones(self.n, bool) if mask is None else mask
-        y, m = self._y(outcome)[sel], s.is_mql[sel]
-        rev = self.revenue[sel]
+        leads, pos, rev_idx, rev_val = self._selected(outcome, mask)
+        m = s.is_mql if mask is None else s.is_mql & mask
         counts = {
-            "leads": int(sel.sum()), "mqls": int(m.sum()), "positives": int(y.sum()), "caught": int((m & y).sum()),
-            "revenue": float(rev.sum()), "revenue_captured": float(rev[m].sum()),
+            "leads": leads, "mqls": int(np.count_nonzero(m)), "positives": len(pos),
+            "caught": int(np.count_nonzero(m[pos])),
+            "revenue": float(rev_val.sum()), "revenue_captured": float(rev_val[m[rev_idx]].sum()),
         }
         rates = derive_arrays(counts, self._weeks(mask), capacity)
         return as_dict(counts | {k: float(v) for k, v in rates.items()})
@@ -141,31 +183,34 @@ class Engine:
     ) -> pd.DataFrame:
         """The metrics at every whole-number threshold of one score (see `scoring_eval.curve`)."""
         s = scores or self.scores(rules)
-        sel = np.ones(self.n, bool) if mask is None else mask
-        key, always = _curve_key(s, rules, vary)
-        key, always = key[sel], always[sel]
-        y, rev = self._y(outcome)[sel], self.revenue[sel]
-        finite = np.isfinite(key)
-        if not finite.any():
+        key, always = _curve_key(s, rules, vary)  # key: NaN where the threshold does not matter
+        if mask is not None:
+            key, always = np.where(mask, key, np.nan), always & mask
+        leads, pos, rev_idx, rev_val = self._selected(outcome, mask)
+        k = key[~np.isnan(key)]
+        if not len(k):
             return pd.DataFrame(columns=list(CURVE_COLUMNS))
-        k = key[finite].astype(np.int64)
         lo, hi = int(k.min()), int(k.max())
         if hi - lo > 2_000_000:
             raise ValueError("scores span too wide a range for a curve; use smaller points")
-        idx = hi - k  # bin 0 = highest threshold
         size = hi - lo + 1
-        n = np.bincount(idx, minlength=size)
+
+        def per_bin(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+            ok = ~np.isnan(values)  # bin 0 = the highest threshold
+            w = None if weights is None else weights[ok]
+            return np.bincount((hi - values[ok]).astype(np.int64), weights=w, minlength=size)
+
+        n = per_bin(k)
         keep = n > 0
         counts = {
             "threshold": np.arange(hi, lo - 1, -1, dtype=float)[keep],
-            "leads": np.full(keep.sum(), int(sel.sum())),
-            "mqls": (np.cumsum(n) + int(always.sum()))[keep],
-            "positives": np.full(keep.sum(), int(y.sum())),
-            "caught": np.rint(np.cumsum(np.bincount(idx, weights=y[finite], minlength=size))
-                              + int(y[always].sum()))[keep].astype(np.int64),
-            "revenue": np.full(keep.sum(), float(rev.sum())),
-            "revenue_captured": (np.cumsum(np.bincount(idx, weights=rev[finite], minlength=size))
-                                 + float(rev[always].sum()))[keep],
+            "leads": np.full(keep.sum(), leads),
+            "mqls": (np.cumsum(n) + int(np.count_nonzero(always)))[keep],
+            "positives": np.full(keep.sum(), len(pos)),
+            "caught": (np.cumsum(per_bin(key[pos])) + int(np.count_nonzero(always[pos])))[keep],
+            "revenue": np.full(keep.sum(), float(rev_val.sum())),
+            "revenue_captured": (np.cumsum(per_bin(key[rev_idx], rev_val))
+                                 + float(rev_val[always[rev_idx]].sum()))[keep],
         }
         rates = derive_arrays(counts, self._weeks(mask), capacity)
         return pd.DataFrame(counts | rates).iloc[::-1].reset_index(drop=True)
@@ -175,15 +220,14 @@ class Engine:
     ) -> pd.DataFrame:
         """MQLs and caught outcomes per week of lead creation (weeks start on Monday)."""
         s = scores or self.scores(rules)
-        sel = np.ones(self.n, bool) if mask is None else mask
-        week = self._week_index[sel]
-        size = len(self._week_starts)
+        week, size = self._week_index, len(self._week_starts)
+        m = s.is_mql if mask is None else s.is_mql & mask
+        _, pos, _, _ = self._selected(outcome, mask)
         frame = pd.DataFrame({
             "week": self._week_starts,
-            "leads": np.bincount(week, minlength=size),
-            "mqls": np.bincount(week, weights=s.is_mql[sel], minlength=size).astype(np.int64),
-            "caught": np.bincount(week, weights=s.is_mql[sel] & self._y(outcome)[sel], minlength=size)
-            .astype(np.int64),
+            "leads": np.bincount(week if mask is None else week[mask], minlength=size),
+            "mqls": np.bincount(week[m], minlength=size),
+            "caught": np.bincount(week[pos[m[pos]]], minlength=size),
         })
         return frame[frame.leads > 0].reset_index(drop=True)
 

@@ -40,6 +40,8 @@ TITLE_GROUPS = (
 )
 SIZE_BANDS = ((1, 49), (50, 249), (250, 999), (1000, 4999), (5000, None))
 CATEGORY_COLUMNS = ("industry", "country")  # who the lead is; lead source is a channel, not fit
+# Activity levels of an event type, as (low, high] bounds of the decayed count before the cut-off.
+EVENT_LEVELS = ((0, 1, "up to 1"), (1, 3, "1–3"), (3, 7, "3–7"), (7, 15, "7–15"), (15, np.inf, "over 15"))
 COMPARE = ("mqls", "mql_share", "precision", "recall", "lift", "f1", "caught", "won_revenue_captured")
 
 
@@ -114,25 +116,30 @@ def _wilson(k: np.ndarray, n: np.ndarray, z: float) -> tuple[np.ndarray, np.ndar
     return centre - half, centre + half
 
 
-def _indicators(engine: Engine, cands: Rules) -> dict[tuple[str, str], np.ndarray]:
-    """Has-it masks per candidate: (kind, name) -> bool array over all leads."""
-    out = {("fit", r.name): engine.fit_cols[r.key] for r in cands.fit}
+def _indicators(engine: Engine, cands: Rules):
+    """Has-it masks per candidate, one at a time: (kind, name, mask over all leads, mean decayed count)."""
+    for r in cands.fit:
+        yield "fit", r.name, engine.fit_cols[r.key], np.nan
     for r in cands.interest:
-        out[("event", r.event_type)] = engine.evt_cols[r.event_type] > 0
+        w = engine.evt_cols[r.event_type]
+        yield "event", r.event_type, w > 0, np.nan
+        for lo, hi, label in EVENT_LEVELS:
+            level = (w > lo) & (w <= hi)
+            yield "event level", f"{r.event_type}: {label}", level, float(w[level].mean()) if level.any() else np.nan
     for b in cands.bonus:
-        out[("bonus", b.name)] = engine.bonus_cols[bonus_key(b)]
-    return out
+        yield "bonus", b.name, engine.bonus_cols[bonus_key(b)], np.nan
 
 
 def lift_table(engine: Engine, cands: Rules, outcome: str, mask: np.ndarray, confidence: float = 0.95) -> pd.DataFrame:
-    """Outcome rate, lift over the average rate and its confidence interval, per candidate (on `mask`)."""
+    """Outcome rate, lift over the average rate and its confidence interval, per candidate (on `mask`):
+    fit conditions, event types (done at least once, and at each activity level), bonuses."""
     y = engine.outcomes[outcome][mask]
     base = y.mean() if len(y) else np.nan
     rows = []
-    for (kind, name), has in _indicators(engine, cands).items():
+    for kind, name, has, mean_count in _indicators(engine, cands):
         h = has[mask]
-        rows.append((kind, name, int(h.sum()), int((h & y).sum())))
-    t = pd.DataFrame(rows, columns=["kind", "name", "leads", "outcomes"])
+        rows.append((kind, name, int(np.count_nonzero(h)), int(np.count_nonzero(h & y)), mean_count))
+    t = pd.DataFrame(rows, columns=["kind", "name", "leads", "outcomes", "mean_count"])
     z = norm.ppf(0.5 + confidence / 2)
     lo, hi = _wilson(t.outcomes.to_numpy(float), t.leads.to_numpy(float), z)
     t["rate"] = np.where(t.leads > 0, t.outcomes / t.leads.clip(lower=1), np.nan)
@@ -143,31 +150,39 @@ def lift_table(engine: Engine, cands: Rules, outcome: str, mask: np.ndarray, con
     t.loc[t.leads == 0, ["lift", "lift_low", "lift_high"]] = np.nan
     t["significant"] = (t.leads >= MIN_SUPPORT) & ((t.lift_low > 1) | (t.lift_high < 1))
     t["points"] = _points(t)
-    t["repeat"] = _repeat(engine, cands, outcome, mask, t)
-    return t
+    t["cap"] = np.nan
+    for event in (r.event_type for r in cands.interest):
+        levels = t[(t.kind == "event level") & t.name.str.startswith(f"{event}: ")]
+        per_event, cap = _event_points(levels)
+        row = (t.kind == "event") & (t.name == event)
+        t.loc[row, "points"], t.loc[row, "cap"] = per_event, cap
+    return t.drop(columns="mean_count")
 
 
-def _repeat(engine: Engine, cands: Rules, outcome: str, mask: np.ndarray, t: pd.DataFrame) -> np.ndarray:
-    """How many events of a type are worth counting: 1 to 3, from the excess lift of leads with ≥ 3 such
-    (decayed) events over that of leads with at least one."""
-    y = engine.outcomes[outcome][mask]
-    out = np.ones(len(t), dtype=int)
-    for i, (kind, name, lift, base) in enumerate(t[["kind", "name", "lift", "base_rate"]].itertuples(index=False)):
-        if kind != "event" or not lift > 1:
-            continue
-        many = engine.evt_cols[name][mask] >= 3
-        if many.sum() >= MIN_SUPPORT:
-            lift3 = y[many].mean() / base
-            out[i] = int(np.clip(np.round((lift3 - 1) / (lift - 1)), 1, 3))
-    return out
+def _event_points(levels: pd.DataFrame) -> tuple[int, float]:
+    """Points per event and a cap so that min(points × count, cap) follows the points of each activity level
+    (least squares weighted by leads); the cap is the best level's points."""
+    g = levels.points.to_numpy(float)
+    cap = g.max() if len(g) else 0.0
+    if not cap > 0:
+        return 0, np.nan
+    n, w = levels.leads.to_numpy(float), levels.mean_count.fillna(0).to_numpy(float)
+    candidates = np.arange(1, SCALE + 1)
+    fitted = np.minimum(candidates[:, None] * w[None, :], cap)
+    error = (n[None, :] * (fitted - g[None, :]) ** 2).sum(axis=1)
+    return int(candidates[np.argmin(error)]), float(cap)
 
 
 def _points(t: pd.DataFrame) -> np.ndarray:
+    """Points proportional to the excess lift (lift − 1) of significant candidates, scaled separately for fit
+    and for interest so that the strongest of each gets 25 (fit and interest have their own thresholds)."""
     excess = (t.lift - 1).where(t.significant, 0.0).fillna(0.0)
-    top = excess.max()
-    if not top > 0:
-        return np.zeros(len(t), dtype=int)
-    return np.clip(np.round(SCALE * excess / top), -SCALE, SCALE).astype(int).to_numpy()
+    out = np.zeros(len(t), dtype=int)
+    for part in (t.kind == "fit", t.kind != "fit"):
+        top = excess[part].max()
+        if top > 0:
+            out[part.to_numpy()] = np.clip(np.round(SCALE * excess[part] / top), -SCALE, SCALE).astype(int)
+    return out
 
 
 # ------------------------------------------------------------------------------------------ rules
@@ -176,9 +191,10 @@ def _points(t: pd.DataFrame) -> np.ndarray:
 def suggested_rules(current: Rules, cands: Rules, generated: set[tuple], lifts: pd.DataFrame, engine: Engine,
                     outcome: str, train: np.ndarray) -> Rules:
     """Generated fit candidates (and current rules on other columns) and every event type, with their lift
-    points; an event counts up to `repeat` times; thresholds picked on train."""
+    points (events: points per event and a cap from the lift at each activity level); thresholds picked on
+    train."""
     pts = {(k, n): p for k, n, p in lifts[["kind", "name", "points"]].itertuples(index=False)}
-    repeat = {n: r for k, n, r in lifts[["kind", "name", "repeat"]].itertuples(index=False) if k == "event"}
+    caps = {n: c for k, n, c in lifts[["kind", "name", "cap"]].itertuples(index=False) if k == "event"}
     generated_columns = {c for c, *_ in generated}
     fit = [
         replace(r, points=float(pts[("fit", r.name)]))
@@ -186,7 +202,7 @@ def suggested_rules(current: Rules, cands: Rules, generated: set[tuple], lifts: 
         if pts[("fit", r.name)] and (r.key in generated or r.column not in generated_columns)
     ]
     interest = [
-        EventRule(r.event_type, float(p), float(p * repeat[r.event_type]))
+        EventRule(r.event_type, float(p), float(caps[r.event_type]))
         for r in cands.interest if (p := pts[("event", r.event_type)])
     ]
     bonus = [replace(b, points=float(p)) for b in cands.bonus if (p := pts[("bonus", b.name)])]

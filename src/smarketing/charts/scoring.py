@@ -79,14 +79,19 @@ def quadrant_scatter(points: pd.DataFrame, fit_threshold: float, interest_thresh
                      title: str | None = None) -> go.Figure:
     """Leads by fit (x) and interest (y) coloured by deal outcome (WebGL), with the quadrant lines."""
     traces = []
+    # Fit scores are sums of whole points, so leads stack on a few columns: spread them a little
+    # (deterministic jitter of at most ±1.5 points); the hover shows the true score.
+    jitter = np.random.default_rng(0).uniform(-1.5, 1.5, len(points))
     for status in ("no deal", "open", "lost", "won"):  # won drawn last, on top
-        part = points[points.deal_status == status]
+        mask = (points.deal_status == status).to_numpy()
+        part = points[mask]
         traces.append(go.Scattergl(
-            x=part.fit, y=part.interest, mode="markers", name=t(f"status_{status.replace(' ', '_')}"),
+            x=part.fit + jitter[mask], y=part.interest, mode="markers",
+            name=t(f"status_{status.replace(' ', '_')}"),
             marker=dict(color=OUTCOME_COLORS[status], size=5 if status == "no deal" else 7,
                         opacity=0.45 if status == "no deal" else 0.85),
-            customdata=part[["lead_id"]].to_numpy(),
-            hovertemplate="%{customdata[0]}: fit %{x:,.0f}, interest %{y:,.1f}<extra></extra>",
+            customdata=part[["lead_id", "fit"]].to_numpy(),
+            hovertemplate="%{customdata[0]}: fit %{customdata[1]:,.0f}, interest %{y:,.1f}<extra></extra>",
         ))
     fig = go.Figure(traces)
     _quadrant_lines(fig, fit_threshold, interest_threshold)
