@@ -241,7 +241,11 @@ LABELS: dict[str, str] = {
     "lift_low": "Lift, low",
     "lift_high": "Lift, high",
     "suggested_points": "Points",
-    "repeat": "Counts up to",
+    "suggested_cap": "Cap",
+    "kind_fit": "Fit",
+    "kind_event": "Event",
+    "kind_event_level": "Activity level",
+    "kind_bonus": "Bonus",
     "lr_coef": "Regression coefficient",
     "lr_odds_ratio": "Odds ratio",
     "cap": "cap",
@@ -272,8 +276,10 @@ LABELS: dict[str, str] = {
     "help_days_to_close": "Median days from lead creation to the first won deal.",
     "help_rate": "Outcome rate of the leads having this attribute (train period).",
     "help_lift_ci": "95% Wilson interval of the outcome rate, divided by the average rate.",
-    "help_suggested_points": "Proportional to lift − 1, the strongest attribute gets 25.",
-    "help_repeat": "How many events of this type are worth points (from the lift of leads with three or more).",
+    "help_suggested_points": "Proportional to lift − 1 (the strongest fit attribute and the strongest activity "
+                             "level each get 25; 0 when the interval includes 1). Events: points per event, "
+                             "fitted to the points of its activity levels.",
+    "help_suggested_cap": "Events: the most points this event type can give, from the best activity level.",
     "help_lr": "Logistic regression on the train period: the coefficient of the attribute (events: of log(1 + count)).",
     # --- attribution -------------------------------------------------------------------------
     "attribution_title": "Attribution",
