@@ -1,4 +1,4 @@
-"""smarketing: the Streamlit entry point. Navigation and the shared sidebar; pages live in pages/."""
+"""smarketing: the Streamlit entry point. Navigation and the shared sidebar; pages live in views/ (not pages/: Streamlit would open a pages/ file directly on a deep link, bypassing st.navigation)."""
 
 from pathlib import Path
 
@@ -11,18 +11,18 @@ st.set_page_config(page_title="smarketing", page_icon=":material/filter_alt:", l
 HERE = Path(__file__).parent
 # (file, title, icon); a page whose file does not exist yet is left out of the navigation.
 PAGES = [
-    ("pages/home.py", "Overview", ":material/dashboard:"),
-    ("pages/funnel.py", "Funnel", ":material/filter_alt:"),
-    ("pages/fit_interest.py", "Fit vs interest", ":material/scatter_plot:"),
-    ("pages/scoring_tuner.py", "Scoring tuner", ":material/tune:"),
-    ("pages/attribution.py", "Attribution", ":material/hub:"),
-    ("pages/lead_flow.py", "Lead flow & SLA", ":material/swap_horiz:"),
-    ("pages/planner.py", "Goal planner", ":material/flag:"),
-    ("pages/data.py", "Data", ":material/upload_file:"),
+    ("views/home.py", "Overview", ":material/dashboard:"),
+    ("views/funnel.py", "Funnel", ":material/filter_alt:"),
+    ("views/fit_interest.py", "Fit vs interest", ":material/scatter_plot:"),
+    ("views/scoring_tuner.py", "Scoring tuner", ":material/tune:"),
+    ("views/attribution.py", "Attribution", ":material/hub:"),
+    ("views/lead_flow.py", "Lead flow & SLA", ":material/swap_horiz:"),
+    ("views/planner.py", "Goal planner", ":material/flag:"),
+    ("views/data.py", "Data", ":material/upload_file:"),
 ]
 
 pages = [
-    st.Page(str(HERE / path), title=title, icon=icon, default=(path == "pages/home.py"))
+    st.Page(str(HERE / path), title=title, icon=icon, default=(path == "views/home.py"))
     for path, title, icon in PAGES
     if (HERE / path).exists()
 ]

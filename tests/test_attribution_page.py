@@ -15,7 +15,7 @@ from smarketing.attribution import PathParams, attribution
 from smarketing.filters import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "pages" / "attribution.py")
+PAGE = str(ROOT / "views" / "attribution.py")
 
 
 def run_page() -> AppTest:

@@ -54,6 +54,6 @@ with right:
             badge = ":red-badge[significant]" if row.significant else ":orange-badge[watch]"
             st.markdown(f"{badge} **{row.transition}**: {fmt_pct(row.rate_before)} → {fmt_pct(row.rate_now)} "
                         f"({row.change * 100:+.1f} pt, p = {row.p_value:.3f})")
-        ui.page_link("pages/funnel.py", t("see_funnel"))
+        ui.page_link("views/funnel.py", t("see_funnel"))
 with st.expander(t("kpi_table")):
     ui.table(headline.drop(columns=["kind"]), "kpis", percent=("change",))

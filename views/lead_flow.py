@@ -15,7 +15,7 @@ st.title(t("lf_title"))
 st.caption(t("lf_caption"))
 
 c1, c2, _ = st.columns([1, 1, 2])
-hours = c1.number_input(t("lf_sla_hours"), min_value=1.0, max_value=168.0, value=leadflow.DEFAULT_HOURS, step=1.0,
+hours = c1.number_input(t("lf_sla_hours"), min_value=1.0, max_value=168.0, value=leadflow.DEFAULT_HOURS, step=1.0, format="%.1f",
                         key="lf_hours", help=t("lf_help_sla_hours"))
 country = c2.selectbox(t("lf_default_country"), PHONE_COUNTRIES, key="lf_country", help=t("lf_help_country"))
 
@@ -45,7 +45,7 @@ OWNER_COLUMNS = {
 }
 
 if has_handoffs:
-    k = st.columns(6)
+    k = st.columns(3) + st.columns(3)
     k[0].metric(t("dispatched"), fmt_int(s["dispatched"]), help=t("lf_help_dispatched"), border=True)
     k[1].metric(t("sla_met_share"), fmt_pct(s["sla_met_share"]), help=t("lf_help_sla_met"), border=True)
     k[2].metric(t("median_hours_to_accept"), f"{s['median_hours_to_accept']:.1f} h", help=t("lf_help_hours_accept"),
@@ -146,6 +146,7 @@ with tabs[5]:
         ui.download(dd.by_group, f"dedupe_by_{by}")
         st.subheader(t("lf_matches"))
         st.caption(t("lf_matches_caption"))
-        matches = dd.matches.assign(status=dd.matches.status.map(lambda x: t(f"dd_{x}")))
+        matches = dd.matches.assign(status=dd.matches.status.map(lambda x: t(f"dd_{x}")),
+                                    match_key=dd.matches.match_key.map(lambda x: t(f"key_{x}")))
         st.dataframe(matches.rename(columns=column_labels(matches.columns)), hide_index=True, width="stretch")
         ui.download(dd.matches, "dedupe_matches")

@@ -39,9 +39,12 @@ base = history.table().iloc[1:]
 editor = pd.DataFrame({
     "stage": base.stage,
     "rate_a": (base.conversion_from_previous * 100).round(1),
-    "rate_b": (base.conversion_from_previous * 100).round(1),
+    "rate_b": (base.conversion_from_previous * 100).round(1),  # scenario B: A with the first sales stage +5 pt
     "days": base.days_from_previous.round(1),
 })
+sales_stage = base.stage.iloc[-3] if len(base) >= 3 else base.stage.iloc[-1]  # "SQL": into sales' hands
+editor.loc[editor.stage == sales_stage, "rate_b"] = (editor.loc[editor.stage == sales_stage, "rate_b"] + 5).clip(
+    upper=100)
 edited = st.data_editor(editor, hide_index=True, width="stretch", key="pl_rates", disabled=["stage"], column_config={
     "stage": st.column_config.TextColumn(t("stage")),
     "rate_a": st.column_config.NumberColumn(t("pl_rate_a"), help=t("pl_help_rate"), min_value=0.1, max_value=100.0,
@@ -95,7 +98,8 @@ with tabs[0]:
     st.caption(t("pl_monthly_caption"))
     wide = plan_a.monthly.pivot_table(index="month", columns="stage", values="needed", aggfunc="sum")
     wide = wide[[s for s in plan_a.assumptions.stages if s in wide.columns]].fillna(0).round(0).reset_index()
-    st.dataframe(wide.rename(columns={"month": t("month")}), hide_index=True, width="stretch")
+    st.dataframe(wide, hide_index=True, width="stretch",
+                 column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
     ui.download(plan_a.monthly, "plan_by_month")
 with tabs[1]:
     st.plotly_chart(charts.channel_chart(plan_a.channels), width="stretch", key="pl_channels")
@@ -116,6 +120,10 @@ with tabs[3]:
     st.caption(t("pl_compare_caption"))
     compared = planner.compare(plan_a, plan_b)
     st.plotly_chart(charts.compare_chart(compared), width="stretch", key="pl_compare")
-    st.dataframe(compared.rename(columns=column_labels(compared.columns)), hide_index=True, width="stretch",
-                 column_config={t("change"): ui.percent_column(t("change"))})
+    shown = compared.assign(item=compared["item"].replace({"budget": t("budget")}))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "item": t("item"), "scenario_a": ui.number_column(t("scenario_a"), fmt="localized"),
+        "scenario_b": ui.number_column(t("scenario_b"), fmt="localized"),
+        "difference": ui.number_column(t("difference"), fmt="localized"),
+        "change": ui.percent_column(t("change"))})
     ui.download(compared, "plan_compare")

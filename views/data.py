@@ -119,7 +119,7 @@ def _checked_import(prepared: core.Prepared, key: str, fingerprint: str) -> None
     _notes(prepared.notes)
     if st.session_state.get(f"{key}_done") == fingerprint:
         st.success(t("data_already_imported"), icon=":material/check_circle:")
-        ui.page_link("pages/funnel.py", t("data_see_funnel"))
+        ui.page_link("views/funnel.py", t("data_see_funnel"))
         return
     try:
         with st.spinner(t("data_checking")):
@@ -152,7 +152,7 @@ def _checked_import(prepared: core.Prepared, key: str, fingerprint: str) -> None
 
 if flash := st.session_state.pop("data_flash", None):
     st.success(flash, icon=":material/check_circle:")
-    ui.page_link("pages/funnel.py", t("data_see_funnel"))
+    ui.page_link("views/funnel.py", t("data_see_funnel"))
 
 tab_hs, tab_sf, tab_any = st.tabs([t("data_tab_hubspot"), t("data_tab_salesforce"), t("data_tab_mapped")])
 
