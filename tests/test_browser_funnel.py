@@ -26,6 +26,10 @@ def test_funnel_page_redraws_when_the_time_mode_changes(page: Page, app_url):
     page.goto(f"{app_url}/funnel")
     expect(page.get_by_role("heading", name="Lifecycle funnel")).to_be_visible(timeout=TIMEOUT)
     wait_idle(page)
+    # a deep link runs the app's navigation (all pages, titled), not the page file on its own
+    nav = page.locator("[data-testid='stSidebarNav']")
+    expect(nav.get_by_text("Overview")).to_be_visible()
+    expect(nav.get_by_text("Goal planner")).to_be_visible()
     before = funnel_labels(page)
     assert before and re.match(r"^[\d,]+", before[0])
 
