@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "planner.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "views" / "planner.py")
 
 
 def run_page() -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=180).run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def values(array) -> list:
+    """A plotly JSON array, plain or typed ({"dtype", "bdata"} base64), as a list."""
+    if isinstance(array, dict) and "bdata" in array:
+        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
+    return list(array)
 
 
 def number(text: str) -> float:
@@ -28,7 +37,7 @@ def metric(at: AppTest, label: str) -> float:
 
 def test_page_shows_needs_months_channels_gap_and_compare(demo_env):
     at = run_page()
-    assert {"Customers needed", "Leads needed", "Budget", "Current pace covers"} <= {m.label for m in at.metric}
+    assert {"Customers needed", "Leads needed", "Budget", "Pace covers"} <= {m.label for m in at.metric}
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert figs[0]["data"][0]["type"] == "funnel"
     assert len(figs) == 5  # needs, per month, per channel, gap, compare
@@ -77,3 +86,11 @@ def test_browser_changing_the_target_updates_the_plan(app_url, page):
     assert after > before
     page.get_by_role("tab", name="Per channel and budget").click()
     page.get_by_text(re.compile(r"^[\d,]+ leads$")).first.wait_for(timeout=30_000)  # bar labels per channel
+
+
+def test_scenario_b_starts_with_sql_five_points_higher(demo_env):
+    at = run_page()
+    compare = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    a, b = (dict(zip(trace["x"], values(trace["y"]), strict=True)) for trace in compare["data"])
+    assert b["SQL"] == a["SQL"]  # the same SQLs are needed ...
+    assert b["MQL"] < a["MQL"]  # ... from fewer MQLs when more of them become SQLs

@@ -496,6 +496,9 @@ LABELS: dict[str, str] = {
     "status": "Status",
     "created_at": "Created",
     "match_key": "Matched on",
+    "key_email": "Email",
+    "key_phone": "Phone",
+    "key_company": "Company name",
     "matched_lead_id": "Matched lead",
     "matched_company": "Matched company",
     # --- planner -----------------------------------------------------------------------------
@@ -509,14 +512,14 @@ LABELS: dict[str, str] = {
     "pl_help_months": "Length of the period; the revenue is spread evenly over its months.",
     "pl_start": "First month",
     "pl_help_start": "The month the period starts (any day of it).",
-    "pl_run_rate_months": "Run rate over the last (months)",
+    "pl_run_rate_months": "Run-rate months",
     "pl_help_run_rate": "The current pace: stage reaches and won revenue per month over the last months of data.",
     "pl_deal_size": "Average deal size",
     "pl_help_deal_size": "Average won deal amount in the selected history; edit to plan with another.",
     "pl_assumptions": "Rates and durations",
     "pl_assumptions_caption": "Conversion into each stage from the previous one and the median days between them, "
-                              "from the selected history. Scenario B starts equal to A: change its rates to compare "
-                              "(e.g. MQL → SQL 5 points higher).",
+                              "from the selected history. Scenario B starts as A with the conversion into SQL 5 points "
+                              "higher; edit any of its rates to compare.",
     "pl_rate_a": "Conversion (A)",
     "pl_rate_b": "Conversion (B)",
     "pl_days": "Days from previous stage",
@@ -529,7 +532,7 @@ LABELS: dict[str, str] = {
     "pl_help_leads": "New leads needed: customers divided by every conversion rate on the way (5% lead → customer "
                      "means 20 leads per customer).",
     "pl_help_budget": "Leads needed from each channel (historical mix) times its historical cost per lead.",
-    "pl_run_rate_cover": "Current pace covers",
+    "pl_run_rate_cover": "Pace covers",
     "pl_help_cover": "Leads reached per month now, as a share of the leads needed per month.",
     "pl_help_needed": "Whole numbers, rounded up.",
     "pl_help_per_customer": "How many of this stage one customer takes.",

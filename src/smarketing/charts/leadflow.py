@@ -53,14 +53,15 @@ def share_gauge(value: float, title: str, target: float | None = None) -> go.Fig
         mode="gauge+number", value=None if pd.isna(value) else value * 100,
         number=dict(suffix="%", valueformat=".1f"),
         gauge=dict(
-            axis=dict(range=[0, 100], ticksuffix="%"), bar=dict(color="#1e293b", thickness=0.25),
+            axis=dict(range=[0, 100], ticksuffix="%", tickvals=[0, 25, 50, 75, 100]), bar=dict(color="#1e293b", thickness=0.25),
             steps=[dict(range=[0, 60], color="#fecaca"), dict(range=[60, good * 100], color="#fde68a"),
                    dict(range=[good * 100, 100], color="#bbf7d0")],
             threshold=dict(line=dict(color="#1e293b", width=3), value=good * 100),
         ),
         title=dict(text=title, font=dict(size=14)),
     ))
-    fig.update_layout(height=220, margin=dict(l=20, r=20, t=50, b=10), template="plotly_white")
+    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5), template="plotly_white",
+                      font=dict(size=12))
     return fig
 
 
@@ -78,7 +79,8 @@ def hours_gauge(hours: float, sla_hours: float, title: str) -> go.Figure:
         ),
         title=dict(text=title, font=dict(size=14)),
     ))
-    fig.update_layout(height=220, margin=dict(l=20, r=20, t=50, b=10), template="plotly_white")
+    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5), template="plotly_white",
+                      font=dict(size=12))
     return fig
 
 
@@ -146,6 +148,6 @@ def dedupe_chart(by_group: pd.DataFrame, by: str, title: str | None = None, top:
         fig.add_bar(y=data[by], x=share, orientation="h", name=t(f"dd_{status}"),
                     marker_color=STATUS_COLORS[status], customdata=data[status],
                     hovertemplate="%{y}: %{x:.1%} (%{customdata:,} leads)<extra></extra>")
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(tickformat=".0%", title=t("not_new_share"))
     return apply(fig, title, height=max(300, 26 * len(data) + 90))

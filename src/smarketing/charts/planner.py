@@ -59,7 +59,7 @@ def gap_chart(gap: pd.DataFrame, title: str | None = None) -> go.Figure:
                hovertemplate="%{x}: %{y:,.0f} per month now<extra></extra>"),
     ])
     fig.update_layout(barmode="group")
-    fig.update_yaxes(type="log", title=t("per_month"))
+    fig.update_yaxes(type="log", dtick=1, title=t("per_month"))
     return apply(fig, title, height=360)
 
 
@@ -73,5 +73,5 @@ def compare_chart(compare: pd.DataFrame, title: str | None = None) -> go.Figure:
                hovertemplate="%{x}: %{y:,} (B)<extra></extra>"),
     ])
     fig.update_layout(barmode="group")
-    fig.update_yaxes(type="log", title=t("needed"))
+    fig.update_yaxes(type="log", dtick=1, title=t("needed"))
     return apply(fig, title, height=360)
