@@ -65,7 +65,7 @@ LABELS: dict[str, str] = {
     "transition": "Stage change",
     "rate_now": "Conversion now",
     "rate_before": "Conversion in previous period",
-    "change": "Change",
+    "change": "Change (points)",
     "entered_now": "Entered now",
     "entered_before": "Entered in previous period",
     "p_value": "p-value",

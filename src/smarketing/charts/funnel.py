@@ -22,7 +22,7 @@ def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
         for k, (n, rate) in enumerate(zip(funnel.leads, funnel.conversion_from_previous, strict=True))
     ]
     fig = go.Figure(go.Funnel(
-        y=funnel.stage, x=funnel.leads, text=text, textinfo="text", textposition="outside",
+        y=funnel.stage, x=funnel.leads, text=text, textinfo="text", textposition="auto",
         marker=dict(color=PALETTE[0]), connector=dict(fillcolor="#dbeafe"), cliponaxis=False,
         hovertemplate="%{y}: %{x:,} leads<br>%{percentInitial:.1%} of the first stage"
                       "<br>%{percentPrevious:.1%} of the previous stage<extra></extra>",
@@ -98,7 +98,7 @@ def behaviour_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
     text = [f"{n:,} · {r:.0%}" for n, r in zip(steps.leads, steps.conversion_from_first, strict=True)]
     fig = go.Figure(go.Funnel(
         y=[f"{s}. {t(e)}" for s, e in zip(steps.step, steps.event_type, strict=True)], x=steps.leads,
-        text=text, textinfo="text", textposition="outside", cliponaxis=False, marker=dict(color=PALETTE[2]),
+        text=text, textinfo="text", textposition="auto", cliponaxis=False, marker=dict(color=PALETTE[2]),
         hovertemplate="%{y}: %{x:,} leads<extra></extra>",
     ))
     return apply(fig, title, height=80 * len(steps) + 120)
