@@ -56,4 +56,5 @@ with right:
                         f"({row.change * 100:+.1f} pt, p = {row.p_value:.3f})")
         ui.page_link("views/funnel.py", t("see_funnel"))
 with st.expander(t("kpi_table")):
-    ui.table(headline.drop(columns=["kind"]), "kpis", percent=("change",))
+    ui.table(headline.drop(columns=["kind"]).rename(columns={"change": "relative_change"}), "kpis",
+             percent=("relative_change",))

@@ -41,6 +41,7 @@ LABELS: dict[str, str] = {
                      "be partial).",
     "kpi_table": "The numbers behind the cards",
     "previous": "Previous period",
+    "relative_change": "Change vs previous",
     "no_leaks": "No stage-to-stage conversion fell against the previous period.",
     "see_funnel": "Open the funnel",
     "help_kpi_leads": "Leads in the selected range (cohort mode: created in it; period mode: first reached the "
