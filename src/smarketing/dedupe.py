@@ -170,10 +170,10 @@ def _resolved(con, default_country: str, scratch: Scratch) -> ibis.Table:
     out = out.left_join(roots, out.seq == roots.seq)
     out = out.left_join(orig, out.parent == orig.o_seq)
     dup = out.status == "duplicate"
-    return out.select(
+    return scratch.keep(out.select(  # kept: the report reads it twice
         "lead_id", "created_at", "status", matched_lead_id=out.id_lead, match_key=out.match_key,
         match_value=out.match_value, original_lead_id=dup.ifelse(out.original_lead_id, ibis.null("string")),
-    )
+    ))
 
 
 def _in_scope(con, resolved: ibis.Table, filters: Filters | None) -> ibis.Table:
