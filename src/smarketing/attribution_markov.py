@@ -51,22 +51,28 @@ def _state_keys(t: Touches, order: int) -> tuple[np.ndarray, np.ndarray]:
 def _chain(t: Touches, state: np.ndarray, n_states: int):
     """Row-normalised transient matrix Q over the states plus (start, last), and the exit vectors
     (probability of conversion, and of conversion times its mean value, from each state)."""
-    weight = (t.conversions + t.nulls)[t.row]
-    start = n_states
-    first, last = t.pos == 0, t.is_last
-    inner = ~last[:-1]
-    src = np.concatenate([np.full(int(first.sum()), start), state[:-1][inner]])
-    dst = np.concatenate([state[first], state[1:][inner]])
-    w = np.concatenate([weight[first], weight[:-1][inner]])
     size = n_states + 1
-    ends = state[last]
-    to_conversion = np.bincount(ends, t.conversions[t.row[last]], minlength=size)
-    to_value = np.bincount(ends, t.value[t.row[last]], minlength=size)
-    to_null = np.bincount(ends, t.nulls[t.row[last]], minlength=size)
+    start = n_states
+    row_weight = t.conversions + t.nulls
+    first_rows = np.flatnonzero(np.diff(t.row, prepend=-1))  # index of each path's first touch
+    last_touch = np.concatenate([first_rows[1:], [len(t.row)]]) - 1
+    path_rows = t.row[first_rows]
+    # consecutive touches: every neighbouring pair, weighted 0 where it crosses into the next path
+    inner = np.ones(max(len(t.row) - 1, 0))
+    inner[first_rows[1:] - 1] = 0.0
+    pair_weight = inner * row_weight[t.row[:-1]]
+    ends = state[last_touch]
+    to_conversion = np.bincount(ends, t.conversions[path_rows], minlength=size)
+    to_value = np.bincount(ends, t.value[path_rows], minlength=size)
+    to_null = np.bincount(ends, t.nulls[path_rows], minlength=size)
     if size <= DENSE_LIMIT:
-        counts = np.bincount(src * size + dst, w, minlength=size * size).reshape(size, size)
+        counts = np.bincount(state[:-1] * size + state[1:], pair_weight, minlength=size * size).reshape(size, size)
+        counts[start] += np.bincount(state[first_rows], row_weight[path_rows], minlength=size)
         out = counts.sum(axis=1) + to_conversion + to_null
     else:
+        src = np.concatenate([np.full(len(first_rows), start), state[:-1]])
+        dst = np.concatenate([state[first_rows], state[1:]])
+        w = np.concatenate([row_weight[path_rows], pair_weight])
         counts = sparse.csr_matrix((w, (src, dst)), shape=(size, size))
         out = np.asarray(counts.sum(axis=1)).ravel() + to_conversion + to_null
     out = np.where(out > 0, out, 1.0)
