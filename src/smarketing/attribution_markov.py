@@ -21,7 +21,7 @@ from scipy.sparse.linalg import splu
 if TYPE_CHECKING:
     from smarketing.attribution_paths import Touches
 
-DENSE_LIMIT = 3000  # chains with up to this many states are solved with dense matrices
+DENSE_LIMIT = 3000  # chains with up to this many states count their transitions in a dense array
 
 
 def _state_keys(t: Touches, order: int) -> tuple[np.ndarray, np.ndarray]:
@@ -76,7 +76,7 @@ def _chain(t: Touches, state: np.ndarray, n_states: int):
         counts = sparse.csr_matrix((w, (src, dst)), shape=(size, size))
         out = np.asarray(counts.sum(axis=1)).ravel() + to_conversion + to_null
     out = np.where(out > 0, out, 1.0)
-    q = counts / out[:, None] if size <= DENSE_LIMIT else (sparse.diags(1.0 / out) @ counts).tocsc()
+    q = sparse.csc_matrix(counts / out[:, None]) if size <= DENSE_LIMIT else (sparse.diags(1.0 / out) @ counts).tocsc()
     return q, np.column_stack([to_conversion / out, to_value / out])
 
 
@@ -84,8 +84,8 @@ def _absorb(q, exits: np.ndarray, keep: np.ndarray) -> np.ndarray:
     """Probability of conversion and expected value from (start), the last state, over kept states."""
     idx = np.flatnonzero(keep)
     rhs = np.ascontiguousarray(exits[idx])
-    if isinstance(q, np.ndarray):
-        return np.linalg.solve(np.eye(len(idx)) - q[np.ix_(idx, idx)], rhs)[-1]
+    # a sparse LU (SuperLU, single-threaded): each state has few successors, and multi-threaded
+    # dense BLAS solves were slower here, busy-waiting whenever other work shares the cores
     system = (sparse.identity(len(idx), format="csc") - q[idx][:, idx]).tocsc()
     return splu(system).solve(rhs)[-1]
 
