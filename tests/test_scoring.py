@@ -252,6 +252,7 @@ def test_quadrant_view_and_masked_list(con, rules):
     assert summary.loc["hot", "won_rate"] == 1 and summary.loc["drop", "sql_rate"] == 0.5
     assert summary.loc["hot", "median_days_to_close"] == 60
     assert view["total"] == 4 and len(view["points"]) == 2  # sampled: more leads than the limit
+    assert view["points"].fit.dtype == "float64"  # DOUBLE in the database too, not DECIMAL
     assert view["density"].leads.sum() == 4
     assert quadrant_density(view["density"], 30, 15).data[0].type == "heatmap"
     by = view["by"]

@@ -177,7 +177,7 @@ def _event_features(con, rules: Rules, base: ir.Table) -> ir.Table | None:
     if decay.mode == "half_life":
         weight = (age * (-math.log(2) / decay.half_life_days)).exp()
     elif decay.mode == "window":
-        weight = ibis.ifelse(age <= decay.window_days, 1.0, 0.0)
+        weight = (age <= decay.window_days).cast("float64")  # DOUBLE, not a DECIMAL 1.0 / 0.0
     else:
         weight = age * 0.0 + 1.0  # a column expression, so it can be summed
     aggs = {f"evt_{i}": weight.sum(where=j.event_type == r.event_type) for i, r in enumerate(rules.interest)}
@@ -227,12 +227,14 @@ def _capped(value: ir.NumericValue, cap: float | None) -> ir.NumericValue:
 
 def score_table(features: ir.Table, rules: Rules) -> ir.Table:
     """Add fit, interest, score (= fit + interest), quadrant and is_mql to a `lead_features` table."""
+    # Flags are cast to DOUBLE first: a bare 15.0 in the SQL is a DECIMAL to DuckDB, and int × DECIMAL sums
+    # would stay DECIMAL in the database (Ibis would still call them float64).
     zero = ibis.literal(0.0)
-    fit = sum((features[f"fit_{i}"] * r.points for i, r in enumerate(rules.fit)), zero)
+    fit = sum((features[f"fit_{i}"].cast("float64") * r.points for i, r in enumerate(rules.fit)), zero)
     interest = sum(
         (_capped(features[f"evt_{i}"] * r.points, r.cap) for i, r in enumerate(rules.interest)), zero
     )
-    interest += sum((features[f"bonus_{i}"] * b.points for i, b in enumerate(rules.bonus)), zero)
+    interest += sum((features[f"bonus_{i}"].cast("float64") * b.points for i, b in enumerate(rules.bonus)), zero)
     t = features.mutate(fit=fit.cast("float64"), interest=interest.cast("float64"))
     good_fit = t.fit >= rules.fit_threshold
     high_interest = t.interest >= rules.interest_threshold
