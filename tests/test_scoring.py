@@ -262,3 +262,15 @@ def test_quadrant_view_and_masked_list(con, rules):
     assert hot.phone.tolist() == ["+• ••• ••00"]
     assert hot.last_activity.iloc[0] == day(40)  # last activity is any event, also after the cut-off
     assert not [t for t in con.list_tables() if t.startswith("_scored_")]
+
+
+def test_engine_memo_follows_point_changes(con, rules):
+    """The engine keeps the last fit / interest arrays; changing points must still give fresh scores."""
+    engine = Engine.load(con, rules)
+    first = engine.scores(rules)
+    more = rules.with_points(fit=[40, 15, 10, 5], interest=[2, 5, 20, 1])
+    again = engine.scores(more)
+    assert again.fit.tolist() == [70, 0, 25, 0] and again.interest.tolist() == [30, 15, 5, 0]
+    assert engine.scores(rules).fit.tolist() == first.fit.tolist()
+    with pytest.raises(ValueError):
+        first.fit[0] = 1  # cached arrays are read-only

@@ -179,7 +179,12 @@ with left:
 proposed = _proposed()
 scores = engine.scores(proposed)
 now = engine.evaluate(proposed, outcome, capacity, scores=scores)
-before = saved_engine.evaluate(saved, outcome, capacity)
+# The saved rules' metrics only change with the settings: keep them, so the engine's memo of the
+# proposed scores is not overwritten by the saved ones on every slider move.
+before_key = (st.session_state.sc_saved_text, outcome, cutoff, capacity, repr(filters), ui.cache_key())
+if st.session_state.get("sc_before", (None,))[0] != before_key:
+    st.session_state.sc_before = (before_key, saved_engine.evaluate(saved, outcome, capacity))
+before = st.session_state.sc_before[1]
 
 with right:
     cols = st.columns(4)

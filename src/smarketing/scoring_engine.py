@@ -58,6 +58,7 @@ class Engine:
         self._rev_idx = np.flatnonzero(self.revenue)
         self._rev_val = self.revenue[self._rev_idx]
         self._pos = {o: np.flatnonzero(self.outcomes[o]) for o in OUTCOMES}
+        self._last: dict = {}  # memo of the last fit / interest arrays
         self._index_patterns()
 
     def _index_patterns(self) -> None:
@@ -76,22 +77,17 @@ class Engine:
         self._pattern = self._pattern.ravel()
         self._bits = ((patterns[:, None] >> np.arange(len(flags), dtype=np.uint64)) & np.uint64(1)).astype(float)
 
-    def _flag_points(self, rules: Rules) -> tuple[np.ndarray, np.ndarray]:
-        """Per-lead fit points and bonus points of `rules`."""
-        weights = np.zeros((len(self._flag_index), 2))
-        for r in rules.fit:
-            weights[self._flag_index[("fit", r.key)], 0] += r.points
-        for b in rules.bonus:
-            weights[self._flag_index[("bonus", bonus_key(b))], 1] += b.points
+    def _flag_sum(self, kind: str, points: list[tuple]) -> np.ndarray:
+        """Per-lead sum of the points of 0/1 features of one kind ("fit" or "bonus"): [(key, points), …]."""
+        weights = np.zeros(len(self._flag_index))
+        for key, value in points:
+            weights[self._flag_index[(kind, key)]] += value
         if self._pattern is not None:
-            per_pattern = self._bits @ weights
-            return per_pattern[self._pattern, 0], per_pattern[self._pattern, 1]
-        fit, bonus = np.zeros(self.n), np.zeros(self.n)
-        for r in rules.fit:
-            fit += r.points * self.fit_cols[r.key]
-        for b in rules.bonus:
-            bonus += b.points * self.bonus_cols[bonus_key(b)]
-        return fit, bonus
+            return (self._bits @ weights)[self._pattern]
+        total = np.zeros(self.n)
+        for key, value in points:
+            total += value * (self.fit_cols[key] if kind == "fit" else self.bonus_cols[key])
+        return total
 
     @classmethod
     def load(cls, con, rules: Rules, cutoff: Cutoff = DEFAULT_CUTOFF, filters=None, now=None) -> Engine:
@@ -118,19 +114,37 @@ class Engine:
     # ---------------------------------------------------------------------------------- scoring
 
     def scores(self, rules: Rules) -> Scores:
+        """Fit, interest and MQL flag of every lead. The fit and interest arrays of the last call are kept
+        (read-only), so moving a threshold or one kind of points recomputes only what changed."""
         self._check(rules)
-        fit, interest = self._flag_points(rules)
-        buf = np.empty(self.n)
-        for r in rules.interest:
-            if r.points:  # decayed counts are ≥ 0, so the sign of the points says which side the cap is on
-                np.multiply(self.evt_cols[r.event_type], r.points, out=buf)
-                if r.cap is not None:
-                    (np.minimum if r.points > 0 else np.maximum)(buf, r.cap if r.points > 0 else -r.cap, out=buf)
-                np.add(interest, buf, out=interest)
+        fit_points = [(r.key, r.points) for r in rules.fit]
+        events = [(r.event_type, r.points, r.cap) for r in rules.interest]
+        bonus = [(bonus_key(b), b.points) for b in rules.bonus]
+        fit = self._memo("fit", fit_points, lambda: self._flag_sum("fit", fit_points))
+        interest = self._memo("interest", (events, bonus), lambda: self._interest(events, bonus))
         is_mql = (fit >= rules.fit_threshold) & (interest >= rules.interest_threshold)
         if rules.combined_threshold is not None:
             is_mql |= fit + interest >= rules.combined_threshold
         return Scores(fit, interest, is_mql)
+
+    def _memo(self, kind: str, key, compute) -> np.ndarray:
+        last = self._last.get(kind)
+        if last is None or last[0] != key:
+            array = compute()
+            array.flags.writeable = False
+            last = self._last[kind] = (key, array)
+        return last[1]
+
+    def _interest(self, events: list[tuple], bonus: list[tuple]) -> np.ndarray:
+        interest = self._flag_sum("bonus", bonus)
+        buf = np.empty(self.n)
+        for event_type, points, cap in events:
+            if points:  # decayed counts are ≥ 0, so the sign of the points says which side the cap is on
+                np.multiply(self.evt_cols[event_type], points, out=buf)
+                if cap is not None:
+                    (np.minimum if points > 0 else np.maximum)(buf, cap if points > 0 else -cap, out=buf)
+                np.add(interest, buf, out=interest)
+        return interest
 
     def _positives(self, outcome: str) -> np.ndarray:
         """Indices of the leads that reached the outcome (few, so counting them is cheap)."""
@@ -139,7 +153,11 @@ class Engine:
         return self._pos[outcome]
 
     def _weeks(self, mask: np.ndarray | None) -> float:
-        created = self.created if mask is None else self.created[mask]
+        if mask is None:
+            if "weeks" not in self._last:
+                self._last["weeks"] = weeks_between(self.created.min(), self.created.max()) if self.n else 1.0
+            return self._last["weeks"]
+        created = self.created[mask]
         return weeks_between(created.min(), created.max()) if len(created) else 1.0
 
     # ---------------------------------------------------------------------------------- evaluation
@@ -183,11 +201,11 @@ class Engine:
     ) -> pd.DataFrame:
         """The metrics at every whole-number threshold of one score (see `scoring_eval.curve`)."""
         s = scores or self.scores(rules)
-        key, always = _curve_key(s, rules, vary)  # key: NaN where the threshold does not matter
+        value, include, always = _curve_parts(s, rules, vary)
         if mask is not None:
-            key, always = np.where(mask, key, np.nan), always & mask
+            include, always = include & mask, always & mask
         leads, pos, rev_idx, rev_val = self._selected(outcome, mask)
-        k = key[~np.isnan(key)]
+        k = np.floor(value[include]).astype(np.int64)
         if not len(k):
             return pd.DataFrame(columns=list(CURVE_COLUMNS))
         lo, hi = int(k.min()), int(k.max())
@@ -195,22 +213,22 @@ class Engine:
             raise ValueError("scores span too wide a range for a curve; use smaller points")
         size = hi - lo + 1
 
-        def per_bin(values: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-            ok = ~np.isnan(values)  # bin 0 = the highest threshold
-            w = None if weights is None else weights[ok]
-            return np.bincount((hi - values[ok]).astype(np.int64), weights=w, minlength=size)
+        def per_bin(idx: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+            """Counts (or weight sums) per threshold bin of the leads `idx`; bin 0 = the highest threshold."""
+            inside = include[idx]
+            w = None if weights is None else weights[inside]
+            return np.bincount(hi - np.floor(value[idx[inside]]).astype(np.int64), weights=w, minlength=size)
 
-        n = per_bin(k)
+        n = np.bincount(hi - k, minlength=size)
         keep = n > 0
         counts = {
             "threshold": np.arange(hi, lo - 1, -1, dtype=float)[keep],
             "leads": np.full(keep.sum(), leads),
             "mqls": (np.cumsum(n) + int(np.count_nonzero(always)))[keep],
             "positives": np.full(keep.sum(), len(pos)),
-            "caught": (np.cumsum(per_bin(key[pos])) + int(np.count_nonzero(always[pos])))[keep],
+            "caught": (np.cumsum(per_bin(pos)) + int(np.count_nonzero(always[pos])))[keep],
             "revenue": np.full(keep.sum(), float(rev_val.sum())),
-            "revenue_captured": (np.cumsum(per_bin(key[rev_idx], rev_val))
-                                 + float(rev_val[always[rev_idx]].sum()))[keep],
+            "revenue_captured": (np.cumsum(per_bin(rev_idx, rev_val)) + float(rev_val[always[rev_idx]].sum()))[keep],
         }
         rates = derive_arrays(counts, self._weeks(mask), capacity)
         return pd.DataFrame(counts | rates).iloc[::-1].reset_index(drop=True)
@@ -225,11 +243,16 @@ class Engine:
         _, pos, _, _ = self._selected(outcome, mask)
         frame = pd.DataFrame({
             "week": self._week_starts,
-            "leads": np.bincount(week if mask is None else week[mask], minlength=size),
+            "leads": self._leads_per_week() if mask is None else np.bincount(week[mask], minlength=size),
             "mqls": np.bincount(week[m], minlength=size),
             "caught": np.bincount(week[pos[m[pos]]], minlength=size),
         })
         return frame[frame.leads > 0].reset_index(drop=True)
+
+    def _leads_per_week(self) -> np.ndarray:
+        if "leads_per_week" not in self._last:
+            self._last["leads_per_week"] = np.bincount(self._week_index, minlength=len(self._week_starts))
+        return self._last["leads_per_week"]
 
     @property
     def _week_index(self) -> np.ndarray:
@@ -247,16 +270,17 @@ class Engine:
         return self._weeks_cache[0]
 
 
-def _curve_key(s: Scores, rules: Rules, vary: str) -> tuple[np.ndarray, np.ndarray]:
-    """Floored varied score per lead (NaN = never MQL) and the always-MQL mask; mirrors scoring_eval."""
+def _curve_parts(s: Scores, rules: Rules, vary: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The varied score, where its threshold decides (include), and the leads that are MQL whatever it is
+    (always); mirrors `scoring_eval._curve_key`."""
     good_fit, high = s.fit >= rules.fit_threshold, s.interest >= rules.interest_threshold
     if vary == "combined":
-        return np.where(good_fit & high, np.nan, np.floor(s.score)), good_fit & high
-    combined = (s.score >= rules.combined_threshold) if rules.combined_threshold is not None else np.zeros_like(high)
-    if vary == "interest":
-        other, value = good_fit, s.interest
-    elif vary == "fit":
-        other, value = high, s.fit
-    else:
+        both = good_fit & high
+        return s.score, ~both, both
+    if vary not in ("interest", "fit"):
         raise ValueError(f"vary must be one of interest, fit, combined, got '{vary}'")
-    return np.where(other & ~combined, np.floor(value), np.nan), combined
+    other, value = (good_fit, s.interest) if vary == "interest" else (high, s.fit)
+    if rules.combined_threshold is None:
+        return value, other, np.zeros(s.fit.shape, dtype=bool)
+    combined = s.score >= rules.combined_threshold
+    return value, other & ~combined, combined
