@@ -80,6 +80,10 @@ def test_fit_interest_page(own_db):
     assert not at.exception
     after = at.dataframe[0].value.set_index("quadrant")["leads"].to_dict()
     assert after != before
+    at.selectbox(key="fi_cut").set_value("days").run()  # score as of N days after creation
+    assert not at.exception
+    at.number_input(key="fi_days").set_value(7).run()
+    assert not at.exception and at.dataframe[0].value["leads"].sum() == sum(before.values())
 
 
 @pytest.mark.browser

@@ -32,7 +32,9 @@ int_t = c2.number_input(t("interest_threshold"), value=float(saved.interest_thre
 cut_mode = c3.selectbox(t("cutoff"), ["sql", "days"], format_func=lambda m: t(f"cutoff_{m}"), key="fi_cut",
                         help=t("help_cutoff"))
 by = c4.selectbox(t("fi_breakdown"), BREAKDOWNS, format_func=t, key="fi_by")
-cutoff = Cutoff(cut_mode, 30)
+days = c3.number_input(t("cutoff_n_days"), min_value=1, max_value=730, value=30, step=1, key="fi_days",
+                        help=t("help_cutoff_days")) if cut_mode == "days" else 30
+cutoff = Cutoff(cut_mode, int(days))
 rules = replace(saved, fit_threshold=fit_t, interest_threshold=int_t)
 
 with st.spinner(t("computing")):

@@ -139,7 +139,9 @@ cut_mode = s2.selectbox(t("cutoff"), CUTOFF_MODES, format_func=lambda m: t(f"cut
                         help=t("help_cutoff"))
 reps = s3.number_input(t("reps"), min_value=0, value=5, step=1, key="sc_reps", help=t("help_capacity"))
 per_rep = s4.number_input(t("per_rep"), min_value=0, value=25, step=5, key="sc_per_rep", help=t("help_capacity"))
-cutoff = Cutoff(cut_mode, 30)
+days = s2.number_input(t("cutoff_n_days"), min_value=1, max_value=730, value=30, step=1, key="sc_days",
+                        help=t("help_cutoff_days")) if cut_mode == "days" else 30
+cutoff = Cutoff(cut_mode, int(days))
 capacity = Capacity(reps, per_rep)
 
 try:
