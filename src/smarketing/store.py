@@ -12,6 +12,7 @@ import duckdb
 import ibis
 import pandas as pd
 
+from smarketing import engines
 from smarketing.funnel import refresh_reach
 from smarketing.schema import TABLES, Column, Table, create_sql
 from smarketing.stages import DEFAULT_STAGES, StageModel
@@ -33,7 +34,14 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
 
 
 def connect(path: str | os.PathLike | None = None, read_only: bool = False):
-    """Open (creating if needed) a DuckDB database as an Ibis backend with the canonical tables."""
+    """Open (creating if needed) a DuckDB database as an Ibis backend with the canonical tables.
+
+    A URL of another engine (pyspark://…, postgres://…, see smarketing.engines) connects to that engine
+    instead, where the tables already are; nothing is created or written there.
+    """
+    chosen = path or os.environ.get("SMARKETING_DB")
+    if engines.is_url(chosen):
+        return engines.connect(str(chosen))
     target = db_path(path)
     if str(target) != ":memory:":
         if read_only and not target.exists():

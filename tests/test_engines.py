@@ -1,0 +1,121 @@
+"""The engine layer: connection URLs and secrets, and the same analyses giving the same rows on DuckDB and on
+PySpark (local mode) over the same demo data.
+
+The cross-engine tests start a local Spark (about a minute on a busy 2-core machine); select them with
+`-m engines` (or leave them out with `-m "not engines"`).
+"""
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smarketing import attribution, demo, engines, funnel, scoring, scoring_rules, store
+from smarketing.filters import Filters
+
+ROOT = Path(__file__).resolve().parents[1]
+_MARKERS = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["pytest"]["ini_options"]["markers"]
+# the marker is applied once it is registered in pyproject.toml (pytest runs with --strict-markers)
+ENGINES = pytest.mark.engines if any(m.startswith("engines:") for m in _MARKERS) else (lambda test: test)
+
+
+# ------------------------------------------------------------------------------------------- URLs
+
+
+def test_urls_parse_and_never_show_passwords():
+    pg = engines.parse("postgres://analyst:s3cr%40t@db.example.com:5432/crm?schema=marketing")
+    assert (pg.engine, pg.host, pg.port, pg.user, pg.password, pg.path) == (
+        "postgres", "db.example.com", 5432, "analyst", "s3cr@t", "crm")
+    assert pg.options == {"schema": "marketing"}
+    assert pg.redacted() == "postgres://analyst:***@db.example.com:5432/crm?schema=marketing"
+    assert "s3cr" not in repr(pg)
+    spark = engines.parse("pyspark://local[2]?path=/lake/crm")
+    assert (spark.engine, spark.host, spark.options) == ("pyspark", "local[2]", {"path": "/lake/crm"})
+    assert engines.parse("spark://master:7077?database=crm").port == 7077
+    assert engines.redact("postgresql://u:pw@h/db") == "postgres://u:***@h/db"
+    assert engines.redact("data/demo.duckdb") == "data/demo.duckdb"
+
+
+def test_is_url_leaves_duckdb_files_to_the_store():
+    assert engines.is_url("pyspark://local") and engines.is_url("postgres://h/db")
+    assert not engines.is_url("duckdb:///tmp/x.duckdb") and not engines.is_url("data/demo.duckdb")
+    assert not engines.is_url(None)
+
+
+def test_unknown_scheme_error_masks_the_password():
+    with pytest.raises(engines.EngineError, match=r"'mysql://u:\*\*\*@h/db' is not a connection URL") as info:
+        engines.parse("mysql://u:hunter2@h/db")
+    assert "hunter2" not in str(info.value)
+
+
+def test_password_and_url_from_environment(monkeypatch):
+    monkeypatch.setenv("SMARKETING_DB_PASSWORD", "from-env")
+    assert engines.password_for(engines.parse("postgres://u@h/db")) == "from-env"
+    assert engines.password_for(engines.parse("postgres://u:inline@h/db")) == "inline"
+    monkeypatch.setenv("SMARKETING_DB", "pyspark://local[1]?path=/x")
+    assert engines.configured_url() == "pyspark://local[1]?path=/x"
+
+
+def test_postgres_connection_error_is_clear_and_secret_free(monkeypatch):
+    monkeypatch.setenv("SMARKETING_DB_PASSWORD", "topsecret")
+    with pytest.raises(engines.EngineError) as info:
+        store.connect("postgres://analyst@127.0.0.1:1/crm")  # nothing listens on port 1
+    assert str(info.value).startswith("cannot connect to postgres://analyst@127.0.0.1:1/crm")
+    assert "topsecret" not in str(info.value)
+
+
+def test_export_parquet_writes_every_table(tmp_path):
+    con = store.connect(":memory:")
+    store.raw(con).execute("INSERT INTO leads (lead_id, created_at) VALUES ('L1', TIMESTAMP '2024-01-02 03:04:05.25')")
+    written = engines.export_parquet(con, tmp_path / "lake")
+    assert sorted(written) == sorted(store.TABLES)
+    back = pd.read_parquet(written["leads"])
+    assert back.created_at.iloc[0] == pd.Timestamp("2024-01-02 03:04:05.25")
+
+
+# ------------------------------------------------------------------------------ DuckDB vs PySpark
+
+WINDOW = Filters(since=date(2026, 1, 1), until=date(2026, 10, 31))
+# Kept to four analyses (each Spark query takes seconds): together they cover stage reach, windows in both
+# time modes, breakdowns, medians / percentiles, score decay, path collection and every attribution model.
+CASES = {
+    "funnel by source group": lambda con: funnel.lifecycle_funnel(con, WINDOW, by="source_group"),
+    "funnel, period mode": lambda con: funnel.lifecycle_funnel(
+        con, Filters(since=WINDOW.since, until=WINDOW.until, mode="period")),
+    "lead scores (fit, decayed interest, quadrant, MQL)": lambda con: scoring.scores_frame(
+        con, scoring_rules.load_rules(scoring_rules.shipped_rules_path())),
+    "attribution credits, all models": lambda con: attribution.attribution(con).credits,
+}
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory):
+    """The same 300-lead demo data in DuckDB and, via Parquet, in a local Spark session."""
+    home = tmp_path_factory.mktemp("engines")
+    duck = store.connect(home / "demo.duckdb")
+    demo.generate(duck, leads=300, seed=11, end=date(2026, 11, 1), progress=False)
+    engines.export_parquet(duck, home / "lake")
+    spark = store.connect(f"pyspark://local[2]?path={home / 'lake'}&partitions=2")
+    yield duck, spark
+    duck.disconnect()
+
+
+def same_rows(a: pd.DataFrame, b: pd.DataFrame) -> None:
+    """Row by row after a stable sort on the non-float columns; floats to 1e-9 relative."""
+    assert list(a.columns) == list(b.columns)
+    keys = [c for c in a.columns if not pd.api.types.is_float_dtype(a[c])]
+    a = a.sort_values(keys, kind="stable").reset_index(drop=True) if keys else a
+    b = b.sort_values(keys, kind="stable").reset_index(drop=True) if keys else b
+    pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-9, atol=1e-9)
+
+
+@ENGINES
+@pytest.mark.parametrize("case", list(CASES))
+def test_same_rows_on_duckdb_and_pyspark(both, case):
+    duck, spark = both
+    assert engines.kind(duck) == "duckdb" and engines.kind(spark) == "pyspark"
+    expected, got = CASES[case](duck), CASES[case](spark)
+    assert len(expected) > 0
+    same_rows(expected, got)
