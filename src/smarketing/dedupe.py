@@ -20,7 +20,7 @@ import ibis
 import pandas as pd
 
 from smarketing.filters import Filters, in_window, segment_leads
-from smarketing.normalize import check_country, company_key, email_key, phone_key_udf
+from smarketing.normalize import check_country, company_key, email_key, phone_key
 from smarketing.scratch import Scratch
 
 STATUSES = ("new", "duplicate", "existing_customer", "open_deal")
@@ -42,7 +42,7 @@ def lead_keys(con, default_country: str = "US") -> ibis.Table:
     leads = con.table("leads")
     country = leads.country.cast("string").fill_null("")
     pairs = _phone_candidates(leads.mutate(country=country)).select("phone", "country").distinct()
-    pairs = pairs.mutate(key_phone=phone_key_udf(pairs.phone, pairs.country, ibis.literal(default_country)))
+    pairs = pairs.mutate(key_phone=phone_key(con, pairs.phone, pairs.country, default_country))
     base = leads.select(
         "lead_id", "created_at", phone=leads.phone, country=country,
         key_email=email_key(leads.email), key_company=company_key(leads.company),

@@ -7,12 +7,16 @@ UDF that the database calls once per distinct (phone, country) pair.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
+import duckdb
 import ibis
 import phonenumbers
 import pyarrow as pa
 from phonenumbers.geodata.locale import LOCALE_DATA
+
+from smarketing import store
 
 # Legal-form words dropped from the end of an English / European company name (after punctuation became
 # spaces, so "Co., Ltd." is "co ltd" and "L.L.C." is "l l c").
@@ -99,14 +103,36 @@ def e164(phone: str | None, country: str | None = None, default_country: str = "
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-@ibis.udf.scalar.pyarrow(null_handling="special")  # the UDF returns NULL for non-numbers
-def phone_key_udf(phone: str, country: str, default_country: str) -> str:
+PHONE_FUNCTION = "smarketing_e164"
+
+
+def _e164_batch(phone: pa.Array, country: pa.Array, default_country: pa.Array) -> pa.Array:
     """Vectorised E.164 normalisation: the database hands over a batch of distinct values."""
     out = [
         e164(p, c, d)
         for p, c, d in zip(phone.to_pylist(), country.to_pylist(), default_country.to_pylist(), strict=True)
     ]
     return pa.array(out, pa.string())
+
+
+@ibis.udf.scalar.builtin(name=PHONE_FUNCTION)
+def _phone_function(phone: str, country: str, default_country: str) -> str:
+    """The database function registered by `phone_key` (a reference, so Ibis does not register it again)."""
+
+
+def phone_key(con, phone: ibis.StringValue, country: ibis.StringValue, default_country: str) -> ibis.StringValue:
+    """E.164 key of a phone column, computed in the database by `e164` (registered once per database).
+
+    Registered by hand rather than as an Ibis Python UDF: DuckDB shares one function catalog between all
+    connections to the same file in a process, and Ibis would register its UDF again for each connection.
+    """
+    # already registered (by an earlier call, or another connection to the same database file)
+    with contextlib.suppress(duckdb.CatalogException, duckdb.NotImplementedException):
+        store.raw(con).create_function(
+            PHONE_FUNCTION, _e164_batch, ["VARCHAR", "VARCHAR", "VARCHAR"], "VARCHAR", type="arrow",
+            null_handling="special",  # returns NULL for non-numbers
+        )
+    return _phone_function(phone, country, ibis.literal(default_country))
 
 
 def check_country(code: str) -> str:
