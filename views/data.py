@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from smarketing import store, ui
+from smarketing import engines, store, ui
 from smarketing.importers import core, hubspot, mapping, read_table, salesforce
 from smarketing.importers.readers import ENCODINGS
 from smarketing.labels import column_labels, t
@@ -30,7 +30,7 @@ st.title(t("data_title"))
 st.caption(t("data_intro"))
 
 path = ui.db_path()
-exists = Path(path).exists()
+exists = ui.is_warehouse() or Path(path).exists()
 con = None
 if exists:
     ui.sidebar()
@@ -41,6 +41,9 @@ if exists:
         column.metric(t(table), f"{n:,}")
 else:
     st.info(t("data_no_database").format(path=path), icon=":material/database:")
+if ui.is_warehouse():  # the analyses read the warehouse where it is; imports only fill the embedded DuckDB
+    st.info(t("data_readonly_engine").format(engine=engines.kind(con)), icon=":material/cloud:")
+    st.stop()
 
 
 # --------------------------------------------------------------------------------------------- helpers

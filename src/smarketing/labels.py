@@ -565,6 +565,13 @@ LABELS: dict[str, str] = {
     "scenario_a": "Scenario A",
     "scenario_b": "Scenario B",
     # --- data --------------------------------------------------------------------------------
+    "data_source": "Data source",
+    "data_source_url": "Connection URL",
+    "data_source_help": "A DuckDB file path, pyspark://local[4]?path=/lake/crm (Parquet per table), "
+                        "pyspark://host:7077?database=crm or postgres://user@host:5432/db?schema=crm. "
+                        "Passwords come from $SMARKETING_DB_PASSWORD or Streamlit secrets, never from here.",
+    "data_source_use": "Use",
+    "data_source_reset": "Back to default",
     "data_title": "Data",
     "data_intro": "Bring your own data: drop in a HubSpot or Salesforce export, or any CSV, Excel or Parquet file "
                   "with a column mapping. Every import is checked first and lands whole or not at all.",

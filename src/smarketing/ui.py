@@ -6,15 +6,18 @@ Filters live in st.session_state and in the URL (st.query_params) so a view can 
 from __future__ import annotations
 
 import contextlib
+import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from smarketing import store
+from smarketing import engines, store
 from smarketing.filters import MODES, Filters
 from smarketing.labels import t
 
+WAREHOUSE_CACHE_SECONDS = 600
 SEGMENT_COLUMNS = ("source_group", "source", "industry", "country", "region", "owner")
 
 
@@ -24,7 +27,16 @@ def _connection(path: str):
 
 
 def db_path() -> str:
-    return str(store.db_path(None))
+    """The data source in use: the one chosen in the sidebar, else $SMARKETING_DB or the Streamlit secret
+    `[smarketing] db`, else data/demo.duckdb. A warehouse URL is returned as it is (with any password:
+    show it only through engines.redact)."""
+    chosen = st.session_state.get("data_source") or engines.configured_url()
+    return str(chosen) if engines.is_url(chosen) else str(store.db_path(chosen))
+
+
+def is_warehouse() -> bool:
+    """True when the app reads from another engine (PySpark, PostgreSQL …) rather than a DuckDB file."""
+    return engines.is_url(db_path())
 
 
 def connection():
@@ -34,6 +46,9 @@ def connection():
         return _connection(path)
     except FileNotFoundError:
         st.error(f"No database at `{path}`. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
+        st.stop()
+    except engines.EngineError as exc:  # messages never contain the password
+        st.error(f"Cannot use the data source: {exc}")
         st.stop()
 
 
@@ -60,8 +75,11 @@ def writable_connection():
 
 
 def cache_key() -> str:
-    """Part of every cache key: the database file and its modification time."""
-    path = store.db_path(None)
+    """Part of every cache key: the database file and its modification time. A warehouse changes without
+    the app knowing: its results are kept for at most WAREHOUSE_CACHE_SECONDS."""
+    if is_warehouse():
+        return f"{engines.redact(db_path())}:{int(time.time() // WAREHOUSE_CACHE_SECONDS)}"
+    path = Path(db_path())
     return f"{path}:{path.stat().st_mtime_ns if path.exists() else 0}"
 
 
@@ -96,7 +114,8 @@ def sidebar() -> Filters:
     key = cache_key()
     lo, hi = _data_bounds(key)
     default_since = max(lo, hi - timedelta(days=364))
-    st.sidebar.caption(f"{t('database')}: `{db_path()}`")
+    st.sidebar.caption(f"{t('database')}: `{engines.redact(db_path())}`")
+    _source_picker()
     floor, ceiling = date(1990, 1, 1), max(hi, date.today()) + timedelta(days=3650)
     since = min(max(_param_date("since", default_since), floor), ceiling)
     until = min(max(_param_date("until", hi), since), ceiling)
@@ -123,6 +142,20 @@ def sidebar() -> Filters:
                 segments[column] = tuple(picked_values)
     _write_params(since, until, mode, segments)
     return Filters(since=since, until=until, mode=mode, segments=segments)
+
+
+def _source_picker() -> None:
+    """Sidebar: point this session at another data source by URL (a DuckDB file, pyspark://, postgres://)."""
+    with st.sidebar.expander(t("data_source"), expanded=False):
+        typed = st.text_input(t("data_source_url"), key="data_source_input", placeholder="postgres://user@host/db",
+                              help=t("data_source_help"))
+        left, right = st.columns(2)
+        if left.button(t("data_source_use"), key="data_source_use", disabled=not typed.strip()):
+            st.session_state["data_source"] = typed.strip()
+            st.rerun()
+        if st.session_state.get("data_source") and right.button(t("data_source_reset"), key="data_source_reset"):
+            del st.session_state["data_source"]
+            st.rerun()
 
 
 def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
