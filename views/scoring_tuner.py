@@ -193,7 +193,7 @@ with right:
     for n, (key, fmt, higher) in enumerate(METRICS):
         delta = None if now[key] is None or before[key] is None else now[key] - before[key]
         cols[n % 4].metric(
-            t(key), fmt(now[key]), delta=None if not delta else (fmt(delta) if key != "mqls" else f"{delta:+,.0f}"),
+            t(f"{key}_short") if key == "won_revenue_captured" else t(key), fmt(now[key]), delta=None if not delta else (fmt(delta) if key != "mqls" else f"{delta:+,.0f}"),
             delta_color="normal" if higher else "off", help=t(f"help_{key}"),
         )
     use = now["capacity_use"]
@@ -266,7 +266,9 @@ c2.download_button(t("sc_download_suggested"), dump_rules(sug.rules).encode("utf
                    icon=":material/download:")
 st.plotly_chart(charts.lift_chart(sug.attributes), width="stretch", key="sc_lift")
 attrs = sug.attributes.drop(columns=["significant", "base_rate"]).assign(
-    kind=sug.attributes.kind.map(lambda k: t(f"kind_{k.replace(' ', '_')}")))
+    kind=sug.attributes.kind.map(lambda k: t(f"kind_{k.replace(' ', '_')}")),
+    cap=sug.attributes.cap.map(lambda c: "" if c != c else f"{c:,.0f}"),  # only events have a cap
+)
 st.dataframe(
     attrs, hide_index=True, width="stretch",
     column_config={
@@ -276,7 +278,7 @@ st.dataframe(
         "lift_low": ui.number_column(t("lift_low"), t("help_lift_ci"), "%.2f×"),
         "lift_high": ui.number_column(t("lift_high"), t("help_lift_ci"), "%.2f×"),
         "points": ui.int_column(t("suggested_points"), t("help_suggested_points")),
-        "cap": ui.number_column(t("suggested_cap"), t("help_suggested_cap"), "%.0f"),
+        "cap": st.column_config.TextColumn(t("suggested_cap"), help=t("help_suggested_cap")),
         "lr_coef": ui.number_column(t("lr_coef"), t("help_lr"), "%.3f"),
         "lr_odds_ratio": ui.number_column(t("lr_odds_ratio"), t("help_lr"), "%.2f"),
     },
