@@ -21,7 +21,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
 from smarketing.scoring import DEFAULT_CUTOFF, Cutoff, event_types
-from smarketing.scoring_engine import Engine, Scores, bonus_key
+from smarketing.scoring_engine import Engine, bonus_key
 from smarketing.scoring_eval import Capacity
 from smarketing.scoring_rules import EventRule, FitRule, Rules
 
@@ -222,8 +222,7 @@ def _pick_thresholds(rules: Rules, engine: Engine, outcome: str, train: np.ndarr
     best, best_key = rules, None
     for a in fits:
         trial = replace(rules, fit_threshold=float(a))
-        c = engine.curve(trial, outcome, "interest", mask=train, scores=Scores(scores.fit, scores.interest,
-                                                                               scores.is_mql))
+        c = engine.curve(trial, outcome, "interest", mask=train, scores=scores)  # is_mql is not used
         if budget > 0:
             c = c[c.mqls <= budget]
             if c.empty:
