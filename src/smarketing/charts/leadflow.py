@@ -34,7 +34,7 @@ def flow_sankey(links: pd.DataFrame, title: str | None = None) -> go.Figure:
     totals = {n: int(max(links.loc[links.target == n, "leads"].sum(), links.loc[links.source == n, "leads"].sum()))
               for n in nodes}
     fig = go.Figure(go.Sankey(
-        arrangement="snap",
+        arrangement="snap", textfont=dict(color="#0f172a", size=13),
         node=dict(label=[f"{t('flow_' + n)} ({totals[n]:,})" for n in nodes], pad=18, thickness=16,
                   color=[NODE_COLORS.get(n, "#64748b") for n in nodes],
                   hovertemplate="%{label}<extra></extra>"),
