@@ -24,8 +24,9 @@ import numpy as np
 import pandas as pd
 
 from smarketing import attribution_markov, demo, store
+from smarketing.attribution_journeys import path_table
 from smarketing.attribution_models import MODELS, ModelOptions, attribute
-from smarketing.attribution_paths import PathParams, PathTable, path_table
+from smarketing.attribution_paths import PathParams, PathTable
 
 HERE = Path(__file__).resolve().parent
 

@@ -132,6 +132,12 @@ def test_markov_higher_orders_remember_the_previous_channel():
     assert_credit(credit(frame, "markov", markov_order=2), {"A": 1.0, "C": 1.0})
 
 
+def test_markov_with_only_single_touch_paths():
+    frame = paths(("A", 1, 5, 0), ("B", 0, 0, 2))
+    assert_credit(credit(frame, "markov"), {"A": 1})
+    assert_credit(credit(frame, "markov", "value", markov_order=3), {"A": 5})
+
+
 def _textbook_shapley(frame: pd.DataFrame) -> dict[str, float]:
     """Shapley by the coalition sum, v(S) = conversions of paths whose channels all lie in S."""
     sets = [(frozenset(p.split(" > ")), c) for p, c in zip(frame["path"], frame["conversions"], strict=True)]

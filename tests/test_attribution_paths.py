@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from smarketing.attribution import attribution, attribution_from_paths, journey_flows, top_paths
-from smarketing.attribution_paths import PathParams, from_frame, path_table, read_path_file
+from smarketing.attribution_journeys import path_table
+from smarketing.attribution_paths import PathParams, from_frame, read_path_file
 from smarketing.filters import Filters
 
 LEADS = [

@@ -1,6 +1,7 @@
 """Channel attribution: what the page and the CLI call.
 
-The pieces live in small modules: `attribution_paths` (journeys aggregated in the database),
+The pieces live in small modules: `attribution_journeys` (journeys aggregated in the database),
+`attribution_paths` (the aggregated path table and path files),
 `attribution_models` (the eight models), `attribution_markov` (the exact Markov solution) and
 `channels` (the full-chain channel table). This module ties them together and adds the views built
 on credits: the side-by-side table, ROMI per channel, top paths and journey flows.
@@ -14,16 +15,9 @@ import numpy as np
 import pandas as pd
 
 from smarketing import attribution_markov
+from smarketing.attribution_journeys import path_table
 from smarketing.attribution_models import HEURISTIC, MODELS, ModelOptions, attribute
-from smarketing.attribution_paths import (
-    CONVERSIONS,
-    SEP,
-    VALUES,
-    PathParams,
-    PathTable,
-    path_table,
-    read_path_file,
-)
+from smarketing.attribution_paths import CONVERSIONS, SEP, VALUES, PathParams, PathTable, read_path_file
 from smarketing.channels import spend_by
 from smarketing.filters import Filters
 from smarketing.stages import DEFAULT_STAGES, StageModel

@@ -66,7 +66,8 @@ def _chain(t: Touches, state: np.ndarray, n_states: int):
     to_value = np.bincount(ends, t.value[path_rows], minlength=size)
     to_null = np.bincount(ends, t.nulls[path_rows], minlength=size)
     if size <= DENSE_LIMIT:
-        counts = np.bincount(state[:-1] * size + state[1:], pair_weight, minlength=size * size).reshape(size, size)
+        pairs = np.bincount(state[:-1] * size + state[1:], pair_weight, minlength=size * size)
+        counts = pairs.astype(float).reshape(size, size)  # float even with no pairs (one single touch)
         counts[start] += np.bincount(state[first_rows], row_weight[path_rows], minlength=size)
         out = counts.sum(axis=1) + to_conversion + to_null
     else:
