@@ -77,7 +77,7 @@ def journey_sankey(flows: pd.DataFrame, title: str | None = None) -> go.Figure:
         return channel_colors.setdefault(name, PALETTE[len(channel_colors) % len(PALETTE)])
 
     fig = go.Figure(go.Sankey(
-        arrangement="snap",
+        arrangement="snap", textfont=dict(color="#0f172a", size=13),
         node=dict(label=nodes, color=[color(n) for n in nodes], pad=12, thickness=14),
         link=dict(source=flows["source"].map(index), target=flows["target"].map(index), value=flows["journeys"],
                   hovertemplate="%{source.label} → %{target.label}: %{value:,.0f}<extra></extra>"),
