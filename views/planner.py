@@ -30,7 +30,7 @@ start = c[2].date_input(t("pl_start"), value=planner.next_month(end), key="pl_st
 start = date(start.year, start.month, 1)
 
 deal_default = history.deal_size if history.deal_size == history.deal_size else 10_000.0
-deal_size = st.number_input(t("pl_deal_size"), min_value=1.0, value=float(round(deal_default)), step=500.0,
+deal_size = st.columns(4)[0].number_input(t("pl_deal_size"), min_value=1.0, value=float(round(deal_default)), step=500.0,
                             format="%.0f", key="pl_deal_size", help=t("pl_help_deal_size"))
 
 st.subheader(t("pl_assumptions"))
