@@ -2,7 +2,8 @@
 
     duckdb:///data/demo.duckdb            the embedded default (a plain path works too)
     pyspark://local[4]?path=/lake/crm     Spark in local mode; each canonical table read from
-                                          /lake/crm/<table>.parquet (a file or a folder of parts)
+                                          /lake/crm/<table>.parquet (a file or a folder of parts);
+                                          options: partitions=N (shuffle), memory=4g (driver)
     pyspark://spark-master:7077?database=crm
                                           a Spark cluster; the tables of catalog database `crm`
     postgres://analyst@db.example.com:5432/crm?schema=marketing
@@ -145,13 +146,21 @@ def kind(con) -> str:
 # ------------------------------------------------------------------------------------------- PySpark
 
 
-def spark_session(master: str = "local[2]", partitions: int | None = None, app: str = "smarketing"):
-    """A Spark session set up for the analyses: UTC session time zone, few shuffle partitions locally."""
+def spark_session(master: str = "local[2]", partitions: int | None = None, app: str = "smarketing",
+                  memory: str | None = None):
+    """A Spark session set up for the analyses: UTC session time zone, few shuffle partitions locally.
+
+    `memory` (e.g. "4g") sizes the driver, which in local mode does all the work; it only takes effect
+    when this call starts the JVM.
+    """
     from pyspark.sql import SparkSession
 
     local = master.startswith("local")
+    builder = SparkSession.builder.master(master).appName(app)
+    if memory:
+        builder = builder.config("spark.driver.memory", memory)
     builder = (
-        SparkSession.builder.master(master).appName(app)
+        builder
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", str(partitions or (4 if local else 200)))
@@ -211,7 +220,7 @@ def _pyspark(url: EngineURL):
     host = url.host or "local[*]"
     master = host if host.startswith("local") else f"spark://{host}:{url.port or 7077}"
     partitions = int(url.options["partitions"]) if url.options.get("partitions") else None
-    session = spark_session(master, partitions)
+    session = spark_session(master, partitions, memory=url.options.get("memory"))
     if url.options.get("database"):
         session.catalog.setCurrentDatabase(url.options["database"])
     if url.options.get("path"):

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from smarketing import store
+from smarketing import engines, store
 from smarketing.cli.common import add_db
 
 APP = Path(__file__).resolve().parents[3] / "app.py"
@@ -23,10 +23,14 @@ def register(sub) -> None:
 def run_app(args) -> int:
     if not APP.exists():
         raise FileNotFoundError(f"app.py not found next to the package ({APP}); run from a source checkout")
-    path = store.db_path(args.db)
-    if not path.exists():
-        raise FileNotFoundError(f"database {path} does not exist; create it with `smarketing demo --db {path}`")
-    env = dict(os.environ, SMARKETING_DB=str(path.resolve()))
+    chosen = args.db or os.environ.get("SMARKETING_DB")
+    if engines.is_url(chosen):  # a warehouse: the app connects to it (secrets from the environment)
+        env = dict(os.environ, SMARKETING_DB=str(chosen))
+    else:
+        path = store.db_path(args.db)
+        if not path.exists():
+            raise FileNotFoundError(f"database {path} does not exist; create it with `smarketing demo --db {path}`")
+        env = dict(os.environ, SMARKETING_DB=str(path.resolve()))
     cmd = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.port", str(args.port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     return subprocess.call(cmd, env=env)

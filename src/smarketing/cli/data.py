@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import demo, importers, store
+from smarketing import demo, engines, importers, store
 from smarketing.cli.common import add_db
 from smarketing.importers import formats
 from smarketing.importers.readers import ENCODINGS
@@ -51,6 +51,11 @@ def register(sub) -> None:
     p.add_argument("--encoding", default="auto", choices=ENCODINGS, help="text encoding of CSV files")
     p.set_defaults(func=run_import)
 
+    p = sub.add_parser("export", help="write every table to <DIR>/<table>.parquet (e.g. for pyspark://…?path=DIR)")
+    add_db(p)
+    p.add_argument("--parquet", metavar="DIR", required=True, help="folder for the Parquet files")
+    p.set_defaults(func=run_export)
+
 
 def run_demo(args) -> int:
     con = store.connect(args.db)
@@ -90,3 +95,13 @@ def _prepare(args, fmt: str, files: dict, con):
         fmt, files, con=con, mapping_file=args.mapping, status_map_file=args.status_map,
         timezone=args.timezone, day_first=args.day_first, encoding=args.encoding,
     )
+
+
+def run_export(args) -> int:
+    con = store.connect(args.db, read_only=True)
+    try:
+        written = engines.export_parquet(con, args.parquet)
+    finally:
+        con.disconnect()
+    print(f"wrote {len(written)} tables to {args.parquet} (use --db 'pyspark://local[*]?path={args.parquet}')")
+    return 0
