@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from smarketing import leadflow, sla
 from smarketing.cli import main
@@ -211,3 +213,37 @@ def test_cli_sla_table_has_a_summary(demo_db, capsys):
     assert "accepted within the SLA" in out and "return_reason" in out
     assert main(["sla", "--db", demo_db, "--hours", "-1"]) == 1
     assert "positive number of hours" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------- properties
+
+HOURS = st.one_of(st.none(), st.integers(0, 96))
+
+
+def _later(moment: datetime, hours: int | None) -> str | None:
+    return None if hours is None else (moment + timedelta(hours=hours)).isoformat()
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(handoffs=st.lists(st.tuples(st.sampled_from(["ann", "bob", None]), HOURS, HOURS, HOURS,
+                                   st.integers(0, 200)), min_size=1, max_size=10))
+def test_sla_invariants(make_con, handoffs):
+    """Counts never exceed their whole, shares stay in [0, 1], owners add up to the total."""
+    start = datetime(2024, 1, 1)
+    leads, hand = [], []
+    for i, (owner, accept, ret, contact, offset) in enumerate(handoffs):
+        sent = start + timedelta(hours=offset)
+        leads.append({"lead_id": f"L{i}", "created_at": start.isoformat()})
+        hand.append({"lead_id": f"L{i}", "dispatched_at": sent.isoformat(), "owner": owner,
+                     "accepted_at": _later(sent, accept), "returned_at": _later(sent, ret),
+                     "first_contact_at": _later(sent, contact)})
+    report = sla.sla_report(make_con(leads=leads, handoffs=hand))
+    s = report.summary.iloc[0]
+    assert s.dispatched == len(hand) == s.accepted + s.returned + s.pending
+    assert s.sla_met <= s.due <= s.dispatched and s.reassigned + s.sla_met <= s.due
+    for share in (s.sla_met_share, s.answered_in_time_share):
+        assert share != share or 0 <= share <= 1
+    owners = report.by_owner
+    for col in ("dispatched", "accepted", "returned", "pending", "due", "sla_met", "reassigned"):
+        assert owners[col].sum() == s[col]
+    assert report.response.leads.sum() == len(hand)

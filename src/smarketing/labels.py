@@ -509,7 +509,9 @@ LABELS: dict[str, str] = {
     "pl_title": "Goal planner",
     "pl_caption": "Type a revenue target: the planner works back through each stage's conversion rate to the "
                   "customers, opportunities, SQLs, MQLs and leads it needs, when they are needed and what the "
-                  "leads cost. Rates, durations and the deal size come from the selected history; edit any of them.",
+                  "leads cost. Rates, durations and the deal size come from the selected history; edit any of them. "
+                  "In cohort mode the newest leads have not had time to convert yet, which lowers the rates: "
+                  "choose a range that ended a sales cycle ago, or period mode (stage entries in the range).",
     "pl_revenue": "Revenue target",
     "pl_help_revenue": "Won revenue to reach over the period.",
     "pl_months": "Months",
