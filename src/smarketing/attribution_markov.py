@@ -26,6 +26,8 @@ DENSE_LIMIT = 3000  # chains with up to this many states count their transitions
 
 def _state_keys(t: Touches, order: int) -> tuple[np.ndarray, np.ndarray]:
     """Per touch, the id of its order-k state; per state, its channel codes (-1 = before the start)."""
+    if order == 1:  # the state is the channel itself
+        return t.code, np.arange(len(t.channels))[:, None]
     pad = len(t.channels)
     base = pad + 1
     key = np.zeros(len(t.code), dtype=np.int64)
@@ -54,13 +56,12 @@ def _chain(t: Touches, state: np.ndarray, n_states: int):
     size = n_states + 1
     start = n_states
     row_weight = t.conversions + t.nulls
-    first_rows = np.flatnonzero(np.diff(t.row, prepend=-1))  # index of each path's first touch
-    last_touch = np.concatenate([first_rows[1:], [len(t.row)]]) - 1
+    first_rows = t.starts
+    last_touch = np.append(first_rows[1:], len(t.row)) - 1
     path_rows = t.row[first_rows]
     # consecutive touches: every neighbouring pair, weighted 0 where it crosses into the next path
-    inner = np.ones(max(len(t.row) - 1, 0))
-    inner[first_rows[1:] - 1] = 0.0
-    pair_weight = inner * row_weight[t.row[:-1]]
+    pair_weight = row_weight[t.row[:-1]]
+    pair_weight[first_rows[1:] - 1] = 0.0
     ends = state[last_touch]
     to_conversion = np.bincount(ends, t.conversions[path_rows], minlength=size)
     to_value = np.bincount(ends, t.value[path_rows], minlength=size)

@@ -63,8 +63,16 @@ class Touches:
         return self.lengths[self.row]
 
     @cached_property
+    def starts(self) -> np.ndarray:
+        """Index of the first touch of each path."""
+        return np.flatnonzero(self.pos == 0)
+
+    @cached_property
     def is_last(self) -> np.ndarray:
-        return self.pos == self.length - 1
+        last = np.zeros(len(self.pos), dtype=bool)
+        if len(self.pos):
+            last[np.append(self.starts[1:], len(self.pos)) - 1] = True
+        return last
 
     def per_touch(self, per_row: np.ndarray) -> np.ndarray:
         return per_row[self.row]
