@@ -101,7 +101,7 @@ def test_half_a_month_delay_splits_the_need():
 def test_monthly_needs_add_up_to_the_total(revenue, months, rates, days):
     a = assumptions(rates=rates, days=days)
     monthly = planner.monthly(revenue, months, date(2025, 1, 1), a)
-    exact = planner.exact_needs(revenue / a.deal_size, a)
+    exact = planner.exact_needs(planner.ceil(revenue / a.deal_size), a)
     totals = monthly.groupby("stage").needed.sum()
     for stage in STAGES:
         assert totals[stage] == pytest.approx(exact[stage], rel=1e-9)
@@ -124,6 +124,19 @@ def test_channel_budget_and_gap():
     assert gap.at["Subscriber", "gap"] == pytest.approx(leads / 2 - 50)
     assert gap.at["Customer", "coverage"] == pytest.approx(1.0 / 5)  # 10 customers over 2 months
     assert plan.revenue_per_month == 50_000 and plan.run_rate_revenue_per_month == 20_000
+
+
+def test_budget_per_month_and_channel_adds_up():
+    a = assumptions(days=(0, 5, 10, 20, 40))
+    plan = planner.build_plan(95_000, 3, date(2025, 1, 1), a, MIX, NO_PACE)  # 9.5 -> 10 customers
+    money = plan.budget_by_month
+    assert set(money.channel) == {"Paid", "Organic"}
+    assert money.budget.sum() == pytest.approx(plan.budget)  # 200 leads exactly: nothing to round
+    assert money[money.channel == "Organic"].budget.sum() == 0
+    assert money.month.min() < date(2025, 1, 1)  # leads bought before the revenue period
+    paid = money[money.channel == "Paid"].set_index("month").leads_needed
+    leads = plan.monthly[plan.monthly.stage == "Subscriber"].set_index("month").needed
+    assert paid.to_dict() == pytest.approx((leads * 0.6).to_dict())
 
 
 def test_scenario_compare():
@@ -181,6 +194,7 @@ def test_cli_plan_json(demo_db, demo_con, capsys):
     assert set(base["needed"]) == set(STAGES)
     assert all(isinstance(v, int) for v in base["needed"].values())
     assert isinstance(base["budget"], float) and base["budget"] > 0
+    assert sum(row["budget"] for row in base["budget_by_month"]) == pytest.approx(base["budget"], rel=0.01)
     assert main(["plan", "--db", demo_db, "--revenue", "500000", "--rate", "MQL=0.9", "--deal-size", "25000",
                  "--months", "6", "--format", "json"]) == 0
     edited = json.loads(capsys.readouterr().out)

@@ -40,7 +40,8 @@ def test_page_shows_needs_months_channels_gap_and_compare(demo_env):
     assert {"Customers needed", "Leads needed", "Budget", "Pace covers"} <= {m.label for m in at.metric}
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert figs[0]["data"][0]["type"] == "funnel"
-    assert len(figs) == 5  # needs, per month, per channel, gap, compare
+    assert len(figs) == 6  # needs, per month, budget per month, per channel, gap, compare
+    assert any(trace.get("name") == "Paid Search" for trace in figs[2]["data"])  # budget stacked by channel
     assert len(at.get("download_button")) >= 5
     assert at.get("data_editor") or at.get("arrow_data_frame") is not None
 

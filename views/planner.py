@@ -101,6 +101,15 @@ with tabs[0]:
     st.dataframe(wide, hide_index=True, width="stretch",
                  column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
     ui.download(plan_a.monthly, "plan_by_month")
+    st.subheader(t("pl_budget_by_month"))
+    st.plotly_chart(charts.monthly_budget_chart(plan_a.budget_by_month, start), width="stretch",
+                    key="pl_monthly_budget")
+    money = plan_a.budget_by_month.pivot_table(index="month", columns="channel", values="budget", aggfunc="sum")
+    money = money[list(plan_a.channels.channel)].assign(**{t("total"): money.sum(axis=1)}).reset_index()
+    st.dataframe(money, hide_index=True, width="stretch", column_config={
+        "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
+        **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
+    ui.download(plan_a.budget_by_month, "plan_budget_by_month")
 with tabs[1]:
     st.plotly_chart(charts.channel_chart(plan_a.channels), width="stretch", key="pl_channels")
     st.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={

@@ -555,6 +555,8 @@ LABELS: dict[str, str] = {
                    "**{now}** per month.",
     "pl_compare_caption": "Both scenarios use the same target, deal size, durations and channel mix; only the "
                           "conversion rates differ.",
+    "pl_budget_by_month": "Budget per month and channel",
+    "total": "Total",
     "before_period": "needed before the period",
     "needed": "Needed",
     "per_customer": "Per customer",

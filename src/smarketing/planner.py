@@ -151,12 +151,12 @@ def _add_months(first: date, n: int) -> date:
 
 
 def monthly(revenue: float, months: int, start: date, a: Assumptions) -> pd.DataFrame:
-    """month, stage, needed: the revenue spread evenly over the plan months, each stage's need moved
+    """month, stage, needed: the customers needed spread evenly over the plan months, each stage's need moved
     earlier by its lead time (a fractional month shift splits a month's need over two months)."""
     validate(a)
     if months < 1:
         raise ValueError("the plan needs at least one month")
-    per_month = exact_needs(revenue / months / a.deal_size, a)
+    per_month = exact_needs(ceil(revenue / a.deal_size) / months, a)  # the whole customers of `needed`
     shift = lead_times(a)
     rows: dict[tuple[date, str], float] = {}
     for m in range(months):
@@ -240,8 +240,9 @@ class Plan:
     """A plan for `revenue` over `months` months from `start`.
 
     needed: stage, conversion_from_previous, needed, per_customer; monthly: month, stage, needed, in_plan;
-    channels: channel, share, leads_needed, cost_per_lead, budget; gap: stage, needed_per_month,
-    run_rate_per_month, gap, coverage.
+    channels: channel, share, leads_needed, cost_per_lead, budget; budget_by_month: month, channel,
+    leads_needed, budget (when the leads must come in; months add up to the exact need, while `needed` and
+    `budget` round the leads up); gap: stage, needed_per_month, run_rate_per_month, gap, coverage.
     """
 
     revenue: float
@@ -251,6 +252,7 @@ class Plan:
     needed: pd.DataFrame
     monthly: pd.DataFrame
     channels: pd.DataFrame
+    budget_by_month: pd.DataFrame
     gap: pd.DataFrame
     budget: float
     revenue_per_month: float
@@ -266,6 +268,16 @@ def channel_budget(leads_needed: int, mix: pd.DataFrame) -> pd.DataFrame:
     out["leads_needed"] = leads_needed * out["share"]
     out["budget"] = out["leads_needed"] * out["cost_per_lead"].fillna(0.0)
     return out[["channel", "share", "leads_needed", "cost_per_lead", "budget"]]
+
+
+def monthly_budget(months: pd.DataFrame, first_stage: str, mix: pd.DataFrame) -> pd.DataFrame:
+    """Leads of the first stage needed per month, split by channel share, times each channel's cost per lead."""
+    leads = months.loc[months.stage == first_stage, ["month", "needed"]]
+    out = leads.merge(mix[["channel", "share", "cost_per_lead"]], how="cross")
+    out["leads_needed"] = out["needed"] * out["share"]
+    out["budget"] = out["leads_needed"] * out["cost_per_lead"].fillna(0.0)
+    return out.sort_values(["month", "budget"], ascending=[True, False], ignore_index=True)[
+        ["month", "channel", "leads_needed", "budget"]]
 
 
 def gap_table(needs: pd.DataFrame, months: int, pace: RunRate) -> pd.DataFrame:
@@ -286,9 +298,11 @@ def build_plan(
         raise ValueError(f"the revenue target must be positive, got {revenue:g}")
     needs = needed(revenue, a)
     channels = channel_budget(int(needs["needed"].iloc[0]), mix)
+    by_month = monthly(revenue, months, start, a)
     return Plan(
         revenue=float(revenue), months=int(months), start=start, assumptions=a, needed=needs,
-        monthly=monthly(revenue, months, start, a), channels=channels, gap=gap_table(needs, months, pace),
+        monthly=by_month, channels=channels, budget_by_month=monthly_budget(by_month, a.stages[0], mix),
+        gap=gap_table(needs, months, pace),
         budget=float(channels["budget"].sum()), revenue_per_month=float(revenue) / months,
         run_rate_revenue_per_month=pace.revenue_per_month,
     )

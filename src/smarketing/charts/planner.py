@@ -50,6 +50,19 @@ def channel_chart(channels: pd.DataFrame, title: str | None = None) -> go.Figure
     return apply(fig, title, height=max(280, 30 * len(data) + 80))
 
 
+def monthly_budget_chart(budget: pd.DataFrame, start: date, title: str | None = None) -> go.Figure:
+    """Budget per month, stacked by channel (spent when the leads must come in, before the revenue)."""
+    fig = go.Figure()
+    spending = budget.groupby("channel").budget.sum().sort_values(ascending=False)
+    for k, channel in enumerate(spending[spending > 0].index):
+        data = budget[budget.channel == channel]
+        fig.add_bar(x=pd.to_datetime(data.month), y=data.budget, name=channel, marker_color=PALETTE[k % len(PALETTE)],
+                    hovertemplate=f"{channel}, %{{x|%b %Y}}: %{{y:$,.0f}}<extra></extra>")
+    fig.update_layout(barmode="stack", xaxis=dict(dtick="M1", tickformat="%b %Y"))
+    fig.update_yaxes(title=t("budget"), tickprefix="$")
+    return apply(fig, title, height=380)
+
+
 def gap_chart(gap: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Needed per month against the current run rate, per stage (log scale: stages differ by 10×)."""
     fig = go.Figure([

@@ -79,6 +79,8 @@ def as_json(result: planner.Plan) -> dict:
         "edited": sorted(a.overridden),
         "by_month": monthly.round(2).to_dict(orient="records"),
         "by_channel": [{k: _clean(v) for k, v in row.items()} for row in result.channels.round(2).to_dict("records")],
+        "budget_by_month": result.budget_by_month.assign(month=result.budget_by_month["month"].astype(str))
+        .round(2).to_dict(orient="records"),
         "gap": result.gap.round(2).to_dict(orient="records"),
     }
 
@@ -103,5 +105,10 @@ def _print(result: planner.Plan) -> None:
                                 cost_per_lead=result.channels["cost_per_lead"].map(fmt_money),
                                 budget=result.channels["budget"].map(fmt_money))
     write_frame(ch, "table")
+    out.write("\nBudget per month and channel:\n")
+    money = result.budget_by_month.pivot_table(index="month", columns="channel", values="budget", aggfunc="sum")
+    money = money[list(result.channels.channel)]
+    money = money.assign(total=money.sum(axis=1)).round(0).astype(int).reset_index()
+    write_frame(money, "table")
     out.write("\nAgainst the current run rate (per month):\n")
     write_frame(result.gap.round(1), "table")
