@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smarketing import dedupe, normalize
+from smarketing import dedupe, normalize, store
 from smarketing.cli import main
 
 LEAD_COLS = ["lead_id", "created_at", "email", "phone", "company", "country", "source"]
@@ -284,3 +284,15 @@ def test_phone_blocking_keeps_every_possible_match(make_con):
     assert keys["A"] == keys["B"] == "+14155550100"
     assert pd.isna(keys["C"])  # unique last digits: never parsed
     assert by_lead(dedupe.dedupe(con))["B"] == ("duplicate", "A", "phone")
+
+
+def test_messaging_id_column_is_a_person_key(make_con):
+    """An imported messaging_id column (WeChat, WhatsApp …) matches people like email and phone do."""
+    leads = rows(LEAD_COLS, ("A", "2024-01-01", "a@x.cn", None, None, "CN", "web"),
+                 ("B", "2024-01-02", "b@y.cn", None, None, "CN", "web"))
+    con = make_con(leads=leads)
+    store.raw(con).execute("ALTER TABLE leads ADD COLUMN messaging_id VARCHAR")
+    store.raw(con).execute("UPDATE leads SET messaging_id = CASE lead_id WHEN 'A' THEN 'wx_Li Lei' ELSE '@wx_lilei' END")
+    frame = dedupe.dedupe(con).set_index("lead_id")
+    assert (frame.at["B", "status"], frame.at["B", "matched_lead_id"]) == ("duplicate", "A")
+    assert (frame.at["B", "match_key"], frame.at["B", "match_value"]) == ("messaging", "wx_lilei")

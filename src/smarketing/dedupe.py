@@ -2,9 +2,10 @@
 
 A lead is judged at the moment it arrived, against everything known then:
 
-- `existing_customer`: its email, phone or company matches another lead whose deal was won before;
+- `existing_customer`: its email, phone, messaging ID or company matches another lead whose deal was won
+  before;
 - `open_deal`: … matches another lead with a deal open at that moment;
-- `duplicate`: its email or phone (the person) matches an earlier lead;
+- `duplicate`: its email, phone or messaging ID (the person) matches an earlier lead;
 - `new`: none of these.
 
 The first that applies wins. Company names identify accounts, not people, so they count for customers
@@ -20,12 +21,13 @@ import ibis
 import pandas as pd
 
 from smarketing.filters import Filters, in_window, segment_leads
-from smarketing.normalize import check_country, company_key, email_key, phone_key
+from smarketing.normalize import check_country, company_key, email_key, messaging_key, phone_key
 from smarketing.scratch import Scratch
 
 STATUSES = ("new", "duplicate", "existing_customer", "open_deal")
-PERSON_KEYS = ("email", "phone")
-ACCOUNT_KEYS = ("email", "phone", "company")
+PERSON_KEYS = ("email", "phone", "messaging")
+ACCOUNT_KEYS = ("email", "phone", "messaging", "company")
+MESSAGING_COLUMN = "messaging_id"  # optional extra lead column: a WeChat, WhatsApp, LINE … handle
 MAX_CHAIN_STEPS = 12  # pointer-jumping rounds: resolves duplicate chains up to 2**12 long
 
 
@@ -33,7 +35,8 @@ MAX_CHAIN_STEPS = 12  # pointer-jumping rounds: resolves duplicate chains up to 
 
 
 def lead_keys(con, default_country: str = "US") -> ibis.Table:
-    """One row per lead: lead_id, created_at, seq (arrival order) and key_email / key_phone / key_company.
+    """One row per lead: lead_id, created_at, seq (arrival order) and key_email / key_phone / key_messaging /
+    key_company (key_messaging from an imported `messaging_id` column, NULL without one).
 
     key_phone is the E.164 form of every phone that another lead could share (see `_phone_candidates`);
     a phone no other lead can share gets no key, as it cannot match anything.
@@ -43,12 +46,14 @@ def lead_keys(con, default_country: str = "US") -> ibis.Table:
     country = leads.country.cast("string").fill_null("")
     pairs = _phone_candidates(leads.mutate(country=country)).select("phone", "country").distinct()
     pairs = pairs.mutate(key_phone=phone_key(con, pairs.phone, pairs.country, default_country))
+    messaging = (messaging_key(leads[MESSAGING_COLUMN]) if MESSAGING_COLUMN in leads.columns
+                 else ibis.null("string"))
     base = leads.select(
-        "lead_id", "created_at", phone=leads.phone, country=country,
-        key_email=email_key(leads.email), key_company=company_key(leads.company),
+        "lead_id", "created_at", phone=leads.phone, country=country, key_email=email_key(leads.email),
+        key_messaging=messaging, key_company=company_key(leads.company),
     )
     joined = base.left_join(pairs, [base.phone == pairs.phone, base.country == pairs.country])
-    keys = joined.select("lead_id", "created_at", "key_email", "key_phone", "key_company")
+    keys = joined.select("lead_id", "created_at", *[f"key_{k}" for k in ACCOUNT_KEYS])
     return keys.mutate(seq=ibis.row_number().over(order_by=[keys.created_at, keys.lead_id]))
 
 
@@ -138,8 +143,7 @@ def _statuses(con, keys: ibis.Table) -> ibis.Table:
         match_key=by_deal.ifelse(t.deal_key, t.dup_key),
         match_value=by_deal.ifelse(
             t.deal_value,
-            ibis.cases((t.dup_key == "email", t.key_email), (t.dup_key == "phone", t.key_phone),
-                       else_=ibis.null("string")),
+            ibis.cases(*[(t.dup_key == k, t[f"key_{k}"]) for k in PERSON_KEYS], else_=ibis.null("string")),
         ),
         matched_seq=by_deal.ifelse(t.deal_seq, t.dup_seq),
     )

@@ -431,7 +431,8 @@ LABELS: dict[str, str] = {
                       "an open deal. The sources say 20–30% is common; existing-customer leads belong with the "
                       "account's salesperson.",
     "lf_matches": "Recent leads that were not new",
-    "lf_matches_caption": "Matched on email (case and spaces ignored), phone (E.164) or company name (legal "
+    "lf_matches_caption": "Matched on email (case and spaces ignored), phone (E.164), messaging ID (a "
+                          "messaging_id column, if imported) or company name (legal "
                           "suffixes such as Inc, Ltd, GmbH, 有限公司 ignored; companies count for customers and "
                           "open deals only).",
     "lf_help_dispatched": "Hand-offs sent to sales (an MQL re-assigned to a second owner counts twice).",
@@ -502,6 +503,7 @@ LABELS: dict[str, str] = {
     "match_key": "Matched on",
     "key_email": "Email",
     "key_phone": "Phone",
+    "key_messaging": "Messaging ID",
     "key_company": "Company name",
     "matched_lead_id": "Matched lead",
     "matched_company": "Matched company",

@@ -1,4 +1,4 @@
-"""Matching keys for de-duplication: email, phone (E.164) and company name.
+"""Matching keys for de-duplication: email, phone (E.164), messaging handle and company name.
 
 Email and company keys are Ibis expressions, so they run in the database on every lead. Phones are
 normalised by the `phonenumbers` library (Google's libphonenumber metadata), wrapped in a vectorised
@@ -42,6 +42,11 @@ def email_key(email: ibis.StringValue) -> ibis.StringValue:
     """Lower case without any white space; NULL unless it looks like an address (has an @)."""
     key = email.lower().re_replace(r"\s+", "").re_replace(r"^mailto:", "")
     return key.re_replace(r"^[^@]*$", "").nullif("")  # each step once: no repeated sub-expressions
+
+
+def messaging_key(handle: ibis.StringValue) -> ibis.StringValue:
+    """A messaging handle (WeChat, WhatsApp, LINE …): lower case, no white space, no leading @."""
+    return handle.cast("string").lower().re_replace(r"\s+", "").re_replace(r"^@+", "").nullif("")
 
 
 def company_key(company: ibis.StringValue) -> ibis.StringValue:
