@@ -5,15 +5,24 @@ The cross-engine tests start a local Spark (about a minute on a busy 2-core mach
 `-m engines` (or leave them out with `-m "not engines"`).
 """
 
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
 import tomllib
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
 
 from smarketing import attribution, demo, engines, funnel, scoring, scoring_rules, store
+from smarketing.cli import main
 from smarketing.filters import Filters
+from smarketing.schema import TABLES, create_sql
 
 ROOT = Path(__file__).resolve().parents[1]
 _MARKERS = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["pytest"]["ini_options"]["markers"]
@@ -92,13 +101,16 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
-    """The same 300-lead demo data in DuckDB and, via Parquet, in a local Spark session."""
+    """The same 300-lead demo data in DuckDB and, exported to Parquet by the CLI, in a local Spark session."""
     home = tmp_path_factory.mktemp("engines")
-    duck = store.connect(home / "demo.duckdb")
-    demo.generate(duck, leads=300, seed=11, end=date(2026, 11, 1), progress=False)
-    engines.export_parquet(duck, home / "lake")
-    spark = store.connect(f"pyspark://local[2]?path={home / 'lake'}&partitions=2")
-    yield duck, spark
+    db = str(home / "demo.duckdb")
+    con = store.connect(db)
+    demo.generate(con, leads=300, seed=11, end=date(2026, 11, 1), progress=False)
+    con.disconnect()
+    assert main(["export", "--db", db, "--parquet", str(home / "lake")]) == 0
+    url = f"pyspark://local[2]?path={home / 'lake'}&partitions=2"
+    duck, spark = store.connect(db, read_only=True), store.connect(url)
+    yield SimpleNamespace(duck=duck, spark=spark, db=db, url=url)
     duck.disconnect()
 
 
@@ -114,7 +126,7 @@ def same_rows(a: pd.DataFrame, b: pd.DataFrame) -> None:
 @ENGINES
 @pytest.mark.parametrize("case", list(CASES))
 def test_same_rows_on_duckdb_and_pyspark(both, case):
-    duck, spark = both
+    duck, spark = both.duck, both.spark
     assert engines.kind(duck) == "duckdb" and engines.kind(spark) == "pyspark"
     expected, got = CASES[case](duck), CASES[case](spark)
     assert len(expected) > 0
@@ -130,3 +142,91 @@ def test_app_never_shows_the_password_of_a_warehouse_url(monkeypatch):
     shown = " ".join(str(e.value) for e in (*at.error, *at.caption, *at.info, *at.markdown))
     assert "Cannot use the data source: cannot connect to postgres://analyst:***@127.0.0.1:1/crm" in shown
     assert "topsecret" not in shown
+
+
+@ENGINES
+def test_cli_funnel_on_a_pyspark_url_prints_the_same_table(both, capsys):
+    assert main(["funnel", "--db", both.db, "--format", "csv"]) == 0
+    on_duckdb = capsys.readouterr().out
+    assert main(["funnel", "--db", both.url, "--format", "csv"]) == 0
+    assert capsys.readouterr().out == on_duckdb
+
+
+# -------------------------------------------------------------------------------- DuckDB vs PostgreSQL
+
+
+def _pg_binary(name: str) -> str | None:
+    return shutil.which(name) or next(iter(sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"))), None)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def postgres_url():
+    """A throw-away PostgreSQL server (Debian's binaries) on a free local port; skipped if not installed."""
+    initdb, pg_ctl = _pg_binary("initdb"), _pg_binary("pg_ctl")
+    if not (initdb and pg_ctl):
+        pytest.skip("PostgreSQL server binaries not installed (apt-get install postgresql)")
+    home = Path(tempfile.mkdtemp(prefix="smarketing-pg-"))
+    as_user = []
+    if os.geteuid() == 0:  # the server refuses to run as root
+        shutil.chown(home, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = home / "data", _free_port()
+    subprocess.run([*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "smarketing"], check=True,
+                   capture_output=True)
+    subprocess.run([*as_user, pg_ctl, "-D", str(data), "-l", str(home / "log"), "-w", "-o",
+                    f"-p {port} -k {home} -c listen_addresses=127.0.0.1", "start"], check=True, capture_output=True)
+    try:
+        yield f"postgres://smarketing@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*as_user, pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def copy_to_postgres(duck, pg) -> None:
+    """The six tables from DuckDB into PostgreSQL (COPY; DuckDB's DOUBLE is PostgreSQL's DOUBLE PRECISION)."""
+    cur = pg.con.cursor()
+    for name, table in TABLES.items():
+        cur.execute(create_sql(table).replace(" DOUBLE", " DOUBLE PRECISION"))
+        frame = duck.table(name).select(*table.column_names).execute()
+        for column in table.columns:
+            if column.sql_type == "BIGINT":
+                frame[column.name] = frame[column.name].astype("Int64")
+        frame = frame.astype(object).where(frame.notna(), None)
+        columns = ", ".join(f'"{c}"' for c in table.column_names)
+        with cur.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
+            for row in frame.itertuples(index=False):
+                copy.write_row(row)
+    pg.con.commit()
+
+
+@pytest.fixture(scope="module")
+def duck_and_postgres(tmp_path_factory, postgres_url):
+    db = tmp_path_factory.mktemp("pgdemo") / "demo.duckdb"
+    duck = store.connect(db)
+    demo.generate(duck, leads=300, seed=11, end=date(2026, 11, 1), progress=False)
+    pg = store.connect(postgres_url)
+    copy_to_postgres(duck, pg)
+    yield duck, pg
+    pg.disconnect()
+    duck.disconnect()
+
+
+@ENGINES
+@pytest.mark.parametrize("case", list(CASES))
+def test_same_rows_on_duckdb_and_postgres(duck_and_postgres, case):
+    duck, pg = duck_and_postgres
+    assert engines.kind(pg) == "postgres"
+    expected, got = CASES[case](duck), CASES[case](pg)
+    assert len(expected) > 0
+    same_rows(expected, got)
+
+
+def test_postgres_word_boundaries():
+    assert engines.postgres_regex(r"\b(VP|Head)\b") == r"\y(VP|Head)\y"
+    assert engines.postgres_regex(r"\Bx\\b") == r"\Yx\\b"  # an escaped backslash followed by b stays

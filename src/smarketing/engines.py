@@ -263,7 +263,55 @@ def export_parquet(con, directory: str | os.PathLike) -> dict[str, Path]:
 # ---------------------------------------------------------------------------------------- PostgreSQL
 
 
+def portable_postgres() -> None:
+    """Two gaps in ibis 12's PostgreSQL compilation that the analyses hit, filled with portable forms.
+
+    - casting a boolean to a small integer (`flag.cast("int8")` to count it): PostgreSQL casts booleans
+      only to `integer`, so the value goes through `integer` first;
+    - `hash()` of an array (used only to give ties a deterministic order): hashed as its text form;
+    - regular expressions (scoring rules' `matches`): PostgreSQL reads `\\b` as a backspace, its word
+      boundary is `\\y` (`\\B` is `\\Y`), so literal patterns are translated.
+    Idempotent; applied whenever a postgres:// connection is opened.
+    """
+    from ibis.backends.sql.compilers.postgres import PostgresCompiler
+
+    if getattr(PostgresCompiler, "_smarketing_portable", False):
+        return
+    import ibis.expr.datatypes as dt
+    import ibis.expr.operations as ops
+    import sqlglot.expressions as sge
+
+    original_cast, original_hash = PostgresCompiler.visit_Cast, PostgresCompiler.visit_Hash
+
+    def visit_Cast(self, op, *, arg, to):
+        if op.arg.dtype.is_boolean() and to.is_integer() and not to.is_int32():
+            return self.cast(self.cast(arg, dt.int32), to)
+        return original_cast(self, op, arg=arg, to=to)
+
+    def visit_Hash(self, op, *, arg):
+        if op.arg.dtype.is_array():
+            return self.f.hashtextextended(self.cast(arg, dt.string), 0)
+        return original_hash(self, op, arg=arg)
+
+    def visit_RegexSearch(self, op, *, arg, pattern):
+        if isinstance(op.pattern, ops.Literal) and isinstance(op.pattern.value, str):
+            pattern = sge.convert(postgres_regex(op.pattern.value))
+        return self.f.regexp_like(arg, pattern)
+
+    PostgresCompiler.visit_Cast = PostgresCompiler.visit_TryCast = visit_Cast
+    PostgresCompiler.visit_RegexSearch = visit_RegexSearch
+    PostgresCompiler.visit_Hash = visit_Hash
+    PostgresCompiler._smarketing_portable = True
+
+
+def postgres_regex(pattern: str) -> str:
+    """A Python / RE2 style pattern in PostgreSQL's dialect: word boundaries \\b, \\B become \\y, \\Y."""
+    return re.sub(r"(?<!\\)((?:\\\\)*)\\([bB])", lambda m: m.group(1) + ("\\y" if m.group(2) == "b" else "\\Y"),
+                  pattern)
+
+
 def _postgres(url: EngineURL):
+    portable_postgres()
     if not url.host or not url.path:
         raise EngineError(f"'{url.redacted()}': a postgres URL needs a host and a database name "
                           f"(postgres://user@host:5432/database)")
