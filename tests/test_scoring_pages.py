@@ -38,7 +38,7 @@ def own_db(demo_db, tmp_path, monkeypatch):
 def test_tuner_slider_changes_the_metrics(own_db):
     at = run_page("views/scoring_tuner.py")
     before = metrics(at)
-    assert {"MQLs", "Precision", "Recall", "Lift", "F1", "Won revenue captured", "MQLs per week"} <= set(before)
+    assert {"MQLs", "Precision", "Recall", "Lift", "F1", "Won revenue", "MQLs per week"} <= set(before)
     kinds = {trace["type"] for fig in figures(at) for trace in fig["data"]}
     assert {"scatter", "bar"} <= kinds
     at.slider(key="sc_int_t").set_value(0).run()
