@@ -101,5 +101,6 @@ def test_agreement_reads_like_a_document():
 def test_masking():
     assert mask_email("richard.jones@primegroup.com") == "r***@primegroup.com"
     assert mask_email(None) is None and mask_email("nope") == "***"
+    assert mask_email(" Ann@Acme.com ") == "A***@Acme.com"
     assert mask_phone("+1 705 561 0967") == "+• ••• ••• ••67"
     assert mask_phone(None) is None

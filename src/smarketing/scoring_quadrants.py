@@ -102,7 +102,7 @@ def mask_email(value) -> str | None:
     """j***@example.com: the first letter of the mailbox and the domain stay readable."""
     if value is None or pd.isna(value) or "@" not in str(value):
         return None if value is None or pd.isna(value) else "***"
-    local, domain = str(value).rsplit("@", 1)
+    local, domain = str(value).strip().rsplit("@", 1)
     return f"{local[:1]}***@{domain}"
 
 
