@@ -163,8 +163,8 @@ LABELS: dict[str, str] = {
     "sc_suggest_running": "Learning the suggested points…",
     "sc_suggest_better": "On the test period (leads created from {split}, {test} leads; trained on {train}) the "
                          "**suggested points rank the outcomes better** than the saved ones: AUC {sug} vs {cur} "
-                         "(logistic regression: {lr}). Thresholds of the suggestion were chosen to need no more "
-                         "MQLs than the saved rules.",
+                         "(logistic regression: {lr}). The suggestion's thresholds were chosen on the older leads "
+                         "to need no more MQLs there than the saved rules.",
     "sc_suggest_not_better": "On the test period (leads created from {split}, {test} leads; trained on {train}) the "
                              "suggested points do **not** rank the outcomes better than the saved ones: AUC {sug} "
                              "vs {cur} (logistic regression: {lr}).",
