@@ -58,7 +58,7 @@ def monthly_budget_chart(budget: pd.DataFrame, start: date, title: str | None = 
         data = budget[budget.channel == channel]
         fig.add_bar(x=pd.to_datetime(data.month), y=data.budget, name=channel, marker_color=PALETTE[k % len(PALETTE)],
                     hovertemplate=f"{channel}, %{{x|%b %Y}}: %{{y:$,.0f}}<extra></extra>")
-    fig.update_layout(barmode="stack", xaxis=dict(dtick="M1", tickformat="%b %Y"))
+    fig.update_layout(barmode="stack", legend_traceorder="normal", xaxis=dict(dtick="M1", tickformat="%b %Y"))
     fig.update_yaxes(title=t("budget"), tickprefix="$")
     return apply(fig, title, height=380)
 
