@@ -167,6 +167,9 @@ def test_salesforce_unknown_status_names_the_status_map(tmp_path):
 def test_cli_hubspot_and_salesforce_imports(tmp_path, capsys):
     db = str(tmp_path / "crm.duckdb")
     assert main(["import", "--db", db, "--format", "hubspot", "--contacts", str(HS_CONTACTS),
+                 "--deals", str(HS_DEALS), "--check"]) == 0
+    assert "checked: would import 30 rows into leads" in capsys.readouterr().out
+    assert main(["import", "--db", db, "--format", "hubspot", "--contacts", str(HS_CONTACTS),
                  "--deals", str(HS_DEALS)]) == 0
     out = capsys.readouterr()
     assert "imported 30 rows into leads, 96 rows into stage_changes, 11 rows into deals" in out.out

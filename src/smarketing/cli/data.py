@@ -49,6 +49,8 @@ def register(sub) -> None:
     p.add_argument("--day-first", action="store_true", default=None,
                    help="read ambiguous dates like 03/04/2024 as day/month (default month/day)")
     p.add_argument("--encoding", default="auto", choices=ENCODINGS, help="text encoding of CSV files")
+    p.add_argument("--check", action="store_true",
+                   help="run every check and report what would be imported, without importing (not for canonical)")
     p.set_defaults(func=run_import)
 
     p = sub.add_parser("export", help="write every table to <DIR>/<table>.parquet (e.g. for pyspark://…?path=DIR)")
@@ -69,19 +71,23 @@ def run_import(args) -> int:
     fmt = getattr(args, "import_format", "canonical")
     if fmt == "canonical" and not files:
         raise ValueError("give at least one file, e.g. --leads leads.csv")
+    if fmt == "canonical" and getattr(args, "check", False):
+        raise ValueError("--check works with --format hubspot, salesforce or mapped")
     con = store.connect(args.db)
     try:
         if fmt == "canonical":
             added = store.import_files(con, files)
         else:
-            result = importers.load(con, _prepare(args, fmt, files, con))
+            prepared = _prepare(args, fmt, files, con)
+            result = (importers.core.validate if args.check else importers.load)(con, prepared)
             for note in result.notes:
                 print(f"note: {note}", file=sys.stderr)
             added = result.added
     except store.DataImportError as exc:
         print(f"smarketing import: error: {exc} (nothing was imported)", file=sys.stderr)
         return 1
-    print("imported " + ", ".join(f"{n:,} rows into {t}" for t, n in added.items()))
+    verb = "checked: would import " if getattr(args, "check", False) else "imported "
+    print(verb + ", ".join(f"{n:,} rows into {t}" for t, n in added.items()))
     return 0
 
 
