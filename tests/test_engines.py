@@ -102,6 +102,9 @@ CASES = {
 @pytest.fixture(scope="module")
 def both(tmp_path_factory):
     """The same 300-lead demo data in DuckDB and, exported to Parquet by the CLI, in a local Spark session."""
+    pytest.importorskip("pyspark")
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        pytest.skip("PySpark needs a Java runtime (Java 17)")
     home = tmp_path_factory.mktemp("engines")
     db = str(home / "demo.duckdb")
     con = store.connect(db)
