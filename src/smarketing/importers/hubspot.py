@@ -130,7 +130,8 @@ def _stage_changes(raw, by_stage, current, lead_ids, created, timezone, stages, 
         long = pd.concat([long, _current_without_date(raw, current, lead_ids, created, long, stages, notes)])
     long = long.sort_values(["_row", "entered_at"], kind="stable").reset_index(drop=True)
     frame = long[["lead_id", "stage", "entered_at"]].astype({"stage": object})
-    labels = {"lead_id": "Record ID", "stage": current or "Lifecycle Stage", "entered_at": "Became a … Date"}
+    labels = {"lead_id": lead_ids.name or "Record ID", "stage": current or "Lifecycle Stage",
+              "entered_at": "Became a … Date"}
     return Frame(frame, raw.name, rows=long["_row"].astype(int).tolist(), labels=labels)
 
 
@@ -203,7 +204,7 @@ def _deals(raw: RawTable, new_leads: set[str], con, timezone, won_stages, lost_s
         labels["amount"] = amount
     for header in cols.unused():
         name = extra_name(header)
-        if name not in out and name not in ("closed_at",):
+        if name not in out:
             out[name] = frame[header]
             labels[name] = header
     out["deal_stage"] = frame[stage]
