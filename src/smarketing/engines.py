@@ -234,14 +234,22 @@ def register_parquet(session, directory: str | os.PathLike) -> list[str]:
     if not directory.is_dir():
         raise EngineError(f"parquet folder not found: {directory}")
     found = []
-    for name in TABLES:
+    for name, table in TABLES.items():
         path = directory / f"{name}.parquet"
         if path.exists():
             session.read.parquet(str(path)).createOrReplaceTempView(name)
             found.append(name)
+        else:  # an absent table is an empty one (e.g. no hand-offs tracked), so every page still works
+            session.createDataFrame([], _spark_schema(table)).createOrReplaceTempView(name)
     if "leads" not in found:
         raise EngineError(f"{directory} has no leads.parquet (expected one <table>.parquet per canonical table)")
     return found
+
+
+def _spark_schema(table) -> str:
+    types = {"VARCHAR": "STRING", "TIMESTAMP": "TIMESTAMP_NTZ", "DATE": "DATE", "BIGINT": "BIGINT",
+             "DOUBLE": "DOUBLE"}
+    return ", ".join(f"`{c.name}` {types[c.sql_type]}" for c in table.columns)
 
 
 def export_parquet(con, directory: str | os.PathLike) -> dict[str, Path]:
