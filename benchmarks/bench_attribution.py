@@ -45,14 +45,7 @@ def timed(func, runs: int) -> tuple[float, float, object]:
 
 
 def database(args) -> str:
-    if args.db:
-        return args.db
-    path = HERE / f"bench_attribution_{args.leads}.duckdb"
-    if not path.exists():
-        con = store.connect(path)
-        demo.generate(con, leads=args.leads, seed=42, progress=False)
-        con.disconnect()
-    return str(path)
+    return args.db or demo.ensure(HERE / f"bench_attribution_{args.leads}.duckdb", args.leads)
 
 
 def fresh(table: PathTable) -> PathTable:

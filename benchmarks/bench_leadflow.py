@@ -35,14 +35,7 @@ def timed(func, runs: int, before=None) -> tuple[float, list[float], object]:
 
 
 def database(args) -> str:
-    if args.db:
-        return args.db
-    path = HERE / f"bench_leadflow_{args.leads}.duckdb"
-    if not path.exists():
-        con = store.connect(path)
-        demo.generate(con, leads=args.leads, seed=42, progress=False)
-        con.disconnect()
-    return str(path)
+    return args.db or demo.ensure(HERE / f"bench_leadflow_{args.leads}.duckdb", args.leads)
 
 
 def sizes(con) -> dict[str, int]:

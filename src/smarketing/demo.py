@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -506,3 +507,12 @@ def generate(con, leads: int = 20_000, seed: int = 42, end: date | None = None, 
     step("done")
     steps.close()
     return store.table_counts(con)
+
+
+def ensure(path, leads: int, seed: int = 42) -> str:
+    """The path of a demo database with `leads` leads, generating it first if the file does not exist."""
+    if not Path(path).exists():
+        con = store.connect(path)
+        generate(con, leads=leads, seed=seed, progress=False)
+        con.disconnect()
+    return str(path)
