@@ -13,7 +13,8 @@ from smarketing import store
 
 
 def add_db(parser) -> None:
-    parser.add_argument("--db", help="database file (default: $SMARKETING_DB or data/demo.duckdb)")
+    parser.add_argument("--db", help="database file or URL: duckdb:///PATH, pyspark://local[2]?path=DIR, "
+                        "postgres://USER@HOST/DB (default: $SMARKETING_DB or data/demo.duckdb)")
 
 
 def add_format(parser, choices=("table", "csv", "json"), default="table") -> None:
