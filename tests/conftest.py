@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -66,15 +67,14 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_db, tmp_path_factory):
-    """Start `streamlit run app.py` on the demo database; yield its base URL."""
+@contextlib.contextmanager
+def running_app(env_overrides: dict[str, str], log_dir: Path):
+    """`streamlit run app.py` in its own process with extra environment; yields the base URL."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("app") / "streamlit.log"
-    env = dict(os.environ, SMARKETING_DB=demo_db)
+    env = dict(os.environ, **env_overrides)
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with log.open("w") as out:
+    with (log_dir / "streamlit.log").open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -86,6 +86,21 @@ def app_url(demo_db, tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_db, tmp_path_factory):
+    """Start the app on the demo database; yield its base URL."""
+    with running_app({"SMARKETING_DB": demo_db}, tmp_path_factory.mktemp("app")) as url:
+        yield url
+
+
+def wait_idle(page, timeout: int = 120_000) -> None:
+    """Wait until Streamlit has finished running the script (no running indicator)."""
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(500)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=timeout)
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from conftest import wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -15,11 +16,6 @@ def funnel_labels(page: Page) -> list[str]:
     texts = page.locator(".js-plotly-plot").first.locator(".funnellayer text")
     expect(texts.first).to_be_attached(timeout=TIMEOUT)
     return [texts.nth(i).text_content() for i in range(texts.count())]
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(500)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=TIMEOUT)
 
 
 def test_funnel_page_redraws_when_the_time_mode_changes(page: Page, app_url):

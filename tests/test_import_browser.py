@@ -1,12 +1,9 @@
 """Real browser: a new user uploads a HubSpot export on the Data page, imports it and sees their funnel."""
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, _free_port, _wait_healthy
+from conftest import running_app, wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -19,27 +16,9 @@ DATA = Path(__file__).parent / "data" / "hubspot"
 def fresh_app_url(tmp_path_factory):
     """The app on a database that does not exist yet (a new user), in its own streamlit process."""
     home = tmp_path_factory.mktemp("fresh")
-    port = _free_port()
-    env = dict(os.environ, SMARKETING_DB=str(home / "crm.duckdb"), SMARKETING_MAPPINGS=str(home / "mappings"))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
-    with (home / "streamlit.log").open("w") as out:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc)
+    env = {"SMARKETING_DB": str(home / "crm.duckdb"), "SMARKETING_MAPPINGS": str(home / "mappings")}
+    with running_app(env, home) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def wait_idle(page: Page) -> None:
-    page.wait_for_timeout(500)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=TIMEOUT)
 
 
 def test_upload_hubspot_export_and_see_the_funnel(page: Page, fresh_app_url):
