@@ -165,7 +165,7 @@ def render(args, counts, gen, t_load, rows) -> str:
         "## Funnel (issue 2)",
         "",
         f"`python benchmarks/bench_funnel.py --leads {args.leads} --runs {args.runs}`; medians of {args.runs} runs; "
-        "2-core machine shared with other work while measured (timings are upper bounds).",
+        "2 cores, 24 GiB (run it when the machine is otherwise idle: other load inflates every number).",
         "",
         "Data: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".",
         "",
