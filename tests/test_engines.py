@@ -49,7 +49,7 @@ def test_urls_parse_and_never_show_passwords():
 
 def test_is_url_leaves_duckdb_files_to_the_store():
     assert engines.is_url("pyspark://local") and engines.is_url("postgres://h/db")
-    assert not engines.is_url("duckdb:///tmp/x.duckdb") and not engines.is_url("data/demo.duckdb")
+    assert not engines.is_url("duckdb://data/x.duckdb") and not engines.is_url("data/demo.duckdb")
     assert not engines.is_url(None)
 
 

@@ -135,4 +135,4 @@ def test_db_path_precedence(monkeypatch, tmp_path):
     monkeypatch.setenv("SMARKETING_DB", str(tmp_path / "env.duckdb"))
     assert store.db_path(None) == tmp_path / "env.duckdb"
     assert store.db_path(tmp_path / "arg.duckdb") == tmp_path / "arg.duckdb"
-    assert store.db_path("duckdb:///tmp/x.duckdb").as_posix() == "/tmp/x.duckdb"
+    assert store.db_path(f"duckdb://{tmp_path}/x.duckdb") == tmp_path / "x.duckdb"
