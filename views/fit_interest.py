@@ -83,8 +83,9 @@ wide = view["by"].pivot_table(index=by, columns="quadrant", values="leads", fill
     columns=list(QUADRANTS), fill_value=0)
 wide["total"] = wide.sum(axis=1)
 wide = wide.sort_values("total", ascending=False).reset_index()
-st.dataframe(wide.rename(columns={by: t(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}}),
-             hide_index=True, width="stretch")
+shown = wide.rename(columns={by: t(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
+st.dataframe(shown, hide_index=True, width="stretch",
+             column_config={c: ui.int_column(c) for c in shown.columns if c != t(by)})
 ui.download(wide, f"quadrants_by_{by}")
 
 st.subheader(t("fi_list"))
