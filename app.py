@@ -4,6 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from smarketing import access
 from smarketing.labels import t
 
 st.set_page_config(page_title="smarketing", page_icon=":material/filter_alt:", layout="wide")
@@ -21,10 +22,13 @@ PAGES = [
     ("views/data.py", "Data", ":material/upload_file:"),
 ]
 
+ANALYST_PAGES = {"views/data.py": access.IMPORT}  # left out of a viewer's navigation (and guarded)
+
+access.gate()
 pages = [
     st.Page(str(HERE / path), title=title, icon=icon, default=(path == "views/home.py"))
     for path, title, icon in PAGES
-    if (HERE / path).exists()
+    if (HERE / path).exists() and (path not in ANALYST_PAGES or access.can(ANALYST_PAGES[path]))
 ]
 st.sidebar.markdown(f"### {t('app_title')}")
 st.navigation(pages).run()

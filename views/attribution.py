@@ -53,7 +53,7 @@ with tab_table:
         ui.empty_state()
     else:
         config = {c: st.column_config.Column(t(c), help=t(HELP[c]) if c in HELP else None) for c in table.columns}
-        st.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
+        ui.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
                      key="channel_table")
         ui.download(table, f"channel_table_by_{level}")
 
@@ -96,7 +96,7 @@ with tab_models:
             st.caption(t("agreement_caption"))
         with right:
             effects = result.removal_effects.merge(shares[["channel", "spread"]], on="channel")
-            st.dataframe(effects.sort_values("spread", ascending=False), hide_index=True, width="stretch", column_config={
+            ui.dataframe(effects.sort_values("spread", ascending=False), hide_index=True, width="stretch", column_config={
                 "channel": t("channel"),
                 "spread": ui.percent_column(t("spread"), t("help_spread")),
                 "removal_effect": ui.percent_column(t("removal_effect"), t("help_removal_effect")),
@@ -106,7 +106,7 @@ with tab_models:
             for m in chosen:
                 st.markdown(f"**{t(f'model_{m}')}**: {t(f'help_model_{m}')}")
         wide = attribution.credit_matrix(credits, measure)
-        st.dataframe(wide, hide_index=True, width="stretch", column_config={
+        ui.dataframe(wide, hide_index=True, width="stretch", column_config={
             "channel": t("channel"),
             **{m: (ui.percent_column if measure == "share" else ui.number_column)(t(f"model_{m}"), t(f"help_model_{m}"))
                for m in chosen}})
@@ -122,7 +122,7 @@ with tab_romi:
         st.plotly_chart(charts.romi_bars(romi, t("romi_chart_title").format(model=model_name)), width="stretch",
                         key="romi_bars")
     st.caption(t("help_romi_model") + " " + t("romi_no_cost"))
-    st.dataframe(romi, hide_index=True, width="stretch", key="romi_table", column_config={
+    ui.dataframe(romi, hide_index=True, width="stretch", key="romi_table", column_config={
         "channel": t("channel"), "cost": ui.number_column(t("cost"), t("help_cost"), "$%,.0f"),
         "conversions": ui.number_column(t("credited_conversions"), t(f"help_model_{model}")),
         "value": ui.number_column(t("credited_value"), t(f"help_model_{model}"), "%,.0f"),
@@ -133,7 +133,7 @@ with tab_romi:
 with tab_paths:
     st.subheader(t("top_paths"), help=t("top_paths_help"))
     top = attribution.top_paths(paths, 20)
-    st.dataframe(top, hide_index=True, width="stretch", column_config={
+    ui.dataframe(top, hide_index=True, width="stretch", column_config={
         "path": st.column_config.TextColumn(t("path"), width="large"), "steps": ui.int_column(t("steps")),
         "journeys": ui.int_column(t("journeys")), "conversions": ui.int_column(t("conversions")),
         "value": ui.number_column(t("value"), None, "%,.0f"),

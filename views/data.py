@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from smarketing import engines, store, ui
+from smarketing import access, engines, store, ui
 from smarketing.importers import core, hubspot, mapping, read_table, salesforce
 from smarketing.importers.readers import ENCODINGS
 from smarketing.labels import column_labels, t
@@ -27,6 +27,7 @@ UPLOAD_TYPES = ["csv", "tsv", "txt", "xlsx", "xls", "parquet"]
 PREVIEW_ROWS = 20
 
 st.title(t("data_title"))
+access.guard_page(access.IMPORT)
 st.caption(t("data_intro"))
 
 path = ui.db_path()
@@ -90,7 +91,7 @@ def _recognised(frames: dict[str, store.Frame]) -> None:
             if col in frame.labels and TABLES[name].column(col) is not None
         ]
         names = {"table": t("data_table"), "our_column": t("data_our_column"), "from_file": t("data_from_file")}
-        st.dataframe(pd.DataFrame(rows).rename(columns=names), hide_index=True, width="stretch")
+        ui.dataframe(pd.DataFrame(rows).rename(columns=names), hide_index=True, width="stretch")
 
 
 def _preview(frames: dict[str, store.Frame], key: str) -> None:
@@ -100,7 +101,7 @@ def _preview(frames: dict[str, store.Frame], key: str) -> None:
         with tab:
             head = frames[name].data.head(PREVIEW_ROWS)
             head = head.astype(object).where(head.notna(), "")  # empty cells blank, not "None"
-            st.dataframe(head.rename(columns=column_labels(head.columns)), hide_index=True, width="stretch",
+            ui.dataframe(head.rename(columns=column_labels(head.columns)), hide_index=True, width="stretch",
                          key=f"{key}_preview_{name}")
 
 

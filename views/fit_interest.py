@@ -63,7 +63,7 @@ st.plotly_chart(fig, width="stretch", key="fi_chart")
 st.subheader(t("fi_quadrants"))
 table = summary.assign(quadrant=summary.quadrant.map(lambda q: t(f"q_{q}")),
                        action=summary.quadrant.map(lambda q: t(f"action_{q}")))
-st.dataframe(
+ui.dataframe(
     table, hide_index=True, width="stretch",
     column_config={
         "quadrant": st.column_config.TextColumn(t("quadrant"), help=t("help_quadrant")),
@@ -84,7 +84,7 @@ wide = view["by"].pivot_table(index=by, columns="quadrant", values="leads", fill
 wide["total"] = wide.sum(axis=1)
 wide = wide.sort_values("total", ascending=False).reset_index()
 shown = wide.rename(columns={by: t(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
-st.dataframe(shown, hide_index=True, width="stretch",
+ui.dataframe(shown, hide_index=True, width="stretch",
              column_config={c: ui.int_column(c) for c in shown.columns if c != t(by)})
 ui.download(wide, f"quadrants_by_{by}")
 
@@ -95,10 +95,10 @@ if leads.empty:
     ui.empty_state()
 else:
     st.caption(t("fi_list_caption").format(n=fmt_int(len(leads))))
-    st.dataframe(
+    ui.dataframe(
         leads, hide_index=True, width="stretch",
         column_config={
-            "lead_id": t("lead_id"), "email": t("email_masked"), "phone": t("phone_masked"), "company": t("company"),
+            "lead_id": t("lead_id"), "email": ui.personal_label("email"), "phone": ui.personal_label("phone"), "company": t("company"),
             "title": t("title"), "source": t("source"),
             "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "interest": ui.number_column(t("interest_score")),
             "score": ui.number_column(t("score")), "deal_status": t("deal_status"),

@@ -79,7 +79,7 @@ with tabs[0]:
 with tabs[1]:
     if has_handoffs:
         st.plotly_chart(charts.weekly_trend(report.weekly), width="stretch", key="weekly")
-        st.dataframe(report.timings.assign(step=report.timings.step.map(lambda x: t(f"step_{x}"))),
+        ui.dataframe(report.timings.assign(step=report.timings.step.map(lambda x: t(f"step_{x}"))),
                      hide_index=True, width="stretch", column_config={
                          "step": t("step"), "handoffs": ui.int_column(t("dispatched")),
                          "median_hours": ui.number_column(t("median_hours")),
@@ -91,7 +91,7 @@ with tabs[1]:
 with tabs[2]:
     if has_handoffs:
         st.plotly_chart(charts.owner_chart(report.by_owner), width="stretch", key="owners")
-        st.dataframe(report.by_owner[list(OWNER_COLUMNS)], column_config=OWNER_COLUMNS, hide_index=True,
+        ui.dataframe(report.by_owner[list(OWNER_COLUMNS)], column_config=OWNER_COLUMNS, hide_index=True,
                      width="stretch")
         ui.download(report.by_owner, "sla_by_owner")
     else:
@@ -105,7 +105,7 @@ with tabs[3]:
         missing = report.reasons.loc[report.reasons.return_reason == leadflow.NO_REASON, "returns"].sum()
         if missing:
             st.warning(t("lf_missing_reasons").format(n=fmt_int(missing)), icon=":material/warning:")
-        st.dataframe(report.reasons, hide_index=True, width="stretch", column_config={
+        ui.dataframe(report.reasons, hide_index=True, width="stretch", column_config={
             "return_reason": t("return_reason"), "returns": ui.int_column(t("returns")),
             "share": ui.percent_column(t("share")),
             "median_hours_to_return": ui.number_column(t("median_hours_to_return"))})
@@ -119,7 +119,7 @@ with tabs[4]:
             n=fmt_int(r["reassigned"]), share=fmt_pct(r["reassigned_share"]), hours=f"{hours:g}",
             late=fmt_int(r["accepted_late"]), never=fmt_int(r["never_answered"]),
             opps=f"{r['expected_extra_opportunities']:,.1f}", won=f"{r['expected_extra_won']:,.1f}"))
-        st.dataframe(report.response.rename(columns=column_labels(report.response.columns)), hide_index=True,
+        ui.dataframe(report.response.rename(columns=column_labels(report.response.columns)), hide_index=True,
                      width="stretch", column_config={t(c): ui.percent_column(t(c)) for c in
                                                      ("sql_rate", "opportunity_rate", "won_rate")})
         ui.download(report.response, "response_time_effect")
@@ -140,7 +140,7 @@ with tabs[5]:
             deal=fmt_int(total["open_deal"])))
         st.plotly_chart(charts.dedupe_chart(dd.by_group, by), width="stretch", key="dedupe")
         shown = dd.by_group.rename(columns={by: t(by), **{x: t(f"dd_{x}") for x in leadflow.STATUSES}})
-        st.dataframe(shown.rename(columns=column_labels([c for c in shown.columns if c in dd.by_group.columns])),
+        ui.dataframe(shown.rename(columns=column_labels([c for c in shown.columns if c in dd.by_group.columns])),
                      hide_index=True, width="stretch",
                      column_config={t("not_new_share"): ui.percent_column(t("not_new_share"), t("lf_help_not_new"))})
         ui.download(dd.by_group, f"dedupe_by_{by}")
@@ -148,5 +148,5 @@ with tabs[5]:
         st.caption(t("lf_matches_caption"))
         matches = dd.matches.assign(status=dd.matches.status.map(lambda x: t(f"dd_{x}")),
                                     match_key=dd.matches.match_key.map(lambda x: t(f"key_{x}")))
-        st.dataframe(matches.rename(columns=column_labels(matches.columns)), hide_index=True, width="stretch")
+        ui.dataframe(matches.rename(columns=column_labels(matches.columns)), hide_index=True, width="stretch")
         ui.download(dd.matches, "dedupe_matches")

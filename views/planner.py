@@ -85,7 +85,7 @@ left, right = st.columns([2, 3])
 with left:
     st.plotly_chart(charts.needed_chart(plan_a.needed), width="stretch", key="pl_needed_chart")
 with right:
-    st.dataframe(plan_a.needed, hide_index=True, width="stretch", column_config={
+    ui.dataframe(plan_a.needed, hide_index=True, width="stretch", column_config={
         "stage": t("stage"), "conversion_from_previous": ui.percent_column(t("conversion_from_previous")),
         "needed": ui.int_column(t("needed"), t("pl_help_needed")),
         "per_customer": ui.number_column(t("per_customer"), t("pl_help_per_customer"))})
@@ -98,7 +98,7 @@ with tabs[0]:
     st.caption(t("pl_monthly_caption"))
     wide = plan_a.monthly.pivot_table(index="month", columns="stage", values="needed", aggfunc="sum")
     wide = wide[[s for s in plan_a.assumptions.stages if s in wide.columns]].fillna(0).round(0).reset_index()
-    st.dataframe(wide, hide_index=True, width="stretch",
+    ui.dataframe(wide, hide_index=True, width="stretch",
                  column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
     ui.download(plan_a.monthly, "plan_by_month")
     st.subheader(t("pl_budget_by_month"))
@@ -106,13 +106,13 @@ with tabs[0]:
                     key="pl_monthly_budget")
     money = plan_a.budget_by_month.pivot_table(index="month", columns="channel", values="budget", aggfunc="sum")
     money = money[list(plan_a.channels.channel)].assign(**{t("total"): money.sum(axis=1)}).reset_index()
-    st.dataframe(money, hide_index=True, width="stretch", column_config={
+    ui.dataframe(money, hide_index=True, width="stretch", column_config={
         "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
         **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
     ui.download(plan_a.budget_by_month, "plan_budget_by_month")
 with tabs[1]:
     st.plotly_chart(charts.channel_chart(plan_a.channels), width="stretch", key="pl_channels")
-    st.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={
+    ui.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={
         "channel": t("channel"), "share": ui.percent_column(t("pl_mix"), t("pl_help_mix")),
         "leads_needed": ui.number_column(t("pl_leads_needed"), fmt="%.0f"),
         "cost_per_lead": ui.number_column(t("cost_per_lead"), t("pl_help_cpl"), "$%.0f"),
@@ -122,7 +122,7 @@ with tabs[2]:
     st.markdown(t("pl_gap_text").format(need=fmt_money(plan_a.revenue_per_month),
                                         now=fmt_money(plan_a.run_rate_revenue_per_month), months=int(pace_months)))
     st.plotly_chart(charts.gap_chart(plan_a.gap), width="stretch", key="pl_gap")
-    st.dataframe(plan_a.gap.rename(columns=column_labels(plan_a.gap.columns)), hide_index=True, width="stretch",
+    ui.dataframe(plan_a.gap.rename(columns=column_labels(plan_a.gap.columns)), hide_index=True, width="stretch",
                  column_config={t("coverage"): ui.percent_column(t("coverage"), t("pl_help_cover"))})
     ui.download(plan_a.gap, "plan_gap")
 with tabs[3]:
@@ -130,7 +130,7 @@ with tabs[3]:
     compared = planner.compare(plan_a, plan_b)
     st.plotly_chart(charts.compare_chart(compared), width="stretch", key="pl_compare")
     shown = compared.assign(item=compared["item"].replace({"budget": t("budget")}))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+    ui.dataframe(shown, hide_index=True, width="stretch", column_config={
         "item": t("item"), "scenario_a": ui.number_column(t("scenario_a"), fmt="localized"),
         "scenario_b": ui.number_column(t("scenario_b"), fmt="localized"),
         "difference": ui.number_column(t("difference"), fmt="localized"),

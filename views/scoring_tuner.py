@@ -5,7 +5,7 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from smarketing import ui
+from smarketing import access, ui
 from smarketing.charts import scoring as charts
 from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_ratio
 from smarketing.labels import t
@@ -219,7 +219,7 @@ with right:
 st.subheader(t("sc_compare_title"))
 keys = ["mqls", "caught", "precision", "recall", "lift", "f1", "won_revenue_captured", "mqls_per_week"]
 compare = pd.DataFrame({"metric": keys, "saved": [before[k] for k in keys], "proposed": [now[k] for k in keys]})
-st.dataframe(_compare_table([(k, before[k], now[k]) for k in keys]), hide_index=True, width="stretch",
+ui.dataframe(_compare_table([(k, before[k], now[k]) for k in keys]), hide_index=True, width="stretch",
              column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_proposed_rules"),
                             "difference": t("difference")})
 ui.download(compare, "saved_vs_proposed", key="sc_dl_cmp")
@@ -228,7 +228,11 @@ st.markdown(t("sc_compare_text").format(
     revenue=fmt_money(now["won_revenue_captured"] - before["won_revenue_captured"]), outcome=t(f"outcome_{outcome}"),
 ))
 b1, b2, b3 = st.columns(3)
-if b1.button(t("sc_save"), type="primary", icon=":material/save:", key="sc_save", help=t("help_save")):
+may_save = access.can(access.SAVE_RULES)
+if b1.button(t("sc_save"), type="primary", icon=":material/save:", key="sc_save", disabled=not may_save,
+             help=t("help_save") if may_save else t("access_denied").format(
+                 action=t("action_save_rules"), role=t(f"role_{access.role()}"))):
+    access.require(access.SAVE_RULES)
     new, path = save_version(replace(proposed, name=saved.name.removesuffix(" (suggested)")), ui.db_path())
     st.success(t("sc_saved").format(version=new.version, path=path))
     st.session_state.pop("sc_saved_text", None)
@@ -254,7 +258,7 @@ st.markdown(t(verdict).format(
     lr=f"{auc['logistic']:.3f}" if auc["logistic"] is not None else "–",
 ))
 cmp = _compare_table(list(sug.comparison[["metric", "current", "suggested"]].itertuples(index=False)))
-st.dataframe(cmp, hide_index=True, width="stretch",
+ui.dataframe(cmp, hide_index=True, width="stretch",
              column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_suggested_rules"),
                             "difference": t("difference")})
 ui.download(sug.comparison, "current_vs_suggested_test_period", key="sc_dl_sugcmp")
@@ -269,7 +273,7 @@ attrs = sug.attributes.drop(columns=["significant", "base_rate"]).assign(
     kind=sug.attributes.kind.map(lambda k: t(f"kind_{k.replace(' ', '_')}")),
     cap=sug.attributes.cap.map(lambda c: "" if c != c else f"{c:,.0f}"),  # only events have a cap
 )
-st.dataframe(
+ui.dataframe(
     attrs, hide_index=True, width="stretch",
     column_config={
         "kind": t("kind"), "name": t("attribute"), "leads": ui.int_column(t("leads")),

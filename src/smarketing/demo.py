@@ -512,7 +512,6 @@ def generate(con, leads: int = 20_000, seed: int = 42, end: date | None = None, 
 def ensure(path, leads: int, seed: int = 42) -> str:
     """The path of a demo database with `leads` leads, generating it first if the file does not exist."""
     if not Path(path).exists():
-        con = store.connect(path)
-        generate(con, leads=leads, seed=seed, progress=False)
-        con.disconnect()
+        with store.writing(path, fresh=True) as con:
+            generate(con, leads=leads, seed=seed, progress=False)
     return str(path)

@@ -652,6 +652,28 @@ LABELS: dict[str, str] = {
     "events": "Events",
     "handoffs": "Hand-offs",
     "spend": "Spend",
+    # access and personal data
+    "role": "Role",
+    "role_viewer": "viewer",
+    "role_analyst": "analyst",
+    "action_import": "import data",
+    "action_save_rules": "save scoring rules",
+    "action_choose_source": "change the data source",
+    "action_show_personal": "see unmasked personal data",
+    "access_denied": "Your role ({role}) cannot {action}. Ask an analyst.",
+    "access_page_denied": "This page is for analysts: your role ({role}) can view every analysis but "
+                          "cannot import data. Ask an analyst to import files for you.",
+    "login_text": "Log in to see your team's funnel. Your administrator set up login for this app.",
+    "login_button": "Log in",
+    "logout_button": "Log out",
+    "personal_masked": "emails and phones masked",
+    "personal_shown": "emails and phones shown",
+    "personal_help": "Emails and phone numbers are masked on every page and in every download "
+                     "(a***@example.com, +1 *** *** 1234). An analyst sees them only when the setting "
+                     "show_personal_data is on ($SMARKETING_SHOW_PERSONAL_DATA=1 or [smarketing] "
+                     "show_personal_data = true in .streamlit/secrets.toml).",
+    "email": "Email",
+    "phone": "Phone",
 }
 
 

@@ -1,9 +1,8 @@
 """The fit vs interest quadrant: per-quadrant outcomes, breakdown by source, point samples, density and
-the (masked) lead list. All aggregated in the database from a scored table (`scoring.score_leads`)."""
+the lead list. All aggregated in the database from a scored table (`scoring.score_leads`)."""
 
 from __future__ import annotations
 
-import re
 from contextlib import contextmanager
 from uuid import uuid4
 
@@ -77,7 +76,8 @@ def density(scored: ir.Table, bins: int = 60) -> pd.DataFrame:
 
 def quadrant_leads(con, scored: ir.Table, quadrant: str, limit: int = LIST_LIMIT) -> pd.DataFrame:
     """The leads of one quadrant, best score first: name (if the data has one), company, title, scores,
-    last activity; emails and phones masked."""
+    last activity. Emails and phones come unmasked: whoever shows or exports the list masks them
+    (smarketing.privacy)."""
     if quadrant not in QUADRANTS:
         raise ValueError(f"quadrant must be one of {', '.join(QUADRANTS)}")
     leads = con.table("leads")
@@ -90,30 +90,7 @@ def quadrant_leads(con, scored: ir.Table, quadrant: str, limit: int = LIST_LIMIT
     info = leads.select("lead_id", *names, *extra)
     t = q.join(info, "lead_id").left_join(last, "lead_id")
     t = t.select(["lead_id", *names, *extra, "fit", "interest", "score", "deal_status", "last_activity"])
-    frame = t.order_by([ibis.desc("score"), "lead_id"]).execute()
-    if "email" in frame:
-        frame["email"] = frame["email"].map(mask_email)
-    if "phone" in frame:
-        frame["phone"] = frame["phone"].map(mask_phone)
-    return frame
-
-
-def mask_email(value) -> str | None:
-    """j***@example.com: the first letter of the mailbox and the domain stay readable."""
-    if value is None or pd.isna(value) or "@" not in str(value):
-        return None if value is None or pd.isna(value) else "***"
-    local, domain = str(value).strip().rsplit("@", 1)
-    return f"{local[:1]}***@{domain}"
-
-
-def mask_phone(value) -> str | None:
-    """Every digit but the last two replaced: +1 *** *** **67."""
-    if value is None or pd.isna(value):
-        return None
-    text = str(value)
-    digits = [m.start() for m in re.finditer(r"\d", text)]
-    keep = set(digits[-2:])
-    return "".join(ch if (not ch.isdigit() or i in keep) else "•" for i, ch in enumerate(text))
+    return t.order_by([ibis.desc("score"), "lead_id"]).execute()
 
 
 SCORED_COLUMNS = ("lead_id", "fit", "interest", "score", "quadrant", "sql", "won", "days_to_close", "deal_status")
@@ -153,7 +130,7 @@ def quadrant_view(con, rules, cutoff, filters, by: str = "source_group", sample:
 
 
 def quadrant_list(con, rules, cutoff, filters, quadrant: str) -> pd.DataFrame:
-    """The masked lead list of one quadrant under `rules` (see `quadrant_leads`)."""
+    """The lead list of one quadrant under `rules` (see `quadrant_leads`)."""
     from smarketing.scoring import score_leads
 
     return quadrant_leads(con, score_leads(con, rules, cutoff, filters), quadrant)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import tomli_w
 
+from smarketing.writes import write_lock
+
 DECAY_MODES = ("none", "half_life", "window")
 CONDITIONS = ("equals", "in", "min", "max", "contains", "matches", "present")
 RULES_FILE = "scoring.toml"
@@ -437,13 +439,14 @@ def save_version(rules: Rules, db: str | os.PathLike | None = None) -> tuple[Rul
     """Save the rules as the next version beside the database; returns the saved rules and the file."""
     folder = versions_dir(db)
     folder.mkdir(parents=True, exist_ok=True)
-    saved = _version_files(folder)
-    latest = max([rules.version - 1] + [v for v, _ in saved] + [_shipped_version()])
-    new = replace(rules, version=latest + 1, date=date.today())
-    path = folder / f"v{new.version}.toml"
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(dump_rules(new), "utf-8")
-    tmp.replace(path)
+    with write_lock(folder / "rules"):  # two analysts saving at once get two versions, not one file twice
+        saved = _version_files(folder)
+        latest = max([rules.version - 1] + [v for v, _ in saved] + [_shipped_version()])
+        new = replace(rules, version=latest + 1, date=date.today())
+        path = folder / f"v{new.version}.toml"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(dump_rules(new), "utf-8")
+        tmp.replace(path)
     return new, path
 
 

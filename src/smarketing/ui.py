@@ -6,14 +6,14 @@ Filters live in st.session_state and in the URL (st.query_params) so a view can 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from smarketing import engines, store
+from smarketing import access, engines, privacy, store, writes
 from smarketing.filters import MODES, Filters
 from smarketing.labels import t
 
@@ -21,9 +21,14 @@ WAREHOUSE_CACHE_SECONDS = 600
 SEGMENT_COLUMNS = ("source_group", "source", "industry", "country", "region", "owner")
 
 
-@st.cache_resource(show_spinner=False)
-def _connection(path: str):
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _connection(path: str, version: str):
+    """One read-only connection per database file version (a new one after each import), shared by all
+    sessions; each thread queries it through its own cursor (see connection())."""
     return store.connect(path, read_only=True)
+
+
+_thread = threading.local()
 
 
 def db_path() -> str:
@@ -40,38 +45,32 @@ def is_warehouse() -> bool:
 
 
 def connection():
-    """The Ibis backend of the database in use (one per process, cached)."""
+    """The Ibis backend of the database in use, for this thread: a cursor of the shared read-only
+    connection of the file's current version, so sessions run their queries side by side."""
     path = db_path()
     try:
-        return _connection(path)
+        base = _connection(path, "" if engines.is_url(path) else writes.version(path))
     except FileNotFoundError:
         st.error(f"No database at `{path}`. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
         st.stop()
     except engines.EngineError as exc:  # messages never contain the password
         st.error(f"Cannot use the data source: {exc}")
         st.stop()
+    cursors = _thread.__dict__.setdefault("cursors", {})
+    if id(base) not in cursors or cursors[id(base)][0] is not base:
+        cursors[id(base)] = (base, store.thread_backend(base))
+    return cursors[id(base)][1]
 
 
 @contextlib.contextmanager
 def writable_connection():
-    """A read-write connection to the database in use, for the Data page's imports (created if missing).
-
-    Pages share one cached read-only connection per database file, so other programs (the CLI, a notebook)
-    can read the file while the app runs. DuckDB refuses a read-write connection to a file this process
-    already has open read-only, so that one is closed first; every page reopens it on its next run. The
-    write connection is closed again right after the import (which also checkpoints the file, so its
-    modification time and with it cache_key() change) and cached results are dropped.
-    """
-    path = db_path()
-    with contextlib.suppress(FileNotFoundError):
-        _connection(path).disconnect()
-    _connection.clear(path)
-    con = store.connect(path)
-    try:
+    """A read-write connection for the Data page's imports, to a private copy of the database that replaces
+    the file atomically when the import succeeds (store.writing). Sessions reading meanwhile go on with
+    the file they have; their next run opens the new one. Imports queue behind each other."""
+    access.require(access.IMPORT)
+    with store.writing(db_path()) as con:
         yield con
-    finally:
-        con.disconnect()
-        st.cache_data.clear()
+    st.cache_data.clear()
 
 
 def cache_key() -> str:
@@ -79,8 +78,7 @@ def cache_key() -> str:
     the app knowing: its results are kept for at most WAREHOUSE_CACHE_SECONDS."""
     if is_warehouse():
         return f"{engines.redact(db_path())}:{int(time.time() // WAREHOUSE_CACHE_SECONDS)}"
-    path = Path(db_path())
-    return f"{path}:{path.stat().st_mtime_ns if path.exists() else 0}"
+    return f"{db_path()}:{writes.version(db_path())}"
 
 
 @st.cache_data(show_spinner=False)
@@ -146,6 +144,8 @@ def sidebar() -> Filters:
 
 def _source_picker() -> None:
     """Sidebar: point this session at another data source by URL (a DuckDB file, pyspark://, postgres://)."""
+    if not access.can(access.CHOOSE_SOURCE):
+        return
     with st.sidebar.expander(t("data_source"), expanded=False):
         typed = st.text_input(t("data_source_url"), key="data_source_input", placeholder="postgres://user@host/db",
                               help=t("data_source_help"))
@@ -169,10 +169,24 @@ def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
 
 def download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
     """A CSV download button for a table."""
+    shown = privacy.mask_frame(frame, unmask=access.show_personal_data())
     st.download_button(
-        t("download_csv"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+        t("download_csv"), shown.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
         mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
     )
+
+
+def personal_label(column: str) -> str:
+    """Label of an email / phone column: says "(masked)" unless personal data is shown."""
+    return t(column) if access.show_personal_data() else t(f"{column}_masked")
+
+
+def dataframe(frame: pd.DataFrame, **kwargs):
+    """st.dataframe with emails and phones masked (unless the setting shows them); a pandas Styler (of
+    aggregate tables) is shown as it is."""
+    if isinstance(frame, pd.DataFrame):
+        frame = privacy.mask_frame(frame, unmask=access.show_personal_data())
+    return st.dataframe(frame, **kwargs)
 
 
 def empty_state(message: str | None = None) -> None:
@@ -216,7 +230,7 @@ def table(frame: pd.DataFrame, name: str, percent=(), days=(), money=(), ints=()
     decimals: 3 decimals; help: {column: tooltip}.
     """
     help = help or {}
-    shown = frame.copy()
+    shown = privacy.mask_frame(frame, unmask=access.show_personal_data()).copy()
     config = {}
     for col in shown.columns:
         label, tip = t(col), help.get(col)

@@ -60,8 +60,8 @@ def register(sub) -> None:
 
 
 def run_demo(args) -> int:
-    con = store.connect(args.db)
-    counts = demo.generate(con, leads=args.leads, seed=args.seed, progress=not args.quiet)
+    with store.writing(args.db, fresh=True) as con:
+        counts = demo.generate(con, leads=args.leads, seed=args.seed, progress=not args.quiet)
     print(f"demo database {store.db_path(args.db)}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     return 0
 
@@ -73,22 +73,33 @@ def run_import(args) -> int:
         raise ValueError("give at least one file, e.g. --leads leads.csv")
     if fmt == "canonical" and getattr(args, "check", False):
         raise ValueError("--check works with --format hubspot, salesforce or mapped")
-    con = store.connect(args.db)
     try:
-        if fmt == "canonical":
-            added = store.import_files(con, files)
+        if getattr(args, "check", False):
+            con = store.connect(args.db, read_only=True) if store.db_path(args.db).exists() else store.connect(":memory:")
+            try:
+                added = _import(args, fmt, files, con)
+            finally:
+                con.disconnect()
         else:
-            prepared = _prepare(args, fmt, files, con)
-            result = (importers.core.validate if args.check else importers.load)(con, prepared)
-            for note in result.notes:
-                print(f"note: {note}", file=sys.stderr)
-            added = result.added
+            with store.writing(args.db) as con:
+                added = _import(args, fmt, files, con)
     except store.DataImportError as exc:
         print(f"smarketing import: error: {exc} (nothing was imported)", file=sys.stderr)
         return 1
     verb = "checked: would import " if getattr(args, "check", False) else "imported "
     print(verb + ", ".join(f"{n:,} rows into {t}" for t, n in added.items()))
     return 0
+
+
+def _import(args, fmt: str, files: dict, con) -> dict[str, int]:
+    """Import (or with --check only validate) into `con`; returns rows added per table."""
+    if fmt == "canonical":
+        return store.import_files(con, files)
+    prepared = _prepare(args, fmt, files, con)
+    result = (importers.core.validate if args.check else importers.load)(con, prepared)
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return result.added
 
 
 def _prepare(args, fmt: str, files: dict, con):

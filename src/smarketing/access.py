@@ -1,0 +1,110 @@
+"""Who may do what: optional login (Streamlit's built-in OIDC, st.login) and the viewer / analyst roles.
+
+Viewers see every analysis; analysts may also import data, save scoring rules, point the app at another
+data source and (when the setting allows it) see unmasked personal data.
+
+- With an `[auth]` section in .streamlit/secrets.toml, everyone must log in; a user is an analyst when
+  their email matches `[smarketing] analysts` (exact addresses or patterns like "*@example.com"),
+  otherwise they get `[smarketing] default_role` (viewer unless set).
+- Without login, the role is $SMARKETING_ROLE or `[smarketing] role` (analyst unless set: a single user
+  on their own machine).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+
+import streamlit as st
+
+from smarketing import privacy
+from smarketing.labels import t
+
+VIEWER, ANALYST = "viewer", "analyst"
+ROLES = (VIEWER, ANALYST)
+IMPORT, SAVE_RULES, CHOOSE_SOURCE, SHOW_PERSONAL = "import", "save_rules", "choose_source", "show_personal"
+ALLOWED = {VIEWER: frozenset(), ANALYST: frozenset({IMPORT, SAVE_RULES, CHOOSE_SOURCE, SHOW_PERSONAL})}
+
+
+class AccessDenied(PermissionError):
+    """An action the current user's role does not allow."""
+
+
+def settings() -> dict:
+    """The `[smarketing]` section of Streamlit secrets ({} without a secrets file)."""
+    try:
+        return dict(st.secrets.get("smarketing", {}))
+    except Exception:  # no secrets file
+        return {}
+
+
+def login_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section (Streamlit's OIDC login)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:
+        return False
+
+
+def _role_name(value, default: str) -> str:
+    value = str(value or "").strip().lower()
+    return value if value in ROLES else default
+
+
+def role_for(email: str | None, config: dict) -> str:
+    """The role of a logged-in user: analyst when the email matches `analysts`, else `default_role`."""
+    email = (email or "").strip().lower()
+    patterns = config.get("analysts", [])
+    patterns = [patterns] if isinstance(patterns, str) else patterns
+    if email and any(fnmatch.fnmatchcase(email, str(p).strip().lower()) for p in patterns):
+        return ANALYST
+    return _role_name(config.get("default_role"), VIEWER)
+
+
+def role() -> str:
+    """The current user's role."""
+    if login_configured():
+        user = st.user
+        return role_for(user.get("email"), settings()) if user.is_logged_in else VIEWER
+    return _role_name(os.environ.get("SMARKETING_ROLE") or settings().get("role"), ANALYST)
+
+
+def can(action: str) -> bool:
+    return action in ALLOWED[role()]
+
+
+def require(action: str) -> None:
+    """Raise AccessDenied unless the current role allows `action` (the server-side check behind buttons)."""
+    if not can(action):
+        raise AccessDenied(t("access_denied").format(action=t(f"action_{action}"), role=t(f"role_{role()}")))
+
+
+def guard_page(action: str) -> None:
+    """Stop a page the current role may not use, with a message saying why (deep links included)."""
+    if not can(action):
+        st.warning(t("access_page_denied").format(role=t(f"role_{role()}")), icon=":material/lock:")
+        st.stop()
+
+
+def show_personal_data() -> bool:
+    """Unmasked emails and phones: only for analysts, and only with the explicit setting switched on."""
+    return can(SHOW_PERSONAL) and privacy.show_setting(settings().get(privacy.SETTING))
+
+
+def gate() -> None:
+    """In app.py, before the pages: the login screen when login is on and nobody is logged in; otherwise
+    the user, role and a log-out button in the sidebar."""
+    if login_configured() and not st.user.is_logged_in:
+        st.title(t("app_title"))
+        st.write(t("login_text"))
+        provider = settings().get("login_provider")
+        if st.button(t("login_button"), type="primary", icon=":material/login:"):
+            st.login(provider) if provider else st.login()
+        st.stop()
+    label = t(f"role_{role()}")
+    if login_configured():
+        st.sidebar.caption(f"{st.user.get('email') or st.user.get('name') or ''} · {label}")
+        if st.sidebar.button(t("logout_button"), icon=":material/logout:"):
+            st.logout()
+    masked = t("personal_shown") if show_personal_data() else t("personal_masked")
+    st.sidebar.caption(f"{t('role')}: {label} · {masked}", help=t("personal_help"))
