@@ -123,7 +123,7 @@ def test_hand_computed_scores(con, rules):
     assert s.loc["L3", "fit"] == 25 and s.loc["L3", "interest"] == 5
     assert s.loc["L4", "fit"] == 0 and s.loc["L4", "interest"] == 0
     assert s.score.tolist() == [70, 15, 30, 0]
-    assert s.quadrant.tolist() == ["hot", "low_cost", "drop", "drop"]
+    assert s.quadrant.tolist() == ["hot", "low_cost_followup", "drop", "drop"]
     assert s.is_mql.tolist() == [True, False, False, False]
 
 
@@ -240,15 +240,16 @@ def test_weekly_volume_sums_to_mqls(con, rules):
     assert weekly.mqls.sum() == 3 and weekly.caught.sum() == 1
 
 
-def test_quadrant_view_and_masked_list(con, rules):
+def test_quadrant_view_and_list(con, rules):
     from smarketing.charts.scoring import quadrant_density
     from smarketing.filters import Filters
-    from smarketing.scoring_quadrants import quadrant_list, quadrant_view
+    from smarketing.leadlists import quadrant_list
+    from smarketing.scoring_quadrants import quadrant_view
 
     store.raw(con).execute("UPDATE leads SET email = 'ann.lee@acme.com' WHERE lead_id = 'L1'")
     view = quadrant_view(con, rules, DEFAULT_CUTOFF, Filters(), sample=2)
     summary = view["summary"].set_index("quadrant")
-    assert summary.leads.to_dict() == {"hot": 1, "nurture": 0, "low_cost": 1, "drop": 2}
+    assert summary.leads.to_dict() == {"hot": 1, "nurture": 0, "low_cost_followup": 1, "drop": 2}
     assert summary.loc["hot", "won_rate"] == 1 and summary.loc["drop", "sql_rate"] == 0.5
     assert summary.loc["hot", "median_days_to_close"] == 60
     assert view["total"] == 4 and len(view["points"]) == 2  # sampled: more leads than the limit
@@ -258,8 +259,8 @@ def test_quadrant_view_and_masked_list(con, rules):
     by = view["by"]
     assert by[by.source_group == "Events"].set_index("quadrant").leads.to_dict() == {"drop": 1, "hot": 1}
     hot = quadrant_list(con, rules, DEFAULT_CUTOFF, Filters(), "hot")
-    assert hot.lead_id.tolist() == ["L1"] and hot.email.tolist() == ["a***@acme.com"]
-    assert hot.phone.tolist() == ["+• ••• ••00"]
+    assert hot.lead_id.tolist() == ["L1"] and hot.quadrant.tolist() == ["hot"]
+    assert hot.email.tolist() == ["ann.lee@acme.com"]  # masked where it is shown or written (leadlists.as_csv)
     assert hot.last_activity.iloc[0] == day(40)  # last activity is any event, also after the cut-off
     assert not [t for t in con.list_tables() if t.startswith("_scored_")]
 

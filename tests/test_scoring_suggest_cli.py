@@ -59,7 +59,7 @@ def test_cli_score_csv(demo_db, capsys):
     rows = list(csv.DictReader(io.StringIO(out)))
     assert list(rows[0]) == ["lead_id", "fit", "interest", "score", "quadrant", "is_mql"]
     assert len(rows) == 3000
-    assert {r["quadrant"] for r in rows} <= {"hot", "nurture", "low_cost", "drop"}
+    assert {r["quadrant"] for r in rows} <= {"hot", "nurture", "low_cost_followup", "drop"}
 
 
 def test_cli_tune_json(demo_db, capsys):

@@ -8,8 +8,9 @@ from smarketing import ui
 from smarketing.charts import scoring as charts
 from smarketing.formatting import fmt_int, fmt_pct
 from smarketing.labels import t
+from smarketing.leadlists import quadrant_list
 from smarketing.scoring import QUADRANTS, Cutoff
-from smarketing.scoring_quadrants import SAMPLE_LIMIT, quadrant_list, quadrant_view
+from smarketing.scoring_quadrants import SAMPLE_LIMIT, quadrant_view
 from smarketing.scoring_rules import RulesError, active_rules_path, load_rules
 
 BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "region", "owner"]
@@ -100,7 +101,7 @@ else:
         column_config={
             "lead_id": t("lead_id"), "email": ui.personal_label("email"), "phone": ui.personal_label("phone"), "company": t("company"),
             "title": t("title"), "source": t("source"),
-            "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "interest": ui.number_column(t("interest_score")),
+            "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "quadrant": None, "interest": ui.number_column(t("interest_score")),
             "score": ui.number_column(t("score")), "deal_status": t("deal_status"),
             "last_activity": st.column_config.DatetimeColumn(t("last_activity"), format="YYYY-MM-DD"),
         },

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from smarketing import leadflow, ui
+from smarketing import leadflow, leadlists, ui
 from smarketing.charts import leadflow as charts
 from smarketing.formatting import fmt_int, fmt_pct
 from smarketing.labels import column_labels, t
+from smarketing.scoring_quadrants import LIST_LIMIT
 
 PHONE_COUNTRIES = ["US", "GB", "DE", "FR", "NL", "ES", "IT", "CN", "HK", "TW", "JP", "SG", "IN", "AU", "CA", "BR"]
 DEDUPE_BY = ["source", "source_group", "campaign", "owner", "country"]
@@ -64,7 +65,7 @@ else:
     ui.empty_state(t("lf_no_handoffs"))
 
 tabs = st.tabs([t("lf_tab_flow"), t("lf_tab_trend"), t("lf_tab_owners"), t("lf_tab_returns"),
-                t("lf_tab_response"), t("lf_tab_dedupe")])
+                t("lf_tab_response"), t("lf_tab_lists"), t("lf_tab_dedupe")])
 
 with tabs[0]:
     links = ui.cached(leadflow.flow, filters)
@@ -127,6 +128,19 @@ with tabs[4]:
         ui.empty_state(t("lf_no_handoffs"))
 
 with tabs[5]:
+    kind = st.radio(t("lf_list"), ["waiting", "sla_misses"], format_func=lambda k: t(f"lf_list_{k}"),
+                    horizontal=True, key="lf_list", help=t("lf_list_help"))
+    with st.spinner(t("computing")):
+        people = ui.cached(leadlists.handoff_list, kind, filters, hours=float(hours))
+    if people.empty:
+        ui.empty_state(t(f"lf_list_{kind}_empty"))
+    else:
+        st.caption(t("lf_list_caption").format(n=fmt_int(len(people)), limit=fmt_int(LIST_LIMIT)))
+        ui.table(people, f"leads_{kind}", days=("hours_to_accept", "hours_waiting", "hours_past_deadline"),
+                 help={"hours_waiting": t("lf_help_hours_waiting"), "overdue": t("lf_help_overdue"),
+                       "hours_past_deadline": t("lf_help_past_deadline")}, key=f"lf_list_{kind}")
+
+with tabs[6]:
     by = st.selectbox(t("lf_dedupe_by"), DEDUPE_BY, format_func=t, key="lf_dedupe_by")
     with st.spinner(t("lf_dedupe_running")):
         dd = ui.cached(leadflow.dedupe_report, filters, default_country=country, by=by)

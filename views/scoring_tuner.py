@@ -231,7 +231,7 @@ b1, b2, b3 = st.columns(3)
 may_save = access.can(access.SAVE_RULES)
 if b1.button(t("sc_save"), type="primary", icon=":material/save:", key="sc_save", disabled=not may_save,
              help=t("help_save") if may_save else t("access_denied").format(
-                 action=t("action_save_rules"), role=t(f"role_{access.role()}"))):
+                 action=t("perm_save_rules"), role=t(f"role_{access.role()}"))):
     access.require(access.SAVE_RULES)
     new, path = save_version(replace(proposed, name=saved.name.removesuffix(" (suggested)")), ui.db_path())
     st.success(t("sc_saved").format(version=new.version, path=path))

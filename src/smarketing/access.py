@@ -76,7 +76,7 @@ def can(action: str) -> bool:
 def require(action: str) -> None:
     """Raise AccessDenied unless the current role allows `action` (the server-side check behind buttons)."""
     if not can(action):
-        raise AccessDenied(t("access_denied").format(action=t(f"action_{action}"), role=t(f"role_{role()}")))
+        raise AccessDenied(t("access_denied").format(action=t(f"perm_{action}"), role=t(f"role_{role()}")))
 
 
 def guard_page(action: str) -> None:

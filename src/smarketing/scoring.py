@@ -25,7 +25,7 @@ from smarketing.scoring_rules import FitRule, Rules, RulesError
 
 CUTOFF_MODES = ("sql", "days")
 OUTCOMES = ("won", "sql", "opportunity")
-QUADRANTS = ("hot", "nurture", "low_cost", "drop")
+QUADRANTS = ("hot", "nurture", "low_cost_followup", "drop")
 DEAL_STATUS_ORDER = ("won", "open", "lost", "no deal")
 DAY_SECONDS = 86_400.0
 
@@ -244,7 +244,7 @@ def score_table(features: ir.Table, rules: Rules) -> ir.Table:
     quadrant = ibis.cases(
         (good_fit & high_interest, "hot"),
         (good_fit, "nurture"),
-        (high_interest, "low_cost"),
+        (high_interest, "low_cost_followup"),
         else_="drop",
     )
     return t.mutate(score=t.fit + t.interest, quadrant=quadrant, is_mql=is_mql)

@@ -1,5 +1,5 @@
-"""The fit vs interest quadrant: per-quadrant outcomes, breakdown by source, point samples, density and
-the lead list. All aggregated in the database from a scored table (`scoring.score_leads`)."""
+"""The fit vs interest quadrant: per-quadrant outcomes, breakdown by source, point samples and density
+(the lead lists are in smarketing.leadlists). All aggregated in the database from a scored table (`scoring.score_leads`)."""
 
 from __future__ import annotations
 
@@ -74,25 +74,6 @@ def density(scored: ir.Table, bins: int = 60) -> pd.DataFrame:
     return pd.DataFrame({"fit": f0 + g.fb * fw, "interest": i0 + g.ib * iw, "leads": g.leads})
 
 
-def quadrant_leads(con, scored: ir.Table, quadrant: str, limit: int = LIST_LIMIT) -> pd.DataFrame:
-    """The leads of one quadrant, best score first: name (if the data has one), company, title, scores,
-    last activity. Emails and phones come unmasked: whoever shows or exports the list masks them
-    (smarketing.privacy)."""
-    if quadrant not in QUADRANTS:
-        raise ValueError(f"quadrant must be one of {', '.join(QUADRANTS)}")
-    leads = con.table("leads")
-    names = [c for c in NAME_COLUMNS if c in leads.columns]
-    extra = [c for c in ("email", "phone", "company", "title", "source") if c in leads.columns]
-    ev = con.table("events")
-    last = ev.group_by("lead_id").aggregate(last_activity=ev.ts.max())
-    q = scored.filter(scored.quadrant == quadrant).select("lead_id", "fit", "interest", "score", "deal_status")
-    q = q.order_by([ibis.desc("score"), "lead_id"]).limit(limit)
-    info = leads.select("lead_id", *names, *extra)
-    t = q.join(info, "lead_id").left_join(last, "lead_id")
-    t = t.select(["lead_id", *names, *extra, "fit", "interest", "score", "deal_status", "last_activity"])
-    return t.order_by([ibis.desc("score"), "lead_id"]).execute()
-
-
 SCORED_COLUMNS = ("lead_id", "fit", "interest", "score", "quadrant", "sql", "won", "days_to_close", "deal_status")
 
 
@@ -127,10 +108,3 @@ def quadrant_view(con, rules, cutoff, filters, by: str = "source_group", sample:
             "total": total,
             "density": density(scored) if total > sample else None,
         }
-
-
-def quadrant_list(con, rules, cutoff, filters, quadrant: str) -> pd.DataFrame:
-    """The lead list of one quadrant under `rules` (see `quadrant_leads`)."""
-    from smarketing.scoring import score_leads
-
-    return quadrant_leads(con, score_leads(con, rules, cutoff, filters), quadrant)

@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 from smarketing.charts.style import OUTCOME_COLORS, PALETTE, apply
 from smarketing.labels import t
 
-QUADRANT_COLORS = {"hot": "#dc2626", "nurture": "#2563eb", "low_cost": "#f59e0b", "drop": "#94a3b8"}
+QUADRANT_COLORS = {"hot": "#dc2626", "nurture": "#2563eb", "low_cost_followup": "#f59e0b", "drop": "#94a3b8"}
 
 
 def pr_curve(curve: pd.DataFrame, current: dict | None = None, proposed: dict | None = None,
@@ -70,7 +70,7 @@ def _quadrant_lines(fig: go.Figure, fit_threshold: float, interest_threshold: fl
     fig.add_vline(x=fit_threshold, line=dict(color="#334155", dash="dash", width=1))
     fig.add_hline(y=interest_threshold, line=dict(color="#334155", dash="dash", width=1))
     for key, xa, ya, xanchor, yanchor in (("hot", 1, 1, "right", "top"), ("nurture", 1, 0, "right", "bottom"),
-                                          ("low_cost", 0, 1, "left", "top"), ("drop", 0, 0, "left", "bottom")):
+                                          ("low_cost_followup", 0, 1, "left", "top"), ("drop", 0, 0, "left", "bottom")):
         fig.add_annotation(text=t(f"q_{key}"), xref="paper", yref="paper", x=xa, y=ya, showarrow=False,
                            xanchor=xanchor, yanchor=yanchor, font=dict(color=QUADRANT_COLORS[key], size=13))
 
