@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from smarketing import access, engines, privacy, store, writes
+from smarketing import access, engines, exports, privacy, store, writes
 from smarketing.filters import MODES, Filters
 from smarketing.labels import t
 
@@ -168,10 +168,10 @@ def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
 
 
 def download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
-    """A CSV download button for a table."""
+    """A CSV download button for a table (personal data masked, spreadsheet formulas neutralised)."""
     shown = privacy.mask_frame(frame, unmask=access.show_personal_data())
     st.download_button(
-        t("download_csv"), shown.to_csv(index=False).encode("utf-8"), file_name=f"{name}.csv",
+        t("download_csv"), exports.csv_bytes(shown), file_name=f"{name}.csv",
         mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
     )
 

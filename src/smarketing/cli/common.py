@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from smarketing import store
+from smarketing import exports, store
 
 
 def add_db(parser) -> None:
@@ -34,10 +34,10 @@ def parse_date(text: str) -> date:
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
-    """Print a DataFrame as an aligned table, CSV or JSON records."""
+    """Print a DataFrame as an aligned table, CSV (spreadsheet formulas neutralised) or JSON records."""
     out = out or sys.stdout
     if fmt == "csv":
-        frame.to_csv(out, index=False)
+        exports.neutralize(frame).to_csv(out, index=False)
     elif fmt == "json":
         out.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
     else:
