@@ -1,0 +1,104 @@
+"""Roles and login: viewers cannot reach the import or save actions; with login on, nothing shows before it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from smarketing import access
+from smarketing.access import ANALYST, VIEWER, AccessDenied, role_for
+
+ROOT = Path(__file__).resolve().parents[1]
+AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret-for-tests",
+        "client_id": "smarketing", "client_secret": "x",
+        "server_metadata_url": "https://login.example.com/.well-known/openid-configuration"}
+
+
+def test_role_for_matches_addresses_and_patterns():
+    config = {"analysts": ["ana@acme.com", "*@ops.acme.com"]}
+    assert role_for("Ana@Acme.com", config) == ANALYST
+    assert role_for("bo@ops.acme.com", config) == ANALYST
+    assert role_for("bo@acme.com", config) == VIEWER and role_for(None, config) == VIEWER
+    assert role_for("bo@acme.com", {**config, "default_role": "analyst"}) == ANALYST
+    assert role_for("bo@acme.com", {"analysts": "*@acme.com"}) == ANALYST
+    assert role_for("x@y.z", {"default_role": "superuser"}) == VIEWER  # unknown roles fall back to viewer
+
+
+@pytest.fixture()
+def own_db(demo_db, tmp_path, monkeypatch):
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, path)
+    monkeypatch.setenv("SMARKETING_DB", str(path))
+    return path
+
+
+def run(path: str, role: str, monkeypatch, **secrets) -> AppTest:
+    monkeypatch.setenv("SMARKETING_ROLE", role)
+    at = AppTest.from_file(str(ROOT / path), default_timeout=240)
+    for key, value in secrets.items():
+        at.secrets[key] = value
+    return at
+
+
+def test_a_viewer_cannot_reach_the_import(own_db, monkeypatch):
+    at = run("views/data.py", "viewer", monkeypatch).run()
+    assert not at.exception
+    assert "analysts" in at.warning[0].value
+    assert not at.get("file_uploader") and not at.button
+    at = run("views/data.py", "analyst", monkeypatch).run()
+    assert len(at.get("file_uploader")) >= 3
+
+
+def test_the_data_page_is_not_in_a_viewers_navigation_and_a_deep_link_is_refused(own_db, monkeypatch):
+    at = run("app.py", "viewer", monkeypatch).run()
+    assert not at.exception
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/data.py")
+    at = run("app.py", "analyst", monkeypatch).run()
+    at.switch_page("views/data.py").run()
+    assert len(at.get("file_uploader")) >= 3
+
+
+def test_a_viewer_cannot_save_rules(own_db, monkeypatch):
+    at = run("views/scoring_tuner.py", "viewer", monkeypatch).run()
+    assert not at.exception
+    assert at.button(key="sc_save").disabled
+    with pytest.raises(AccessDenied, match="viewer"):  # the check behind the button, for a forged click
+        access.require(access.SAVE_RULES)
+    at = run("views/scoring_tuner.py", "analyst", monkeypatch).run()
+    assert not at.button(key="sc_save").disabled
+
+
+def test_a_viewer_cannot_change_the_data_source(own_db, monkeypatch):
+    at = run("views/funnel.py", "viewer", monkeypatch).run()
+    assert not [w for w in at.text_input if w.key == "data_source_input"]
+    at = run("views/funnel.py", "analyst", monkeypatch).run()
+    assert [w for w in at.text_input if w.key == "data_source_input"]
+
+
+def test_with_login_configured_nothing_shows_before_logging_in(own_db, monkeypatch):
+    at = run("app.py", "analyst", monkeypatch, auth=AUTH)
+    at.user = {"is_logged_in": False}
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button] == ["Log in"]
+    assert not at.dataframe and not at.get("plotly_chart") and not at.metric
+
+
+def test_logged_in_users_get_the_role_their_email_gives(own_db, monkeypatch):
+    settings = {"analysts": ["ana@acme.com"]}
+    at = run("app.py", "analyst", monkeypatch, auth=AUTH, smarketing=settings)
+    at.user = {"is_logged_in": True, "email": "bo@acme.com"}
+    at.run()
+    assert not at.exception and at.metric  # the Overview is shown
+    assert any("viewer" in c.value for c in at.sidebar.caption)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("views/data.py")
+    at = run("app.py", "viewer", monkeypatch, auth=AUTH, smarketing=settings)
+    at.user = {"is_logged_in": True, "email": "ana@acme.com"}
+    at.run()
+    at.switch_page("views/data.py").run()
+    assert len(at.get("file_uploader")) >= 3
