@@ -247,3 +247,18 @@ def test_sla_invariants(make_con, handoffs):
     for col in ("dispatched", "accepted", "returned", "pending", "due", "sla_met", "reassigned"):
         assert owners[col].sum() == s[col]
     assert report.response.leads.sum() == len(hand)
+
+
+def test_lists_for_sales_waiting_and_sla_misses(handoffs):
+    from smarketing.leadlists import handoff_list
+
+    waiting = handoff_list(handoffs, "waiting", Filters())
+    assert waiting.lead_id.tolist() == ["D", "E"]  # longest wait first
+    assert waiting.hours_waiting.tolist() == [72.0, 0.0] and waiting.overdue.tolist() == [True, False]
+    misses = handoff_list(handoffs, "sla_misses", Filters())
+    assert misses.lead_id.tolist() == ["B", "C", "D"]  # returned, accepted 24 h late, never answered; E not due
+    assert misses.outcome.tolist() == ["returned", "accepted", "pending"]
+    assert misses.hours_past_deadline.iloc[1] == 24.0
+    assert handoff_list(handoffs, "sla_misses", Filters(), hours=72).lead_id.tolist() == ["B", "D"]  # C in time
+    with pytest.raises(ValueError, match="list must be one of"):
+        handoff_list(handoffs, "everyone", Filters())

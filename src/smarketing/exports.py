@@ -16,6 +16,8 @@ import re
 
 import pandas as pd
 
+from smarketing import privacy
+
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -51,3 +53,9 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """The frame as a UTF-8 CSV file (no index), formulas neutralised: what every CSV download gives."""
     return neutralize(frame).to_csv(index=False).encode("utf-8")
+
+
+def table_csv(frame: pd.DataFrame, unmask: bool = False) -> bytes:
+    """A table as every download and `smarketing leads` give it: emails and phones masked unless `unmask`
+    (smarketing.privacy), then `csv_bytes`."""
+    return csv_bytes(privacy.mask_frame(frame, unmask=unmask))

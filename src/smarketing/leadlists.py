@@ -1,9 +1,9 @@
 """The lead lists marketing hands to sales: a fit-vs-interest quadrant, the MQLs waiting for acceptance and
 the SLA misses. The pages and `smarketing leads` call the same functions, and both write them with
-`as_csv`, so a page's download and the command give the same file.
+`exports.table_csv`, so a page's download and the command give the same file.
 
-Lists come from the database unmasked; `as_csv` and the pages mask emails and phones (smarketing.privacy)
-unless unmasking is asked for explicitly.
+Lists come from the database unmasked; `exports.table_csv` and the pages mask emails and phones
+(smarketing.privacy) unless unmasking is asked for explicitly.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from datetime import datetime
 import ibis
 import pandas as pd
 
-from smarketing import privacy
 from smarketing.filters import Filters
 from smarketing.scoring import QUADRANTS, Cutoff, score_leads
 from smarketing.scoring_quadrants import LIST_LIMIT, NAME_COLUMNS
@@ -78,11 +77,3 @@ def handoff_list(con, kind: str, filters: Filters, hours: float = DEFAULT_HOURS,
     columns = [c for c in info.columns if c != "lead_id"]
     t = t.select("lead_id", *columns, *HANDOFF_COLUMNS, *extra)
     return _limited(t, order, limit)
-
-
-def as_csv(frame: pd.DataFrame, unmask: bool = False) -> bytes:
-    """The CSV file of a list (or any table) as pages and the command line give it: emails and phones
-    masked unless `unmask`, spreadsheet formulas neutralised."""
-    from smarketing import exports  # TEMP until exports lands
-
-    return exports.csv_bytes(privacy.mask_frame(frame, unmask=unmask))

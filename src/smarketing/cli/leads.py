@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import leadlists
+from smarketing import exports, leadlists
 from smarketing.cli.common import add_db, open_db, parse_date
 from smarketing.filters import MODES, Filters
 from smarketing.scoring import CUTOFF_MODES, QUADRANTS, Cutoff
@@ -46,6 +46,6 @@ def cmd_leads(args) -> int:
                                         filters, args.quadrant, limit=args.limit)
     else:
         frame = leadlists.handoff_list(con, args.kind, filters, hours=args.hours, limit=args.limit)
-    sys.stdout.buffer.write(leadlists.as_csv(frame, unmask=args.unmask))
+    sys.stdout.buffer.write(exports.table_csv(frame, unmask=args.unmask))
     sys.stdout.flush()
     return 0
