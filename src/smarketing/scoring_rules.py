@@ -10,19 +10,26 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 import tomli_w
 
+from smarketing import toml_input
 from smarketing.writes import write_lock
 
 DECAY_MODES = ("none", "half_life", "window")
 CONDITIONS = ("equals", "in", "min", "max", "contains", "matches", "present")
 RULES_FILE = "scoring.toml"
 VERSIONS_DIR = "scoring_rules"
+# Bounds a rules file must keep (the file itself: at most 1 MB, see smarketing.toml_input)
+MAX_RULES = 1_000  # fit + interest + bonus rules
+MAX_POINTS = 1_000_000  # points, caps, thresholds and bonus counts, either sign
+MAX_DAYS = 36_500  # decay and bonus windows: 100 years
+MAX_VALUE = 1e15  # numbers in fit conditions (equals, min, max)
+MAX_PATTERN = 1_000  # characters of a `matches` regular expression
+MAX_VERSION = 1_000_000
 
 
 class RulesError(ValueError):
@@ -166,16 +173,21 @@ class _Ctx:
     def fail(self, message: str) -> RulesError:
         return RulesError(f"{self.source}: {self.where + ': ' if self.where else ''}{message}")
 
-    def number(self, raw: dict, key: str, required: bool = False, positive: bool = False) -> float | None:
+    def number(
+        self, raw: dict, key: str, required: bool = False, positive: bool = False, limit: float = MAX_POINTS
+    ) -> float | None:
+        """A finite number of at most `limit` either way (greater than 0 if `positive`), as a float."""
         value = raw.get(key)
         if value is None:
             if required:
                 raise self.fail(f"'{key}' is missing (expected a number)")
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self.fail(f"'{key}' must be a number, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(f"'{key}' must be a number, got {_shown(value)}")
+        if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > limit:
+            raise self.fail(f"'{key}' must be a number between {_num(-limit)} and {_num(limit)}, got {_shown(value)}")
         if positive and value <= 0:
-            raise self.fail(f"'{key}' must be greater than 0, got {value!r}")
+            raise self.fail(f"'{key}' must be greater than 0, got {_shown(value)}")
         return float(value)
 
     def text(self, raw: dict, key: str, required: bool = True) -> str:
@@ -185,7 +197,7 @@ class _Ctx:
                 raise self.fail(f"'{key}' is missing (expected text)")
             return ""
         if not isinstance(value, str):
-            raise self.fail(f"'{key}' must be text, got {value!r}")
+            raise self.fail(f"'{key}' must be text, got {_shown(value)}")
         return value.strip()
 
     def texts(self, raw: dict, key: str) -> tuple[str, ...]:
@@ -194,7 +206,7 @@ class _Ctx:
             return ()
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
-            raise self.fail(f"'{key}' must be a text or a non-empty list of texts, got {value!r}")
+            raise self.fail(f"'{key}' must be a text or a non-empty list of texts, got {_shown(value)}")
         return tuple(values)
 
     def unknown_keys(self, raw: dict, allowed: set[str]) -> None:
@@ -203,12 +215,20 @@ class _Ctx:
             raise self.fail(f"unknown setting(s) {', '.join(extra)} (allowed: {', '.join(sorted(allowed))})")
 
 
+def _shown(value) -> str:
+    """A value as a message shows it: at most 40 characters."""
+    if isinstance(value, int) and abs(value) >= 10**40:
+        return f"a {len(str(abs(value)))}-digit number"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def _fit_rule(raw, i: int, source: str) -> FitRule:
     ctx = _Ctx(source, f"fit rule {i}")
     if not isinstance(raw, dict):
         raise ctx.fail("must be a table with 'column', a condition and 'points'")
-    name = raw.get("name")
-    ctx.where = f"fit rule {i}" + (f" ('{name}')" if isinstance(name, str) and name else "")
+    name = ctx.text(raw, "name", required=False)
+    ctx.where = f"fit rule {i}" + (f" ('{name}')" if name else "")
     ctx.unknown_keys(raw, {"name", "column", "points", *CONDITIONS})
     column = ctx.text(raw, "column")
     points = ctx.number(raw, "points", required=True)
@@ -217,27 +237,36 @@ def _fit_rule(raw, i: int, source: str) -> FitRule:
     if len(conditions) + has_range != 1:
         raise ctx.fail("needs exactly one condition: equals, in, min/max, contains, matches or present")
     equals = raw.get("equals")
-    if equals is not None and (isinstance(equals, bool) or not isinstance(equals, str | int | float)):
-        raise ctx.fail(f"'equals' must be a text or a number, got {equals!r}")
+    if isinstance(equals, int | float) and not isinstance(equals, bool):
+        equals = ctx.number(raw, "equals", limit=MAX_VALUE)
+    elif equals is not None and not isinstance(equals, str):
+        raise ctx.fail(f"'equals' must be a text or a number, got {_shown(equals)}")
     present = raw.get("present")
     if present is not None and not isinstance(present, bool):
-        raise ctx.fail(f"'present' must be true or false, got {present!r}")
-    matches = ctx.text(raw, "matches", required=False) or None
-    if matches is not None:
-        try:
-            re.compile(matches)
-        except re.error as exc:
-            raise ctx.fail(f"'matches' is not a valid regular expression ({exc})") from exc
-    lo, hi = ctx.number(raw, "min"), ctx.number(raw, "max")
+        raise ctx.fail(f"'present' must be true or false, got {_shown(present)}")
+    matches = _pattern(ctx, raw)
+    lo, hi = ctx.number(raw, "min", limit=MAX_VALUE), ctx.number(raw, "max", limit=MAX_VALUE)
     if lo is not None and hi is not None and lo > hi:
         raise ctx.fail(f"'min' ({_num(lo)}) is larger than 'max' ({_num(hi)})")
     rule = FitRule(
-        name=str(name) if name else "", column=column, points=points,
-        equals=float(equals) if isinstance(equals, int | float) else equals,
+        name=name, column=column, points=points, equals=equals,
         any_of=ctx.texts(raw, "in"), min=lo, max=hi, contains=ctx.texts(raw, "contains"), matches=matches,
         present=present,
     )
     return rule if rule.name else replace(rule, name=rule.describe().replace("`", ""))
+
+
+def _pattern(ctx: _Ctx, raw: dict) -> str | None:
+    """The `matches` regular expression, checked to compile (and of a sane length)."""
+    matches = ctx.text(raw, "matches", required=False) or None
+    if matches is not None and len(matches) > MAX_PATTERN:
+        raise ctx.fail(f"'matches' is {len(matches):,} characters long (at most {MAX_PATTERN:,})")
+    if matches is not None:
+        try:
+            re.compile(matches)
+        except (re.error, RecursionError, OverflowError) as exc:
+            raise ctx.fail(f"'matches' is not a valid regular expression ({exc})") from exc
+    return matches
 
 
 def _event_rule(raw, i: int, source: str) -> EventRule:
@@ -259,8 +288,8 @@ def _bonus(raw, i: int, source: str) -> Bonus:
     ctx.where = f"bonus {i} ('{raw.get('name') or event_type}')"
     count = ctx.number(raw, "min_count", required=True, positive=True)
     if not count.is_integer():
-        raise ctx.fail(f"'min_count' must be a whole number, got {raw['min_count']!r}")
-    within = ctx.number(raw, "within_days", required=True, positive=True)
+        raise ctx.fail(f"'min_count' must be a whole number, got {_shown(raw['min_count'])}")
+    within = ctx.number(raw, "within_days", required=True, positive=True, limit=MAX_DAYS)
     name = ctx.text(raw, "name", required=False) or f"≥ {int(count)} {event_type} in {_num(within)} days"
     return Bonus(name, event_type, int(count), within, ctx.number(raw, "points", required=True))
 
@@ -272,9 +301,9 @@ def _decay(raw, source: str) -> Decay:
     ctx.unknown_keys(raw, {"mode", "half_life_days", "window_days"})
     mode = raw.get("mode", "none")
     if mode not in DECAY_MODES:
-        raise ctx.fail(f"'mode' must be one of {', '.join(DECAY_MODES)}, got {mode!r}")
-    half = ctx.number(raw, "half_life_days", required=mode == "half_life", positive=True)
-    window = ctx.number(raw, "window_days", required=mode == "window", positive=True)
+        raise ctx.fail(f"'mode' must be one of {', '.join(DECAY_MODES)}, got {_shown(mode)}")
+    half = ctx.number(raw, "half_life_days", required=mode == "half_life", positive=True, limit=MAX_DAYS)
+    window = ctx.number(raw, "window_days", required=mode == "window", positive=True, limit=MAX_DAYS)
     return Decay(mode, half if mode == "half_life" else None, window if mode == "window" else None)
 
 
@@ -285,27 +314,44 @@ def _list(raw: dict, key: str, ctx: _Ctx) -> list:
     return value
 
 
+def _section_at(text: str, line: int | None) -> str:
+    """Which part of a rules file holds `line` ("fit rule 2", "[decay]"), for messages."""
+    where, counts = "", {"fit": 0, "interest": 0, "bonus": 0}
+    names = {"fit": "fit rule", "interest": "interest rule", "bonus": "bonus"}
+    for text_line in text.split("\n")[: line or 0]:
+        header = re.match(r"\s*(\[\[?)\s*([\w.]+)\s*\]", text_line)
+        if header and header.group(1) == "[[" and header.group(2) in counts:
+            counts[header.group(2)] += 1
+            where = f"{names[header.group(2)]} {counts[header.group(2)]}: "
+        elif header:
+            where = f"[{header.group(2)}]: "
+    return where
+
+
 def parse_rules(text: str, source: str = RULES_FILE) -> Rules:
     """Build Rules from TOML text; any problem raises RulesError naming the file and the rule."""
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{source}: not valid TOML ({exc})") from exc
+        raw = toml_input.loads(text)
+    except toml_input.TomlInputError as exc:
+        raise RulesError(f"{source}: {_section_at(text, exc.line)}{exc}") from exc
     ctx = _Ctx(source)
     ctx.unknown_keys(
         raw, {"name", "version", "date", "description", "owner", "thresholds", "decay", "fit", "interest", "bonus"}
     )
     version = raw.get("version", 1)
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ctx.fail(f"'version' must be a whole number ≥ 1, got {version!r}")
+    if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= MAX_VERSION:
+        raise ctx.fail(f"'version' must be a whole number from 1 to {MAX_VERSION:,}, got {_shown(version)}")
     when = raw.get("date", date.today())
     if not isinstance(when, date):
-        raise ctx.fail(f"'date' must be a TOML date such as 2026-01-31, got {when!r}")
+        raise ctx.fail(f"'date' must be a TOML date such as 2026-01-31, got {_shown(when)}")
     thresholds = raw.get("thresholds")
     tctx = _Ctx(source, "[thresholds]")
     if not isinstance(thresholds, dict):
         raise ctx.fail("[thresholds] is missing (needs 'fit' and 'interest', optionally 'combined')")
     tctx.unknown_keys(thresholds, {"fit", "interest", "combined"})
+    lists = {key: _list(raw, key, ctx) for key in ("fit", "interest", "bonus")}
+    if (total := sum(map(len, lists.values()))) > MAX_RULES:
+        raise ctx.fail(f"{total:,} rules, more than the {MAX_RULES:,} a rules file may hold")
     rules = Rules(
         name=ctx.text(raw, "name", required=False) or "Scoring rules",
         version=version,
@@ -313,9 +359,9 @@ def parse_rules(text: str, source: str = RULES_FILE) -> Rules:
         fit_threshold=tctx.number(thresholds, "fit", required=True),
         interest_threshold=tctx.number(thresholds, "interest", required=True),
         combined_threshold=tctx.number(thresholds, "combined"),
-        fit=tuple(_fit_rule(r, i, source) for i, r in enumerate(_list(raw, "fit", ctx), 1)),
-        interest=tuple(_event_rule(r, i, source) for i, r in enumerate(_list(raw, "interest", ctx), 1)),
-        bonus=tuple(_bonus(r, i, source) for i, r in enumerate(_list(raw, "bonus", ctx), 1)),
+        fit=tuple(_fit_rule(r, i, source) for i, r in enumerate(lists["fit"], 1)),
+        interest=tuple(_event_rule(r, i, source) for i, r in enumerate(lists["interest"], 1)),
+        bonus=tuple(_bonus(r, i, source) for i, r in enumerate(lists["bonus"], 1)),
         decay=_decay(raw.get("decay", {}), source),
         description=ctx.text(raw, "description", required=False),
         owner=ctx.text(raw, "owner", required=False),
@@ -427,11 +473,11 @@ def load_rules(path: str | os.PathLike | None = None, db: str | os.PathLike | No
     """Load a rules file; without a path, the active rules for the database."""
     target = Path(path) if path else active_rules_path(db)
     try:
-        text = target.read_text("utf-8")
+        text = toml_input.read(target)
     except FileNotFoundError as exc:
         raise RulesError(f"rules file {target} does not exist") from exc
-    except UnicodeDecodeError as exc:
-        raise RulesError(f"{target.name}: not UTF-8 text") from exc
+    except toml_input.TomlInputError as exc:
+        raise RulesError(f"{target.name}: {exc}") from exc
     return parse_rules(text, target.name)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import csv
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -215,14 +217,24 @@ def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
 def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
     if not path.exists():
         raise DataImportError(f"{path.name}: file not found ({path})")
+    check_size(path.name, path.stat().st_size)
     if path.stat().st_size == 0:
         raise DataImportError(f"{path.name}: the file is empty (expected a header row and data rows)")
     suffix = path.suffix.lower()
-    if suffix in (".parquet", ".pq"):
+    if suffix in PARQUET_SUFFIXES:
+        check_parquet(path.name, path)
         source = "read_parquet(?)"
-    else:
+    elif suffix in CSV_SUFFIXES:
         _check_utf8(path)
+        with path.open("rb") as fh:
+            head = fh.read(HEADER_BYTES + 1)
+        check_header(path.name, head[:HEADER_BYTES].decode("utf-8", errors="ignore"), len(head) > HEADER_BYTES)
         source = "read_csv(?, all_varchar = true, header = true, sample_size = -1)"
+    else:
+        raise DataImportError(
+            f"{path.name}: not a supported file type (expected .csv, .tsv, .txt or .parquet; Excel files and "
+            f"CRM exports go through the mapped, HubSpot or Salesforce import)"
+        )
     try:
         db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM {source}', [str(path)])
     except duckdb.Error as exc:
@@ -231,6 +243,89 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
     rows = db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
     if rows == 0:
         raise DataImportError(f"{path.name}: the file has a header but no data rows")
+
+
+# ------------------------------------------------------------------------------------------ limits
+
+MAX_FILE_MB = 200  # default size limit; $SMARKETING_MAX_UPLOAD_MB overrides (keep server.maxUploadSize in step)
+MAX_COLUMNS = 2_000
+HEADER_BYTES = 1 << 20  # the header row must end within the file's first 1 MB
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", "")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DELIMITERS = ",;\t|"
+# A JSON document: an object, or an array of values (a CSV header like "[Name],[Email]" is not one)
+_JSON_START = re.compile(r'\s*(?:\{\s*["}]|\[\s*(?:[\[{"\]\-\d]|(?:true|false|null)\s*[,\]]))')
+
+
+def max_file_bytes() -> int:
+    """The largest file an import reads: $SMARKETING_MAX_UPLOAD_MB megabytes, else MAX_FILE_MB."""
+    text = os.environ.get("SMARKETING_MAX_UPLOAD_MB", "").strip()
+    try:
+        mb = float(text) if text else MAX_FILE_MB
+    except ValueError:
+        mb = -1
+    if not 0 < mb < 1e9:
+        raise DataImportError(f"SMARKETING_MAX_UPLOAD_MB must be a number of megabytes, got '{text}'")
+    return int(mb * 1024 * 1024)
+
+
+def check_size(name: str, size: int) -> None:
+    """Refuse a file over the size limit, from its size alone (before reading it)."""
+    limit = max_file_bytes()
+    if size > limit:
+        raise DataImportError(
+            f"{name}: the file is {_megabytes(size)}, over the {_megabytes(limit)} limit for an import "
+            f"(split it into smaller files, or raise SMARKETING_MAX_UPLOAD_MB)"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def check_header(name: str, head: str, more: bool) -> None:
+    """Refuse JSON, a header row longer than 1 MB and one with more than MAX_COLUMNS columns.
+
+    `head` is the start of the file's text (at most HEADER_BYTES of it), `more` says the file goes on."""
+    head = head.removeprefix("\ufeff")
+    if _JSON_START.match(head[:100]):
+        raise DataImportError(f"{name}: this is JSON, not a table (export the data as CSV, Excel or Parquet)")
+    end = head.find("\n")
+    if end < 0 and more:
+        raise DataImportError(
+            f"{name}: the header row (first line) is longer than 1 MB; at most {MAX_COLUMNS:,} columns can be "
+            f"imported"
+        )
+    line = (head if end < 0 else head[:end]).rstrip("\r")
+    check_columns(name, max(_field_count(line, d) for d in DELIMITERS))
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except csv.Error:  # e.g. a lone carriage return: count every delimiter
+        return line.count(delimiter) + 1
+
+
+def check_columns(name: str, count: int) -> None:
+    if count > MAX_COLUMNS:
+        raise DataImportError(f"{name}: {count:,} columns, more than the {MAX_COLUMNS:,} an import can take")
+
+
+def check_parquet(name: str, source, max_cells: int | None = None) -> None:
+    """Refuse a Parquet file that cannot be opened, or with too many columns (or cells), from its footer."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(source).metadata
+    except Exception as exc:  # pyarrow raises several kinds for a broken file
+        raise DataImportError(f"{name}: could not be read as Parquet ({str(exc).splitlines()[0]})") from exc
+    check_columns(name, meta.num_columns)
+    if max_cells is not None and meta.num_rows * meta.num_columns > max_cells:
+        raise DataImportError(
+            f"{name}: {meta.num_rows:,} rows × {meta.num_columns:,} columns, more than the {max_cells:,} cells "
+            f"this import can take (import it as our table layout, or split it)"
+        )
 
 
 def _check_utf8(path: Path) -> None:

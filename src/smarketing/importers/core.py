@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
-from smarketing import store
+from smarketing import store, toml_input
 from smarketing.importers.readers import RawTable
 from smarketing.stages import DEFAULT_STAGES, StageModel
 from smarketing.store import DataImportError, Frame
@@ -174,3 +175,33 @@ def unique_values(raw: RawTable, header: str) -> None:
         row = int(dup.to_numpy().nonzero()[0][0]) + 1
         raise DataImportError(f"{raw.name}, row {row} (line {row + 1}), column {header}: '{values[dup].iloc[0]}' "
                               f"appears more than once in the file (expected unique ids)")
+
+
+# ------------------------------------------------------------------------------- settings files (TOML)
+
+
+def toml_doc(text: str, source: str) -> dict:
+    """The TOML of a mapping or status map, or DataImportError naming the file (and line)."""
+    try:
+        return toml_input.loads(text)
+    except toml_input.TomlInputError as exc:
+        raise DataImportError(f"{source}: {exc}") from exc
+
+
+def read_toml(path: str | Path, what: str) -> tuple[str, str]:
+    """The text and file name of a settings file (at most 1 MB, UTF-8); `what` names it when missing."""
+    path = Path(path)
+    try:
+        return toml_input.read(path), path.name
+    except FileNotFoundError as exc:
+        raise DataImportError(f"{what} file not found: {path}") from exc
+    except toml_input.TomlInputError as exc:
+        raise DataImportError(f"{path.name}: {exc}") from exc
+
+
+def text_table(doc: dict, key: str, source: str) -> dict[str, str]:
+    """The [key] table of a settings file, whose entries must all be "text" = "text"."""
+    table = doc.get(key, {})
+    if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
+        raise DataImportError(f'{source}: [{key}] must be a table of "text" = "text" entries')
+    return table

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import tomli_w
 
 from smarketing import store
 from smarketing.importers import dates, values
-from smarketing.importers.core import Prepared
+from smarketing.importers.core import Prepared, read_toml, text_table, toml_doc
 from smarketing.importers.readers import RawTable
 from smarketing.schema import TABLES, Table
 from smarketing.store import DataImportError, Frame
@@ -132,32 +131,29 @@ class Mapping:
 
     @classmethod
     def from_toml(cls, text: str, source: str = "mapping") -> Mapping:
-        try:
-            doc = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise DataImportError(f"{source}: not valid TOML ({exc})") from exc
+        doc = toml_doc(text, source)
         tables = {}
         for name, section in doc.items():
             if not isinstance(section, dict):
                 continue
             if name not in TABLES:
                 raise DataImportError(f"{source}: [{name}] is not a table (expected one of {', '.join(TABLES)})")
-            columns = {str(h): str(c) for h, c in section.get("columns", {}).items()}
+            columns = text_table(section, "columns", f"{source}: [{name}]")
+            day_first = section.get("day_first")
+            if day_first is not None and not isinstance(day_first, bool):
+                raise DataImportError(f"{source}: [{name}] day_first must be true or false")
             for header, column in columns.items():
                 if column != IGNORE and TABLES[name].column(column) is None:
                     raise DataImportError(
                         f"{source}: [{name}.columns] '{header}' = '{column}': '{column}' is not a column of "
                         f"{name} (expected one of {', '.join(TABLES[name].column_names)} or '-')"
                     )
-            tables[name] = TableMapping(name, columns, section.get("day_first"))
+            tables[name] = TableMapping(name, columns, day_first)
         return cls(str(doc.get("name", Path(source).stem)), tables, str(doc.get("timezone", "UTC")))
 
     @classmethod
     def load(cls, path: str | Path) -> Mapping:
-        path = Path(path)
-        if not path.exists():
-            raise DataImportError(f"mapping file not found: {path}")
-        return cls.from_toml(path.read_text("utf-8"), path.name)
+        return cls.from_toml(*read_toml(path, "mapping"))
 
     def save(self, directory: str | Path | None = None) -> Path:
         directory = Path(directory) if directory else mappings_dir()

@@ -11,16 +11,19 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 
-from smarketing.store import DataImportError
+from smarketing import store
+from smarketing.store import DELIMITERS, PARQUET_SUFFIXES, DataImportError
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
-PARQUET_SUFFIXES = (".parquet", ".pq")
-DELIMITERS = ",;\t|"
+MAX_CELLS = 20_000_000  # rows × columns of an Excel sheet or Parquet file read into memory
+UNZIP_FACTOR = 10  # an Excel workbook may unpack to at most 10× the file size limit
 ENCODINGS = ("auto", "utf-8", "gb18030", "cp1252", "utf-16")
 # The footer of a Salesforce report export starts with a blank line and contains this copyright line.
 _SALESFORCE_FOOTER = re.compile(r'^"?Copyright \(c\) \d{4}-\d{4} salesforce\.com', re.IGNORECASE | re.MULTILINE)
@@ -52,9 +55,13 @@ def read_table(source: str | Path | bytes, name: str | None = None, encoding: st
         name = name or path.name
         if not path.exists():
             raise DataImportError(f"{name}: file not found ({path})")
+        store.check_size(name, path.stat().st_size)
+        _check_type(name)
         data = path.read_bytes()
     else:
         data, name = bytes(source), name or "upload"
+        store.check_size(name, len(data))
+        _check_type(name)
     if not data.strip():
         raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)")
     suffix = Path(name).suffix.lower()
@@ -70,24 +77,33 @@ def read_table(source: str | Path | bytes, name: str | None = None, encoding: st
     return table
 
 
+def _check_type(name: str) -> None:
+    suffix = Path(name).suffix.lower()
+    if suffix not in store.CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
+        raise DataImportError(
+            f"{name}: not a supported file type (expected CSV, TSV or TXT text, Excel .xlsx or Parquet)"
+        )
+
+
 # ------------------------------------------------------------------------------------------------- CSV
 
 
 def decode(data: bytes, name: str, encoding: str = "auto") -> tuple[str, str]:
     """The file's text and the encoding used; a file that is not valid text names the bad line."""
+    used = encoding
     if encoding == "auto":
+        encoding, used = "utf-8", "utf-8"
         if data.startswith(b"\xef\xbb\xbf"):
-            return data[3:].decode("utf-8", errors="strict"), "utf-8 (with byte-order mark)"
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16"), "utf-16"
-        encoding = "utf-8"
+            data, used = data[3:], "utf-8 (with byte-order mark)"
+        elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding, used = "utf-16", "utf-16"
     try:
-        return data.decode(encoding), encoding
+        return data.decode(encoding), used
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise DataImportError(
-            f"{name}: line {line} is not valid {encoding} text (save the file as UTF-8 — in Excel "
-            f"'CSV UTF-8' — or choose the file's encoding, e.g. gb18030 for Chinese Excel files)"
+            f"{name}: line {line} is not valid {encoding} text (save the file as UTF-8 — in Excel 'CSV UTF-8' — "
+            f"or choose the file's encoding, e.g. gb18030 for Chinese Excel files)"
         ) from exc
 
 
@@ -105,11 +121,12 @@ def strip_footer(text: str) -> tuple[str, bool]:
 
 
 def sniff_delimiter(text: str) -> str:
-    sample = "\n".join(text.splitlines()[:30])
+    """The delimiter of a CSV text, judged from its first 30 lines (within the first 1 MB)."""
+    sample = "\n".join(text[:store.HEADER_BYTES].splitlines()[:30])
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
-        header = text.splitlines()[0] if text else ""
+        header = sample.splitlines()[0] if sample else ""
         counts = {d: header.count(d) for d in DELIMITERS}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
@@ -118,6 +135,7 @@ def sniff_delimiter(text: str) -> str:
 def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
     text, used = decode(data, name, encoding)
     text, had_footer = strip_footer(text)
+    store.check_header(name, text[:store.HEADER_BYTES], len(text) > store.HEADER_BYTES)
     delimiter = sniff_delimiter(text)
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
@@ -125,6 +143,7 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
     except StopIteration:
         raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)") from None
     header = [h.replace("\ufeff", "").strip() for h in header]
+    store.check_columns(name, len(header))
     if len(header) == 1 and (inside := [d for d in DELIMITERS if d in header[0]]):
         shown = {",": "','", ";": "';'", "\t": "a tab", "|": "'|'"}[inside[0]]
         raise DataImportError(
@@ -155,16 +174,64 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
 
 
 def _read_excel(data: bytes, name: str) -> RawTable:
+    """The first sheet, streamed (openpyxl read-only) within the column and cell limits."""
+    if Path(name).suffix.lower() == ".xls":
+        raise DataImportError(f"{name}: the old Excel .xls format cannot be read (save it as .xlsx or CSV)")
+    _check_unzipped_size(data, name)
     try:
-        frame = pd.read_excel(io.BytesIO(data), sheet_name=0, dtype=object)
-    except Exception as exc:  # openpyxl raises many kinds
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # openpyxl and zipfile raise many kinds
         raise DataImportError(f"{name}: could not be read as an Excel workbook ({exc})") from exc
-    frame.columns = [_header_text(c) for c in frame.columns]
-    frame = frame.dropna(how="all")
+    try:
+        rows = _sheet_rows(book.worksheets[0], name)
+    except DataImportError:
+        raise
+    except Exception as exc:  # a broken sheet inside a valid zip
+        raise DataImportError(f"{name}: could not be read as an Excel workbook ({exc})") from exc
+    finally:
+        book.close()
+    if not rows:
+        raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)")
+    width = max(len(r) for r in rows)
+    header = [_header_text(v) for v in rows[0]] + [""] * (width - len(rows[0]))
+    body = [r + (None,) * (width - len(r)) for r in rows[1:]]
+    frame = pd.DataFrame(body, columns=header, dtype=object).dropna(how="all")
     return RawTable(_as_text(frame), name, "excel")
 
 
+def _check_unzipped_size(data: bytes, name: str) -> None:
+    """Refuse a workbook that would unpack to far more than any real export (a "zip bomb")."""
+    try:
+        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataImportError(f"{name}: could not be read as an Excel workbook (not an .xlsx file: {exc})") from exc
+    if unpacked > UNZIP_FACTOR * store.max_file_bytes():
+        raise DataImportError(f"{name}: the workbook unpacks to {unpacked / 2**20:,.0f} MB, too large to import "
+                              f"(save the sheet as CSV, or split it)")
+
+
+def _sheet_rows(sheet, name: str) -> list[tuple]:
+    """The sheet's rows without trailing empty cells; stops at the column and cell limits."""
+    rows, cells = [], 0
+    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        end = len(row)
+        while end and row[end - 1] is None:
+            end -= 1
+        if end > store.MAX_COLUMNS:
+            raise DataImportError(f"{name}, row {number}: {end:,} columns, more than the {store.MAX_COLUMNS:,} an "
+                                  f"import can take")
+        cells += max(end, 1)
+        if cells > MAX_CELLS:
+            raise DataImportError(f"{name}: more than {MAX_CELLS:,} cells in the sheet, too many to import at "
+                                  f"once (split it, or save it as CSV)")
+        rows.append(row[:end])
+    while rows and not rows[-1]:
+        rows.pop()
+    return rows
+
+
 def _read_parquet(data: bytes, name: str) -> RawTable:
+    store.check_parquet(name, io.BytesIO(data), MAX_CELLS)
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:

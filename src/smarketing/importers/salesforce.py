@@ -15,14 +15,13 @@ a Customer at the Close Date. Opportunities are linked to leads by `Converted Op
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from smarketing.importers import dates, values
-from smarketing.importers.core import Columns, Prepared, file_rows
+from smarketing.importers.core import Columns, Prepared, file_rows, read_toml, text_table, toml_doc
 from smarketing.importers.mapping import extra_name
 from smarketing.importers.readers import RawTable
 from smarketing.schema import LEADS
@@ -102,16 +101,11 @@ class StatusMap:
             [source_groups]
             "Web" = "Inbound"
         """
-        path = Path(path)
-        if not path.exists():
-            raise DataImportError(f"status map file not found: {path}")
-        try:
-            doc = tomllib.loads(path.read_text("utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise DataImportError(f"{path.name}: not valid TOML ({exc})") from exc
+        text, name = read_toml(path, "status map")
+        doc = toml_doc(text, name)
         result = cls()
-        result.statuses.update({str(k): str(v) for k, v in doc.get("statuses", {}).items()})
-        result.source_groups.update({str(k): str(v) for k, v in doc.get("source_groups", {}).items()})
+        result.statuses.update(text_table(doc, "statuses", name))
+        result.source_groups.update(text_table(doc, "source_groups", name))
         result.created_stage = str(doc.get("created_stage", result.created_stage))
         result.converted_stage = str(doc.get("converted_stage", result.converted_stage))
         return result
