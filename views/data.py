@@ -12,7 +12,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from smarketing import access, engines, store, ui
+from smarketing import access, engines, paths, store, ui
+from smarketing.formatting import md_text
 from smarketing.importers import core, hubspot, mapping, read_table, salesforce
 from smarketing.importers.readers import ENCODINGS
 from smarketing.labels import column_labels, t
@@ -78,7 +79,7 @@ def _timezone(key: str) -> str:
 
 
 def _show_error(exc: Exception) -> None:
-    st.error(f"**{t('data_invalid')}**\n\n{exc}\n\n{t('data_nothing_imported')}", icon=":material/error:")
+    st.error(f"**{t('data_invalid')}**\n\n{md_text(exc)}\n\n{t('data_nothing_imported')}", icon=":material/error:")
 
 
 def _recognised(frames: dict[str, store.Frame]) -> None:
@@ -107,7 +108,7 @@ def _preview(frames: dict[str, store.Frame], key: str) -> None:
 
 def _notes(notes: list[str]) -> None:
     if notes:
-        st.warning(f"**{t('data_notes')}**\n\n" + "\n".join(f"- {n}" for n in notes), icon=":material/info:")
+        st.warning(f"**{t('data_notes')}**\n\n" + "\n".join(f"- {md_text(n)}" for n in notes), icon=":material/info:")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -271,7 +272,7 @@ with tab_any:
         if raw is not None:
             saved = mapping.find_saved(raw.headers, table)
             if saved:
-                st.info(t("data_saved_mapping").format(name=saved.name), icon=":material/bookmark:")
+                st.info(t("data_saved_mapping").format(name=md_text(saved.name)), icon=":material/bookmark:")
                 initial = saved.tables[table]
             else:
                 st.caption(t("data_guessed_mapping"))
@@ -286,7 +287,13 @@ with tab_any:
             edited.day_first = c3.checkbox(t("data_day_first"), key="map_day_first", help=t("data_day_first_help"))
             chosen = mapping.Mapping(name, {table: edited}, tz_map)
             if st.button(t("data_save_mapping"), key="map_save", icon=":material/save:"):
-                st.toast(t("data_mapping_saved").format(path=chosen.save()), icon=":material/bookmark_added:")
+                try:  # the file is <mappings folder>/<slug of the name>.toml: refuse names unfit for that
+                    paths.inside(mapping.mappings_dir(), f"{mapping.slug(name)}.toml")
+                except paths.UnsafeName as exc:
+                    st.error(md_text(exc), icon=":material/error:")
+                else:
+                    st.toast(t("data_mapping_saved").format(path=md_text(chosen.save())),
+                             icon=":material/bookmark_added:")
             try:
                 prepared = mapping.prepare({table: raw}, chosen)
             except DataImportError as exc:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import scoring as charts
-from smarketing.formatting import fmt_int, fmt_pct
+from smarketing.formatting import fmt_int, fmt_pct, md_text
 from smarketing.labels import t
 from smarketing.leadlists import quadrant_list
 from smarketing.scoring import QUADRANTS, Cutoff
@@ -21,9 +21,10 @@ st.title(t("fi_title"))
 try:
     saved = load_rules(db=ui.db_path())
 except RulesError as exc:
-    st.error(f"{t('sc_rules_error')}: {exc}")
+    st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
     st.stop()
-st.caption(t("fi_caption").format(name=saved.name, version=saved.version, path=active_rules_path(ui.db_path()).name))
+st.caption(t("fi_caption").format(name=md_text(saved.name), version=saved.version,
+                                  path=md_text(active_rules_path(ui.db_path()).name)))
 
 c1, c2, c3, c4 = st.columns(4)
 fit_t = c1.number_input(t("fit_threshold"), value=float(saved.fit_threshold), step=5.0, key="fi_fit",

@@ -4,7 +4,7 @@ import streamlit as st
 
 from smarketing import behaviour, funnel, leaks, ui
 from smarketing.charts import funnel as charts
-from smarketing.formatting import fmt_int, fmt_pct
+from smarketing.formatting import fmt_int, fmt_pct, md_text
 from smarketing.labels import t
 from smarketing.schema import CORE_EVENT_TYPES
 from smarketing.stages import DEFAULT_STAGES
@@ -23,7 +23,7 @@ if overall.leads.iloc[0] == 0:
     ui.empty_state()
     st.stop()
 if overall.leads.iloc[1:].sum() == 0:
-    st.info(t("one_stage_only").format(first=STAGES.names[0]), icon=":material/info:")
+    st.info(t("one_stage_only").format(first=md_text(STAGES.names[0])), icon=":material/info:")
 
 RATES = ("conversion_from_previous", "conversion_from_first")
 DAYS = ("median_days_from_previous", "p90_days_from_previous")
@@ -36,12 +36,12 @@ with left:
     st.plotly_chart(charts.funnel_chart(overall), width="stretch", key="funnel_chart")
 with right:
     last = overall.iloc[-1]
-    st.markdown(t("funnel_summary").format(first=STAGES.names[0], last=STAGES.names[-1],
+    st.markdown(t("funnel_summary").format(first=md_text(STAGES.names[0]), last=md_text(STAGES.names[-1]),
                                            rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
     ui.table(overall, "funnel", percent=RATES, days=DAYS, ints=("leads",), help=HELP)
     side = ui.cached(funnel.side_stage_counts, filters)
     if not side.empty:
-        st.caption(t("side_stages") + ": " + ", ".join(f"{r.stage} {r.leads:,}" for r in side.itertuples()))
+        st.caption(t("side_stages") + ": " + ", ".join(f"{md_text(r.stage)} {r.leads:,}" for r in side.itertuples()))
 
 tabs = st.tabs([t("tab_breakdown"), t("tab_time"), t("tab_cohorts"), t("tab_leaks"), t("tab_behaviour")])
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from smarketing import funnel, kpis, leaks, ui
 from smarketing.charts import funnel as charts
-from smarketing.formatting import fmt_days, fmt_int, fmt_money, fmt_pct
+from smarketing.formatting import fmt_days, fmt_int, fmt_money, fmt_pct, md_text
 from smarketing.labels import t
 from smarketing.stages import DEFAULT_STAGES
 
@@ -30,7 +30,7 @@ for i, row in enumerate(headline.itertuples()):
     delta = None if row.change != row.change else f"{row.change:+.1%} vs previous"
     inverse = row.metric.startswith("Median days")  # fewer days is better
     cols[i % 4].metric(
-        row.metric, FORMAT[row.kind](row.value), delta, delta_color="inverse" if inverse else "normal",
+        md_text(row.metric), FORMAT[row.kind](row.value), delta, delta_color="inverse" if inverse else "normal",
         help=t(HELP.get(row.metric, "help_kpi_stage")), border=True,
     )
 
@@ -52,7 +52,7 @@ with right:
     else:
         for row in falls.itertuples():
             badge = ":red-badge[significant]" if row.significant else ":orange-badge[watch]"
-            st.markdown(f"{badge} **{row.transition}**: {fmt_pct(row.rate_before)} → {fmt_pct(row.rate_now)} "
+            st.markdown(f"{badge} **{md_text(row.transition)}**: {fmt_pct(row.rate_before)} → {fmt_pct(row.rate_now)} "
                         f"({row.change * 100:+.1f} pt, p = {row.p_value:.3f})")
         ui.page_link("views/funnel.py", t("see_funnel"))
 with st.expander(t("kpi_table")):

@@ -7,7 +7,7 @@ import streamlit as st
 
 from smarketing import planner, ui
 from smarketing.charts import planner as charts
-from smarketing.formatting import fmt_int, fmt_money, fmt_pct
+from smarketing.formatting import fmt_int, fmt_money, fmt_pct, md_text
 from smarketing.labels import column_labels, t
 
 filters = ui.sidebar()
@@ -68,13 +68,13 @@ try:
     plan_a = planner.build_plan(revenue, int(months), start, assumptions("rate_a"), mix, pace)
     plan_b = planner.build_plan(revenue, int(months), start, assumptions("rate_b"), mix, pace)
 except ValueError as exc:
-    st.error(str(exc), icon=":material/error:")
+    st.error(md_text(exc), icon=":material/error:")
     st.stop()
 
 needs = plan_a.needed_map()
 first, last = plan_a.assumptions.stages[0], plan_a.assumptions.stages[-1]
 k = st.columns(4)
-k[0].metric(t("pl_customers_needed").format(stage=last), fmt_int(needs[last]), help=t("pl_help_customers"),
+k[0].metric(t("pl_customers_needed").format(stage=md_text(last)), fmt_int(needs[last]), help=t("pl_help_customers"),
             border=True)
 k[1].metric(t("pl_leads_needed"), fmt_int(needs[first]), help=t("pl_help_leads"), border=True)
 k[2].metric(t("budget"), fmt_money(plan_a.budget), help=t("pl_help_budget"), border=True)

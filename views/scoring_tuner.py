@@ -7,7 +7,7 @@ import streamlit as st
 
 from smarketing import access, ui
 from smarketing.charts import scoring as charts
-from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_ratio
+from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_ratio, md_text
 from smarketing.labels import t
 from smarketing.scoring import CUTOFF_MODES, OUTCOMES, Cutoff
 from smarketing.scoring_engine import Engine
@@ -102,7 +102,7 @@ st.caption(t("sc_caption"))
 try:
     saved = load_rules(db=ui.db_path())
 except RulesError as exc:
-    st.error(f"{t('sc_rules_error')}: {exc}")
+    st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
     st.stop()
 if st.session_state.get("sc_saved_text") != dump_rules(saved):
     st.session_state.sc_saved_text = dump_rules(saved)
@@ -121,7 +121,7 @@ with st.expander(t("sc_agreement").format(version=saved.version), icon=":materia
             st.session_state.sc_upload_done = upload.file_id
             st.success(t("sc_uploaded"))
         except (RulesError, UnicodeDecodeError) as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
     text = st.text_area(t("sc_edit_rules"), dump_rules(st.session_state.sc_working), height=260, key="sc_text",
                         help=t("help_edit_rules"))
     if st.button(t("sc_apply_text"), key="sc_apply"):
@@ -129,7 +129,7 @@ with st.expander(t("sc_agreement").format(version=saved.version), icon=":materia
             _set_working(parse_rules(text, "edited rules"))
             st.rerun()
         except RulesError as exc:
-            st.error(str(exc))
+            st.error(md_text(exc))
 
 # ---------------------------------------------------------------------------------------- settings
 s1, s2, s3, s4 = st.columns(4)
@@ -149,7 +149,7 @@ try:
         engine = engine_for(st.session_state.sc_working, cutoff, filters)
         saved_engine = engine if engine.supports(saved) else engine_for(saved, cutoff, filters)
 except RulesError as exc:
-    st.error(f"{t('sc_rules_error')}: {exc}")
+    st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
     st.stop()
 if engine.n == 0:
     ui.empty_state()
@@ -170,13 +170,13 @@ with left:
     st.subheader(t("sc_points"))
     with st.expander(t("sc_fit_points"), expanded=True):
         for k, r in enumerate(working.fit):
-            st.slider(r.name, -25, 50, step=1, key=f"sc_pf{k}", help=r.describe())
+            st.slider(md_text(r.name), -25, 50, step=1, key=f"sc_pf{k}", help=r.describe(markdown=True))
     with st.expander(t("sc_interest_points"), expanded=False):
         for k, r in enumerate(working.interest):
             cap = f" ({t('cap')} {r.cap:,.0f})" if r.cap else ""
-            st.slider(f"{r.event_type}{cap}", -25, 50, step=1, key=f"sc_pi{k}", help=t("help_event_points"))
+            st.slider(f"{md_text(r.event_type)}{cap}", -25, 50, step=1, key=f"sc_pi{k}", help=t("help_event_points"))
         for k, b in enumerate(working.bonus):
-            st.slider(b.name, -25, 50, step=1, key=f"sc_pb{k}", help=t("help_bonus"))
+            st.slider(md_text(b.name), -25, 50, step=1, key=f"sc_pb{k}", help=t("help_bonus"))
 
 proposed = _proposed()
 scores = engine.scores(proposed)
@@ -234,7 +234,7 @@ if b1.button(t("sc_save"), type="primary", icon=":material/save:", key="sc_save"
                  action=t("perm_save_rules"), role=t(f"role_{access.role()}"))):
     access.require(access.SAVE_RULES)
     new, path = save_version(replace(proposed, name=saved.name.removesuffix(" (suggested)")), ui.db_path())
-    st.success(t("sc_saved").format(version=new.version, path=path))
+    st.success(t("sc_saved").format(version=new.version, path=md_text(path)))
     st.session_state.pop("sc_saved_text", None)
 b2.button(t("sc_reset"), on_click=_set_working, args=(saved,), key="sc_reset", icon=":material/undo:")
 b3.download_button(t("sc_download_proposed"), dump_rules(proposed).encode("utf-8"), file_name="scoring_proposed.toml",
@@ -247,7 +247,7 @@ try:
     with st.spinner(t("sc_suggest_running")):
         sug = _suggestion(ui.cache_key(), dump_rules(saved), outcome, cutoff, repr(filters), filters)
 except ValueError as exc:
-    st.warning(str(exc))
+    st.warning(md_text(exc))
     st.stop()
 auc = sug.auc
 verdict = "sc_suggest_better" if sug.beats_current else "sc_suggest_not_better"

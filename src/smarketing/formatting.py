@@ -1,10 +1,13 @@
-"""Readable numbers: thousands separators, percentages, currency, durations."""
+"""Readable numbers: thousands separators, percentages, currency, durations; data values as markdown text."""
 
 from __future__ import annotations
 
 import math
+import re
 
 CURRENCY = "$"
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>~$&|])")  # emphasis, code, links/images, HTML, strike, math, tables
+_MD_BLOCK = re.compile(r"^(\d*)([#>+\-=]|(?<=\d)[.)])")  # a heading, quote, list or rule marker at the start
 
 
 def _missing(value) -> bool:
@@ -36,3 +39,18 @@ def fmt_days(value) -> str:
 
 def fmt_ratio(value) -> str:
     return "–" if _missing(value) else f"{value:,.2f}×"
+
+
+def md_text(value) -> str:
+    """A data value (company, source, stage, rule name, file name …) as literal text inside Streamlit
+    markdown (st.markdown, captions, alerts, labels, help): the characters that would form emphasis, code,
+    a link or image, an HTML tag, a `$` formula, a `:color[…]` directive or a table are backslash-escaped,
+    line breaks become spaces and a leading heading / list / quote marker is escaped."""
+    text = _MD_INLINE.sub(r"\\\1", " ".join(str(value).split()))
+    return _MD_BLOCK.sub(r"\1\\\2", text)
+
+
+def md_code(value) -> str:
+    """A data value (a column or event name) as inline code in markdown; as escaped text if it has a backtick."""
+    text = " ".join(str(value).split())
+    return f"`{text}`" if text and "`" not in text else md_text(text)

@@ -17,6 +17,7 @@ from pathlib import Path
 import tomli_w
 
 from smarketing import toml_input
+from smarketing.formatting import md_code, md_text
 from smarketing.writes import write_lock
 
 DECAY_MODES = ("none", "half_life", "window")
@@ -56,16 +57,18 @@ class FitRule:
         """The condition alone (no name, no points): two rules with the same key select the same leads."""
         return (self.column, self.equals, self.any_of, self.min, self.max, self.contains, self.matches, self.present)
 
-    def describe(self) -> str:
-        col = f"`{self.column}`"
+    def describe(self, markdown: bool = False) -> str:
+        """The condition in words; with `markdown`, the column and values escaped for st.markdown / help."""
+        col = md_code(self.column) if markdown else f"`{self.column}`"
+        quote = (lambda v: md_text(repr(v))) if markdown else repr
         if self.equals is not None:
-            return f"{col} is {self.equals!r}"
+            return f"{col} is {quote(self.equals)}"
         if self.any_of:
-            return f"{col} is one of " + ", ".join(repr(v) for v in self.any_of)
+            return f"{col} is one of " + ", ".join(quote(v) for v in self.any_of)
         if self.contains:
-            return f"{col} contains " + " or ".join(repr(v) for v in self.contains) + " (any case)"
+            return f"{col} contains " + " or ".join(quote(v) for v in self.contains) + " (any case)"
         if self.matches is not None:
-            return f"{col} matches /{self.matches}/ (any case)"
+            return f"{col} matches /{md_text(self.matches) if markdown else self.matches}/ (any case)"
         if self.present is not None:
             return f"{col} is {'filled in' if self.present else 'empty'}"
         if self.min is not None and self.max is not None:
@@ -507,14 +510,15 @@ def _shipped_version() -> int:
 
 
 def agreement_markdown(rules: Rules) -> str:
-    """The rules as a short document a sales lead can read and sign off."""
+    """The rules as a short markdown document a sales lead can read and sign off (names and values from
+    the rules file shown as text)."""
     lines = [
-        f"### {rules.name}",
-        f"Version {rules.version} · {rules.date.isoformat()}" + (f" · {rules.owner}" if rules.owner else ""),
+        f"### {md_text(rules.name)}",
+        f"Version {rules.version} · {rules.date.isoformat()}" + (f" · {md_text(rules.owner)}" if rules.owner else ""),
         "",
     ]
     if rules.description:
-        lines += [rules.description, ""]
+        lines += [md_text(rules.description), ""]
     mql = (
         f"A lead becomes an **MQL** when its **fit score is at least {_num(rules.fit_threshold)}** "
         f"and its **interest score is at least {_num(rules.interest_threshold)}**"
@@ -522,14 +526,14 @@ def agreement_markdown(rules: Rules) -> str:
     if rules.combined_threshold is not None:
         mql += f", or when fit and interest **together reach {_num(rules.combined_threshold)}**"
     lines += [mql + ".", "", "**Fit: who the lead is**", ""]
-    lines += [f"- {_signed(r.points)} if {r.describe()}" for r in rules.fit] or ["- (no fit rules)"]
+    lines += [f"- {_signed(r.points)} if {r.describe(markdown=True)}" for r in rules.fit] or ["- (no fit rules)"]
     lines += ["", f"**Interest: what the lead did** ({rules.decay.describe()})", ""]
     for r in rules.interest:
         cap = f", at most {_num(r.cap)} in total" if r.cap else ""
-        lines.append(f"- {_signed(r.points)} per `{r.event_type}`{cap}")
+        lines.append(f"- {_signed(r.points)} per {md_code(r.event_type)}{cap}")
     for b in rules.bonus:
         lines.append(
-            f"- {_signed(b.points)} once for at least {b.min_count} `{b.event_type}` "
+            f"- {_signed(b.points)} once for at least {b.min_count} {md_code(b.event_type)} "
             f"in the {_num(b.within_days)} days before scoring"
         )
     if not rules.interest and not rules.bonus:

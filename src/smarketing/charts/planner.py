@@ -26,7 +26,7 @@ def monthly_chart(monthly: pd.DataFrame, start: date, stages: list[str], title: 
     for k, stage in enumerate(stages):
         data = monthly[monthly.stage == stage]
         fig.add_bar(x=pd.to_datetime(data.month), y=data.needed, name=stage, marker_color=PALETTE[k % len(PALETTE)],
-                    hovertemplate=f"{stage}, %{{x|%b %Y}}: %{{y:,.0f}}<extra></extra>")
+                    hovertemplate="%{fullData.name}, %{x|%b %Y}: %{y:,.0f}<extra></extra>")
     first = pd.to_datetime(monthly.month).min()
     if pd.notna(first) and first < pd.Timestamp(start):
         fig.add_vrect(x0=first - pd.Timedelta(days=16), x1=pd.Timestamp(start) - pd.Timedelta(days=16),
@@ -57,7 +57,7 @@ def monthly_budget_chart(budget: pd.DataFrame, start: date, title: str | None = 
     for k, channel in enumerate(spending[spending > 0].index):
         data = budget[budget.channel == channel]
         fig.add_bar(x=pd.to_datetime(data.month), y=data.budget, name=channel, marker_color=PALETTE[k % len(PALETTE)],
-                    hovertemplate=f"{channel}, %{{x|%b %Y}}: %{{y:$,.0f}}<extra></extra>")
+                    hovertemplate="%{fullData.name}, %{x|%b %Y}: %{y:$,.0f}<extra></extra>")
     fig.update_layout(barmode="stack", legend_traceorder="normal", xaxis=dict(dtick="M1", tickformat="%b %Y"))
     fig.update_yaxes(title=t("budget"), tickprefix="$")
     return apply(fig, title, height=380)
