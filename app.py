@@ -24,11 +24,11 @@ PAGES = [
 
 ANALYST_PAGES = {"views/data.py": access.IMPORT}  # left out of a viewer's navigation (and guarded)
 
+st.sidebar.markdown(f"### {t('app_title')}")
 access.gate()
 pages = [
     st.Page(str(HERE / path), title=title, icon=icon, default=(path == "views/home.py"))
     for path, title, icon in PAGES
     if (HERE / path).exists() and (path not in ANALYST_PAGES or access.can(ANALYST_PAGES[path]))
 ]
-st.sidebar.markdown(f"### {t('app_title')}")
 st.navigation(pages).run()

@@ -94,7 +94,7 @@ def test_logged_in_users_get_the_role_their_email_gives(own_db, monkeypatch):
     at.user = {"is_logged_in": True, "email": "bo@acme.com"}
     at.run()
     assert not at.exception and at.metric  # the Overview is shown
-    assert any("viewer" in c.value for c in at.sidebar.caption)
+    assert any("viewer" in c.value.lower() for c in at.sidebar.caption)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("views/data.py")
     at = run("app.py", "viewer", monkeypatch, auth=AUTH, smarketing=settings)

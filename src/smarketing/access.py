@@ -107,4 +107,4 @@ def gate() -> None:
         if st.sidebar.button(t("logout_button"), icon=":material/logout:"):
             st.logout()
     masked = t("personal_shown") if show_personal_data() else t("personal_masked")
-    st.sidebar.caption(f"{t('role')}: {label} · {masked}", help=t("personal_help"))
+    st.sidebar.caption(f"{label.capitalize()} · {masked}", help=t("personal_help"))

@@ -674,7 +674,6 @@ LABELS: dict[str, str] = {
     "handoffs": "Hand-offs",
     "spend": "Spend",
     # access and personal data
-    "role": "Role",
     "role_viewer": "viewer",
     "role_analyst": "analyst",
     "perm_import": "import data",

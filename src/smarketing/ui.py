@@ -184,8 +184,19 @@ def dataframe(frame: pd.DataFrame, **kwargs):
     """st.dataframe with emails and phones masked (unless the setting shows them); a pandas Styler (of
     aggregate tables) is shown as it is."""
     if isinstance(frame, pd.DataFrame):
-        frame = privacy.mask_frame(frame, unmask=access.show_personal_data())
+        frame = _blank_text(privacy.mask_frame(frame, unmask=access.show_personal_data()))
     return st.dataframe(frame, **kwargs)
+
+
+def _blank_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values of text columns shown as empty cells rather than "None"."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text or not frame[text].isna().any().any():
+        return frame
+    out = frame.copy()
+    for col in text:
+        out[col] = out[col].astype(object).where(out[col].notna(), "")
+    return out
 
 
 def empty_state(message: str | None = None) -> None:
@@ -229,7 +240,7 @@ def table(frame: pd.DataFrame, name: str, percent=(), days=(), money=(), ints=()
     decimals: 3 decimals; help: {column: tooltip}.
     """
     help = help or {}
-    shown = privacy.mask_frame(frame, unmask=access.show_personal_data()).copy()
+    shown = _blank_text(privacy.mask_frame(frame, unmask=access.show_personal_data())).copy()
     config = {}
     for col in shown.columns:
         label, tip = t(col), help.get(col)
