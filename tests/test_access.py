@@ -102,3 +102,15 @@ def test_logged_in_users_get_the_role_their_email_gives(own_db, monkeypatch):
     at.run()
     at.switch_page("views/data.py").run()
     assert len(at.get("file_uploader")) >= 3
+
+
+def test_a_typed_data_source_stays_in_the_data_folder(tmp_path, monkeypatch):
+    from smarketing.ui import allowed_source
+
+    monkeypatch.setenv("SMARKETING_DB", str(tmp_path / "crm.duckdb"))
+    assert allowed_source("other.duckdb") == str((tmp_path / "other.duckdb").resolve())
+    assert allowed_source(f"duckdb://{tmp_path}/q/a.duckdb") == str((tmp_path / "q" / "a.duckdb").resolve())
+    assert allowed_source("postgres://ana@db.example.com/crm").startswith("postgres://")
+    for bad in ("../elsewhere.duckdb", "/etc/x.duckdb", "notes.txt", f"{tmp_path}/../x.duckdb", "ftp://host/x"):
+        with pytest.raises(ValueError, match="inside the app's data folder"):
+            allowed_source(bad)

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from smarketing import access, engines, paths, store, ui
-from smarketing.formatting import md_text
+from smarketing.formatting import md_code, md_text
 from smarketing.importers import core, hubspot, mapping, read_table, salesforce
 from smarketing.importers.readers import ENCODINGS
 from smarketing.labels import column_labels, t
@@ -42,7 +42,7 @@ if exists:
     for column, (table, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
         column.metric(t(table), f"{n:,}")
 else:
-    st.info(t("data_no_database").format(path=path), icon=":material/database:")
+    st.info(t("data_no_database").format(path=md_code(path)), icon=":material/database:")
 if ui.is_warehouse():  # the analyses read the warehouse where it is; imports only fill the embedded DuckDB
     st.info(t("data_readonly_engine").format(engine=engines.kind(con)), icon=":material/cloud:")
     st.stop()

@@ -604,7 +604,9 @@ LABELS: dict[str, str] = {
     "data_intro": "Bring your own data: drop in a HubSpot or Salesforce export, or any CSV, Excel or Parquet file "
                   "with a column mapping. Every import is checked first and lands whole or not at all.",
     "data_in_database": "In the database",
-    "data_no_database": "There is no database yet at `{path}`. Import your files below to create it.",
+    "data_no_database": "There is no database yet at {path}. Import your files below to create it.",
+    "data_source_outside": "A database file must be a .duckdb file inside the app's data folder ({folder}/), "
+                           "e.g. crm.duckdb; a warehouse is given by its URL (pyspark://…, postgres://…).",
     "data_readonly_engine": "This app reads from **{engine}**. Imports go into the embedded DuckDB database only; "
                             "load warehouse tables with your own pipeline, in the same six-table layout.",
     "data_tab_hubspot": "HubSpot export",

@@ -9,12 +9,14 @@ import contextlib
 import threading
 import time
 from datetime import date, timedelta
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
 from smarketing import access, engines, exports, privacy, store, writes
 from smarketing.filters import MODES, Filters
+from smarketing.formatting import md_code, md_text
 from smarketing.labels import t
 
 WAREHOUSE_CACHE_SECONDS = 600
@@ -51,10 +53,10 @@ def connection():
     try:
         base = _connection(path, "" if engines.is_url(path) else writes.version(path))
     except FileNotFoundError:
-        st.error(f"No database at `{path}`. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
+        st.error(f"No database at {md_code(path)}. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
         st.stop()
     except engines.EngineError as exc:  # messages never contain the password
-        st.error(f"Cannot use the data source: {exc}")
+        st.error(f"Cannot use the data source: {md_text(exc)}")
         st.stop()
     cursors = _thread.__dict__.setdefault("cursors", {})
     if id(base) not in cursors or cursors[id(base)][0] is not base:
@@ -112,7 +114,7 @@ def sidebar() -> Filters:
     key = cache_key()
     lo, hi = _data_bounds(key)
     default_since = max(lo, hi - timedelta(days=364))
-    st.sidebar.caption(f"{t('database')}: `{engines.redact(db_path())}`")
+    st.sidebar.caption(f"{t('database')}: {md_code(engines.redact(db_path()))}")
     _source_picker()
     floor, ceiling = date(1990, 1, 1), max(hi, date.today()) + timedelta(days=3650)
     since = min(max(_param_date("since", default_since), floor), ceiling)
@@ -151,11 +153,36 @@ def _source_picker() -> None:
                               help=t("data_source_help"))
         left, right = st.columns(2)
         if left.button(t("data_source_use"), key="data_source_use", disabled=not typed.strip()):
-            st.session_state["data_source"] = typed.strip()
-            st.rerun()
+            try:
+                st.session_state["data_source"] = allowed_source(typed)
+            except ValueError as exc:
+                st.error(md_text(exc), icon=":material/error:")
+            else:
+                st.rerun()
         if st.session_state.get("data_source") and right.button(t("data_source_reset"), key="data_source_reset"):
             del st.session_state["data_source"]
             st.rerun()
+
+
+def data_folder() -> Path:
+    """The app's data folder: where the configured DuckDB database lives (data/ by default)."""
+    configured = engines.configured_url()
+    return store.db_path(None if engines.is_url(configured) else configured).resolve().parent
+
+
+def allowed_source(typed: str) -> str:
+    """A data source typed in the sidebar, if allowed: a warehouse URL, or a .duckdb file inside the app's
+    data folder (imports write there, so a typed path must not lead anywhere else); else ValueError."""
+    typed = typed.strip()
+    if engines.is_url(typed):
+        engines.parse(typed)  # EngineError (a ValueError) names what is wrong
+        return typed
+    folder = data_folder()
+    path = store.db_path(typed)
+    path = (path if path.is_absolute() else folder / path).resolve()
+    if path.suffix != ".duckdb" or not path.is_relative_to(folder):
+        raise ValueError(t("data_source_outside").format(folder=folder.name))
+    return str(path)
 
 
 def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
