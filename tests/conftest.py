@@ -149,3 +149,19 @@ def build_con(**tables):
 def make_con():
     """Factory fixture for build_con (tiny hand-made databases)."""
     return build_con
+
+
+@pytest.fixture()
+def downloads(monkeypatch):
+    """The file each download button of a page run (AppTest) would give, by file name (bytes; a deferred
+    download's callable is called)."""
+    import streamlit
+
+    seen, real = {}, streamlit.download_button
+
+    def spy(label, data, file_name=None, *args, **kwargs):
+        seen[file_name] = data() if callable(data) else data
+        return real(label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(streamlit, "download_button", spy)
+    return seen

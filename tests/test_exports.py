@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from smarketing import exports, store
@@ -64,16 +63,8 @@ def hostile_db(demo_db, tmp_path, monkeypatch):
     return path
 
 
-def test_page_download_of_a_lead_list_is_neutralised(hostile_db, monkeypatch):
-    files: dict[str, bytes] = {}
-    original = MediaFileManager.add
-
-    def record(self, data, mimetype, coordinates, file_name=None, is_for_static_download=False):
-        if file_name:
-            files[file_name] = data
-        return original(self, data, mimetype, coordinates, file_name, is_for_static_download)
-
-    monkeypatch.setattr(MediaFileManager, "add", record)
+def test_page_download_of_a_lead_list_is_neutralised(hostile_db, downloads):
+    files = downloads
     at = AppTest.from_file(str(ROOT / "views" / "fit_interest.py"), default_timeout=180).run()
     assert not at.exception, [e.value for e in at.exception]
     lead_lists = [data for name, data in files.items() if name.startswith("leads_")]

@@ -6,8 +6,6 @@ import io
 from pathlib import Path
 
 import pandas as pd
-import pytest
-import streamlit
 from streamlit.testing.v1 import AppTest
 
 from smarketing.cli import main
@@ -18,19 +16,6 @@ ROOT = Path(__file__).resolve().parents[1]
 def cli(capsysbinary, *args) -> bytes:
     assert main(["leads", *args]) == 0
     return capsysbinary.readouterr().out
-
-
-@pytest.fixture()
-def downloads(monkeypatch):
-    """The bytes each download button of a page run would give, by file name."""
-    seen, real = {}, streamlit.download_button
-
-    def spy(label, data, file_name=None, *args, **kwargs):
-        seen[file_name] = data
-        return real(label, data, file_name, *args, **kwargs)
-
-    monkeypatch.setattr(streamlit, "download_button", spy)
-    return seen
 
 
 def window(at: AppTest) -> list[str]:

@@ -195,9 +195,11 @@ def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
 
 
 def download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
-    """A CSV download button for a table (personal data masked, spreadsheet formulas neutralised)."""
+    """A CSV download button for a table (personal data masked, spreadsheet formulas neutralised). The file
+    is written when the button is clicked, not on every run of the page (pages have many tables)."""
+    unmask = access.show_personal_data()
     st.download_button(
-        t("download_csv"), exports.table_csv(frame, unmask=access.show_personal_data()), file_name=f"{name}.csv",
+        t("download_csv"), lambda: exports.table_csv(frame, unmask=unmask), file_name=f"{name}.csv",
         mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
     )
 

@@ -60,7 +60,7 @@ def share_gauge(value: float, title: str, target: float | None = None) -> go.Fig
         ),
         title=dict(text=title, font=dict(size=14)),
     ))
-    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5), template="plotly_white",
+    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5),
                       font=dict(size=12))
     return fig
 
@@ -79,7 +79,7 @@ def hours_gauge(hours: float, sla_hours: float, title: str) -> go.Figure:
         ),
         title=dict(text=title, font=dict(size=14)),
     ))
-    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5), template="plotly_white",
+    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5),
                       font=dict(size=12))
     return fig
 

@@ -6,10 +6,14 @@ import html
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 
 PALETTE = ["#2563eb", "#f97316", "#10b981", "#a855f7", "#ef4444", "#0ea5e9", "#eab308", "#64748b",
            "#ec4899", "#14b8a6"]
 OUTCOME_COLORS = {"won": "#16a34a", "lost": "#dc2626", "open": "#f59e0b", "no deal": "#94a3b8"}
+# The house template, set once as plotly's default: naming it per figure (template="plotly_white") makes
+# plotly validate and copy the whole template every time, 25 ms of each figure (benchmarks/RESULTS.md, load).
+pio.templates.default = "plotly_white"
 
 
 def apply(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Figure:
@@ -17,7 +21,6 @@ def apply(fig: go.Figure, title: str | None = None, height: int = 420) -> go.Fig
     fig.update_layout(
         title=title,
         height=height,
-        template="plotly_white",
         colorway=PALETTE,
         margin=dict(l=10, r=10, t=60 if title else 30, b=10),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
