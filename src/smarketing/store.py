@@ -206,8 +206,12 @@ def _import_one(db, table: Table, source, stages: StageModel) -> int:
 def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
     if frame.data.empty:
         raise DataImportError(f"{frame.name}: no rows to import into {table.name}")
+    data = frame.data
+    empty = [c for c in data.columns if data[c].dtype == object and data[c].isna().all()]
+    if empty:  # typed as text, not as DuckDB's default for all-NULL values (INTEGER)
+        data = data.astype(dict.fromkeys(empty, pd.StringDtype()))
     view = f"_frame_{table.name}"
-    db.register(view, frame.data)
+    db.register(view, data)
     try:
         db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM "{view}"')
     finally:
@@ -349,10 +353,15 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
     headers = [r[0] for r in db.execute(f'DESCRIBE "{stage_table}"').fetchall()]
     mapping: dict[str, str] = {}
     for header in headers:
+        if "\x00" in header:
+            raise DataImportError(f"{path.name}: a column name contains a NUL character (is this a text file?)")
+        if header.lower() in RESERVED_COLUMNS:
+            raise DataImportError(f"{path.name}: a column may not be called '{header}', a name the database keeps "
+                                  f"for itself (rename the column, e.g. to row_id)")
         name = header.strip()
         contract = table.column(name.lower())
         target = contract.name if contract else name
-        if target in mapping.values():
+        if target.lower() in {t.lower() for t in mapping.values()}:
             raise DataImportError(f"{path.name}: column '{target}' appears twice in the header")
         mapping[header] = target
     missing = [c for c in table.required if c not in mapping.values()]
@@ -362,6 +371,10 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
             f"(found: {', '.join(headers)})"
         )
     return mapping
+
+
+# Names of the database's row number and of a working column of the checks: a file's column must not hide them
+RESERVED_COLUMNS = ("rowid", "_stage_name")
 
 
 def _typed(column: Column, expr: str) -> str:
@@ -410,6 +423,7 @@ class _Checker:
         for column in self.table.columns:
             if column.name in self.source_of:
                 self._check_column(column)
+        self._check_extra_types()
         if self.table.key:
             self._check_unique(self.table.key)
         if self.table.lead_ref:
@@ -430,6 +444,21 @@ class _Checker:
             allowed = ", ".join(f"'{a}'" for a in column.allowed)
             if bad := self._first_bad(f"NOT {blank} AND lower(trim(CAST({src} AS VARCHAR))) NOT IN ({allowed})"):
                 self._fail(bad[0], column.name, f"expected {column.expected}, got '{self._value(bad[0], column.name)}'")
+
+    def _check_extra_types(self) -> None:
+        """Values of an extra column the table already has (from an earlier import) must fit its type."""
+        have = {n.lower(): t for n, t in self.db.execute(
+            f'SELECT column_name, column_type FROM (DESCRIBE "{self.table.name}")').fetchall()}
+        staged = dict(self.db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{self.stage}")').fetchall())
+        for target, header in self.source_of.items():
+            want = have.get(target.lower())
+            if self.table.column(target) is not None or want is None or want == staged[header]:
+                continue
+            src = self._q(target)
+            if bad := self._first_bad(f"{src} IS NOT NULL AND try_cast({src} AS {want}) IS NULL"):
+                value = self._value(bad[0], target)
+                self._fail(bad[0], target, f"expected a value of type {want} (the type this column got in an earlier "
+                                           f"import), got '{value}'")
 
     def _check_unique(self, key: str) -> None:
         src = f"trim(CAST({self._q(key)} AS VARCHAR))"
@@ -471,13 +500,15 @@ class _Checker:
 
 
 def _insert(db, table: Table, stage_table: str, columns: dict[str, str]) -> int:
-    existing = {r[0] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
+    # column names are case-insensitive: an extra column "notes" goes into an existing "Notes"
+    existing = {r[0].lower(): r[0] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
     stage_types = dict(db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{stage_table}")').fetchall())
     for header, target in columns.items():
-        if target not in existing and table.column(target) is None:
+        if target.lower() not in existing and table.column(target) is None:
             db.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{_ident(target)}" {stage_types[header]}')
     targets, exprs = [], []
     for header, target in columns.items():
+        target = existing.get(target.lower(), target)
         contract = table.column(target)
         source = "_stage_name" if target == "stage" and table.name == "stage_changes" else header
         expr = '"' + source.replace('"', '""') + '"'

@@ -43,6 +43,11 @@ FAMILIES = (
 )
 
 
+def no_dates(index: pd.Index) -> pd.Series:
+    """An all-empty date column in the unit parse_dates returns (microseconds: years 1 to 9999 fit)."""
+    return pd.Series(pd.NaT, index=index, dtype="datetime64[us]")
+
+
 def family_of(value: str) -> Family | None:
     for family in FAMILIES:
         if family.pattern.match(value):
@@ -91,7 +96,7 @@ def parse_dates(
     rows = rows if rows is not None else pd.Series(range(1, len(values) + 1), index=values.index)
     present = text.dropna()
     if present.empty:
-        return pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+        return no_dates(values.index)
     fams = families(present)
     where = f"{file}, row {{row}} (line {{line}}), column {column}"
     unknown = fams[fams.isna()]
@@ -121,7 +126,7 @@ def parse_dates(
         idx = bad.index[0]
         row = int(rows[idx])
         raise DataImportError(where.format(row=row, line=row + 1) + f": '{present[idx]}' is not a valid date")
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
+    out = no_dates(values.index)
     out[parsed.index] = parsed
     return out
 
@@ -161,7 +166,7 @@ def _parse(present: pd.Series, kind: str, day_first: bool | None, timezone: str)
     if kind != "iso" and text.str.contains(r"[AaPp]\.[Mm]", regex=True).any():
         text = text.str.replace(r"([AaPp])\.([Mm])\.?$", r"\1M", regex=True)
     offset = text.str.contains(r"(?:Z|[+-]\d{2}:?\d{2})$", regex=True)
-    out = pd.Series(pd.NaT, index=present.index, dtype="datetime64[us]")
+    out = no_dates(present.index)
     naive = text[~offset]
     if len(naive):
         stamps = pd.to_datetime(naive, format="ISO8601", errors="coerce") if kind == "iso" else None

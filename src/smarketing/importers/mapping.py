@@ -95,9 +95,10 @@ def key(text: str) -> str:
 
 
 def extra_name(header: str) -> str:
-    """The column name an unmapped header is kept under: snake_case (Chinese characters kept)."""
+    """The column name an unmapped header is kept under: snake_case (Chinese characters kept); never a name
+    the database keeps for itself (store.RESERVED_COLUMNS: "RowID" is kept as row_id)."""
     name = re.sub(r"[\W]+", "_", str(header).strip().casefold()).strip("_")
-    return name or "column"
+    return "row_id" if name in store.RESERVED_COLUMNS else name or "column"
 
 
 @dataclass

@@ -223,7 +223,7 @@ def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes):
                       "entered_at": out["created_at"], "_row": rows}),
         pd.DataFrame({"lead_id": frame["lead_id"], "stage": status_stage, "entered_at": status_when, "_row": rows}),
     ]
-    converted_at = parse(raw, conv_date_h) if conv_date_h else pd.Series(pd.NaT, index=raw.frame.index)
+    converted_at = parse(raw, conv_date_h) if conv_date_h else dates.no_dates(raw.frame.index)
     if converted_h:
         flagged = values.truthy(raw.frame[converted_h])
         converted_at = converted_at.where(flagged | converted_at.notna())
@@ -281,7 +281,7 @@ def _opportunities(raw: RawTable, opp_of_lead: pd.DataFrame, stages: StageModel,
         notes.append(f"{raw.name}: {int((~keep).sum()):,} opportunit(ies) left out: not linked to a lead of the leads "
                      f"report (no lead has them as Converted Opportunity ID).")
     created = parse(raw, created_h)
-    close = parse(raw, close_h) if close_h else pd.Series(pd.NaT, index=frame.index)
+    close = parse(raw, close_h) if close_h else dates.no_dates(frame.index)
     out = {"deal_id": opp_ids, "lead_id": lead, "created_at": created, "status": status,
            "closed_at": close.where(status != "open")}
     labels = {"deal_id": opp_h, "lead_id": "Converted Opportunity ID", "created_at": created_h,
