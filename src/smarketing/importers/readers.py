@@ -211,19 +211,25 @@ def _check_unzipped_size(data: bytes, name: str) -> None:
 
 
 def _sheet_rows(sheet, name: str) -> list[tuple]:
-    """The sheet's rows without trailing empty cells; stops at the column and cell limits."""
+    """The sheet's rows without trailing empty cells; stops at the column and cell limits.
+
+    Rows come padded to the width the sheet declares (its used range), capped just past the column limit;
+    the padded cells count towards the cell limit, so a tiny file declaring a huge range stops quickly."""
+    declared = sheet.max_column
+    width = None if declared is None else min(declared, store.MAX_COLUMNS + 1)
     rows, cells = [], 0
-    for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, row in enumerate(sheet.iter_rows(max_col=width, values_only=True), start=1):
+        cells += max(len(row), 1)
+        if cells > MAX_CELLS:
+            used = f" (its used range is {sheet.max_row:,} rows × {declared:,} columns)" if declared else ""
+            raise DataImportError(f"{name}: more than {MAX_CELLS:,} cells in the sheet{used}, too many to import "
+                                  f"at once (delete unused rows and columns, split it, or save it as CSV)")
         end = len(row)
         while end and row[end - 1] is None:
             end -= 1
         if end > store.MAX_COLUMNS:
-            raise DataImportError(f"{name}, row {number}: {end:,} columns, more than the {store.MAX_COLUMNS:,} an "
-                                  f"import can take")
-        cells += max(end, 1)
-        if cells > MAX_CELLS:
-            raise DataImportError(f"{name}: more than {MAX_CELLS:,} cells in the sheet, too many to import at "
-                                  f"once (split it, or save it as CSV)")
+            raise DataImportError(f"{name}, row {number}: more than the {store.MAX_COLUMNS:,} columns an import "
+                                  f"can take")
         rows.append(row[:end])
     while rows and not rows[-1]:
         rows.pop()
