@@ -107,3 +107,16 @@ def test_mapped_import_from_the_cli_with_chinese_file(tmp_path, capsys):
     assert leads.loc["C001", "created_at"] == pd.Timestamp("2024-03-01 01:30")  # 09:30 in Shanghai is 01:30 UTC
     assert leads.loc["C002", "company"] == "杭州华信数据有限公司"
     assert "备注" not in leads.columns
+
+
+def test_saved_mapping_names_stay_in_the_folder_and_never_overwrite_another(tmp_path):
+    from smarketing.importers.mapping import Mapping
+
+    long = Mapping("x" * 10_000, {}, "UTC").save(tmp_path)
+    assert long.parent == tmp_path and len(long.name) <= 100
+    for name in ("../../etc/evil", "/tmp/evil", "CON", "a\0b"):
+        assert Mapping(name, {}, "UTC").save(tmp_path).parent == tmp_path
+    Mapping("Q1/HubSpot", {}, "UTC").save(tmp_path)
+    with pytest.raises(DataImportError, match="already saved"):
+        Mapping("Q1 HubSpot", {}, "UTC").save(tmp_path)
+    assert Mapping("q1/hubspot", {}, "UTC").save(tmp_path).name == "q1-hubspot.toml"  # the same name, updated

@@ -287,13 +287,12 @@ with tab_any:
             edited.day_first = c3.checkbox(t("data_day_first"), key="map_day_first", help=t("data_day_first_help"))
             chosen = mapping.Mapping(name, {table: edited}, tz_map)
             if st.button(t("data_save_mapping"), key="map_save", icon=":material/save:"):
-                try:  # the file is <mappings folder>/<slug of the name>.toml: refuse names unfit for that
-                    paths.inside(mapping.mappings_dir(), f"{mapping.slug(name)}.toml")
-                except paths.UnsafeName as exc:
+                try:  # the file is <mappings folder>/<safe slug of the name>.toml, never elsewhere
+                    saved_to = chosen.save()
+                except (paths.UnsafeName, DataImportError) as exc:
                     st.error(md_text(exc), icon=":material/error:")
                 else:
-                    st.toast(t("data_mapping_saved").format(path=md_text(chosen.save())),
-                             icon=":material/bookmark_added:")
+                    st.toast(t("data_mapping_saved").format(path=md_text(saved_to)), icon=":material/bookmark_added:")
             try:
                 prepared = mapping.prepare({table: raw}, chosen)
             except DataImportError as exc:

@@ -114,7 +114,8 @@ with st.expander(t("sc_agreement").format(version=saved.version), icon=":materia
     a, b = st.columns(2)
     a.download_button(t("sc_download_rules"), dump_rules(saved).encode("utf-8"), file_name="scoring.toml",
                       mime="application/toml", icon=":material/download:", key="sc_dl_saved")
-    upload = b.file_uploader(t("sc_upload_rules"), type=["toml"], key="sc_upload", help=t("help_upload_rules"))
+    upload = b.file_uploader(t("sc_upload_rules"), type=["toml"], key="sc_upload", help=t("help_upload_rules"),
+                             max_upload_size=1)  # MB: a rules file is read whole (toml_input.MAX_BYTES)
     if upload is not None and st.session_state.get("sc_upload_done") != upload.file_id:
         try:
             _set_working(parse_rules(upload.getvalue().decode("utf-8"), upload.name))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+from smarketing import toml_input
 
 
 class StageConfigError(ValueError):
@@ -93,9 +94,9 @@ def _stages(raw: list, section: str, source: str) -> tuple[Stage, ...]:
 def parse_stages(text: str, source: str = "stages.toml") -> StageModel:
     """Build a StageModel from TOML text; errors name the file and the entry."""
     try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StageConfigError(f"{source}: not valid TOML ({exc})") from exc
+        raw = toml_input.loads(text)
+    except toml_input.TomlInputError as exc:
+        raise StageConfigError(f"{source}: {exc}") from exc
     main = _stages(raw.get("main", []), "main", source)
     side = _stages(raw.get("side", []), "side", source)
     return StageModel(main=main, side=side, name=str(raw.get("name", "custom")))

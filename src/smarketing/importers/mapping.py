@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 import tomli_w
 
-from smarketing import store
+from smarketing import paths, store
 from smarketing.importers import dates, values
 from smarketing.importers.core import Prepared, read_toml, text_table, toml_doc
 from smarketing.importers.readers import RawTable
@@ -157,10 +157,21 @@ class Mapping:
         return cls.from_toml(*read_toml(path, "mapping"))
 
     def save(self, directory: str | Path | None = None) -> Path:
+        """Write the mapping as <slug of its name>.toml in the mappings folder (a safe file name, always inside
+        it); saving under a name whose file holds another mapping is refused rather than overwriting it."""
         directory = Path(directory) if directory else mappings_dir()
         directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"{slug(self.name)}.toml"
-        path.write_text(self.to_toml(), "utf-8")
+        path = paths.inside(directory, paths.safe_file_name(slug(self.name)[:80], "mapping") + ".toml")
+        if path.exists():
+            try:
+                other = Mapping.load(path).name
+            except DataImportError:
+                other = None  # a broken file may be replaced
+            if other is not None and other.strip().casefold() != self.name.strip().casefold():
+                raise DataImportError(f"a mapping called '{other}' is already saved as {path.name}: choose another name")
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(self.to_toml(), "utf-8")
+        tmp.replace(path)
         return path
 
 
