@@ -94,3 +94,12 @@ def test_the_setting_shows_emails_to_analysts_only(demo_env, monkeypatch):
     assert shown.email.notna().any() and not shown.email.dropna().str.contains(r"\*\*\*").any()
     masked = lead_list(monkeypatch, "viewer")
     assert masked.email.dropna().str.fullmatch(r".\*\*\*@\S+").all()
+
+
+def test_command_line_tables_are_masked_in_every_format(demo_db, capsys):
+    from smarketing.cli import main
+
+    for fmt in ("csv", "json", "table"):
+        assert main(["funnel", "--db", demo_db, "--by", "email", "--format", fmt]) == 0
+        out = capsys.readouterr().out
+        assert "***@" in out and not unmasked([out])

@@ -9,7 +9,7 @@ from datetime import date
 
 import pandas as pd
 
-from smarketing import exports, store
+from smarketing import exports, privacy, store
 
 
 def add_db(parser) -> None:
@@ -34,8 +34,10 @@ def parse_date(text: str) -> date:
 
 
 def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
-    """Print a DataFrame as an aligned table, CSV (spreadsheet formulas neutralised) or JSON records."""
+    """Print a DataFrame as an aligned table, CSV (spreadsheet formulas neutralised) or JSON records; emails
+    and phones masked in every format (a breakdown by email, say). Only `smarketing leads --unmask` shows them."""
     out = out or sys.stdout
+    frame = privacy.mask_frame(frame)
     if fmt == "csv":
         exports.neutralize(frame).to_csv(out, index=False)
     elif fmt == "json":
