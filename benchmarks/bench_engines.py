@@ -66,7 +66,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="bench_engines_"))
     if args.db:
-        duck = store.connect(args.db, read_only=True)
+        duck = store.connect(args.db, read_only=True, file_access=True)  # it exports Parquet
     else:
         duck = store.connect(work / "demo.duckdb")
         demo.generate(duck, leads=args.leads, seed=42, end=END, progress=False)

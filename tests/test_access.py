@@ -110,7 +110,10 @@ def test_a_typed_data_source_stays_in_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SMARKETING_DB", str(tmp_path / "crm.duckdb"))
     assert allowed_source("other.duckdb") == str((tmp_path / "other.duckdb").resolve())
     assert allowed_source(f"duckdb://{tmp_path}/q/a.duckdb") == str((tmp_path / "q" / "a.duckdb").resolve())
-    assert allowed_source("postgres://ana@db.example.com/crm").startswith("postgres://")
+    monkeypatch.setattr("smarketing.access.settings", lambda: {"sources": ["postgres://ana@db.example.com/crm"]})
+    assert allowed_source("postgres://ana@db.example.com/crm") == "postgres://ana@db.example.com/crm"
+    with pytest.raises(ValueError, match="listed under"):  # the stored password must not go to any host
+        allowed_source("postgres://me@attacker.example/x")
     for bad in ("../elsewhere.duckdb", "/etc/x.duckdb", "notes.txt", f"{tmp_path}/../x.duckdb", "ftp://host/x"):
         with pytest.raises(ValueError, match="inside the app's data folder"):
             allowed_source(bad)

@@ -103,3 +103,10 @@ def test_command_line_tables_are_masked_in_every_format(demo_db, capsys):
         assert main(["funnel", "--db", demo_db, "--by", "email", "--format", fmt]) == 0
         out = capsys.readouterr().out
         assert "***@" in out and not unmasked([out])
+
+
+def test_only_text_columns_named_as_personal_are_masked():
+    frame = pd.DataFrame({"cancelled_at": ["2024-01-01"], "excellence_score": ["5"], "Cell": ["+1 555 123 4567"],
+                          "mobile_phone": ["0151 2345678"], "emailed_at": pd.to_datetime(["2024-01-01"])})
+    assert mask_frame(frame).iloc[0].tolist() == ["2024-01-01", "5", "+1 *** *** 4567", "*** *** 5678",
+                                                  pd.Timestamp("2024-01-01")]

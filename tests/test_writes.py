@@ -111,3 +111,16 @@ def test_the_app_cannot_read_files_through_sql(demo_db, tmp_path):
     with pytest.raises(Exception, match="(?i)permission|disabled|external"):
         store.raw(con).execute(f"SELECT * FROM read_csv({store.sql_string(str(secret))})")
     con.disconnect()
+
+
+def test_a_write_keeps_the_files_permissions_and_follows_a_link(db, tmp_path):
+    db.chmod(0o600)
+    link = tmp_path / "current.duckdb"
+    link.symlink_to(db)
+    with store.writing(link) as con:
+        store.import_files(con, {"leads": leads_csv(tmp_path, "b.csv", ["B1"])})
+    assert link.is_symlink() and count(db) == 3
+    assert db.stat().st_mode & 0o777 == 0o600
+    with store.writing(tmp_path / "new.duckdb") as con:
+        store.import_files(con, {"leads": leads_csv(tmp_path, "c.csv", ["C1"])})
+    assert (tmp_path / "new.duckdb").stat().st_mode & 0o777 == 0o600

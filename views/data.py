@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from smarketing import access, engines, paths, store, ui
+from smarketing import access, engines, paths, privacy, store, ui
 from smarketing.formatting import md_code, md_text
 from smarketing.importers import core, hubspot, mapping, read_table, salesforce
 from smarketing.importers.readers import ENCODINGS
@@ -79,7 +79,8 @@ def _timezone(key: str) -> str:
 
 
 def _show_error(exc: Exception) -> None:
-    st.error(f"**{t('data_invalid')}**\n\n{md_text(exc)}\n\n{t('data_nothing_imported')}", icon=":material/error:")
+    message = str(exc) if access.show_personal_data() else privacy.mask_text(str(exc))
+    st.error(f"**{t('data_invalid')}**\n\n{md_text(message)}\n\n{t('data_nothing_imported')}", icon=":material/error:")
 
 
 def _recognised(frames: dict[str, store.Frame]) -> None:
@@ -236,7 +237,10 @@ def _mapping_editor(raw, table: str, initial: mapping.TableMapping, key: str) ->
     for header in raw.headers:
         target = initial.target(header)
         choice = KEEP if target is None else LEAVE if target == mapping.IGNORE else by_column.get(target, KEEP)
-        sample = ", ".join(str(v) for v in raw.frame[header].dropna().head(3))
+        values = raw.frame[header].dropna().head(3)
+        if not access.show_personal_data():
+            values = values.map(lambda v, h=header: privacy.mask_value(h, v))
+        sample = ", ".join(str(v) for v in values)
         rows.append({"header": header, "sample": sample, "maps_to": choice})
     edited = st.data_editor(
         pd.DataFrame(rows), key=key, hide_index=True, width="stretch", disabled=["header", "sample"],

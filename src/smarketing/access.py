@@ -18,6 +18,7 @@ import os
 import streamlit as st
 
 from smarketing import privacy
+from smarketing.formatting import md_text
 from smarketing.labels import t
 
 VIEWER, ANALYST = "viewer", "analyst"
@@ -30,20 +31,33 @@ class AccessDenied(PermissionError):
     """An action the current user's role does not allow."""
 
 
+class SecretsError(RuntimeError):
+    """The secrets file exists but cannot be read: the app must not run without the login it may configure."""
+
+
+def _secrets():
+    """Streamlit secrets; None when there is no secrets file. A file that cannot be read raises SecretsError:
+    failing open would drop the login and make everyone an analyst."""
+    try:
+        secrets = st.secrets
+        secrets.get("smarketing")  # secrets are parsed on first access
+        return secrets
+    except FileNotFoundError as exc:  # StreamlitSecretNotFoundError
+        if getattr(exc, "error_id", None) == "no-secrets-found":
+            return None
+        raise SecretsError(str(exc)) from exc
+
+
 def settings() -> dict:
     """The `[smarketing]` section of Streamlit secrets ({} without a secrets file)."""
-    try:
-        return dict(st.secrets.get("smarketing", {}))
-    except Exception:  # no secrets file
-        return {}
+    secrets = _secrets()
+    return dict(secrets.get("smarketing", {})) if secrets is not None else {}
 
 
 def login_configured() -> bool:
     """True when .streamlit/secrets.toml has an [auth] section (Streamlit's OIDC login)."""
-    try:
-        return "auth" in st.secrets
-    except Exception:
-        return False
+    secrets = _secrets()
+    return secrets is not None and "auth" in secrets
 
 
 def _role_name(value, default: str) -> str:
@@ -94,7 +108,12 @@ def show_personal_data() -> bool:
 def gate() -> None:
     """In app.py, before the pages: the login screen when login is on and nobody is logged in; otherwise
     the user, role and a log-out button in the sidebar."""
-    if login_configured() and not st.user.is_logged_in:
+    try:
+        login = login_configured()
+    except SecretsError as exc:
+        st.error(t("secrets_broken").format(error=md_text(exc)), icon=":material/lock:")
+        st.stop()
+    if login and not st.user.is_logged_in:
         st.title(t("app_title"))
         st.write(t("login_text"))
         provider = settings().get("login_provider")

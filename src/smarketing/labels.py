@@ -687,6 +687,11 @@ LABELS: dict[str, str] = {
                           "cannot import data. Ask an analyst to import files for you.",
     "login_text": "Log in to see your team's funnel. Your administrator set up login for this app.",
     "login_button": "Log in",
+    "secrets_broken": "The app's secrets file cannot be read, so it does not start (it may configure the "
+                      "login): {error}",
+    "data_source_not_allowed": "Only the data sources listed under [smarketing] sources in the app's "
+                               "secrets.toml (and the configured one) can be used, so that no password is "
+                               "sent to another server and no folder outside the data folder is read.",
     "logout_button": "Log out",
     "personal_masked": "emails and phones masked",
     "personal_shown": "emails and phones shown",

@@ -16,7 +16,7 @@ import phonenumbers
 
 EMAIL_RE = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"']+")
 EMAIL_NAME = re.compile(r"e-?mail|邮箱|邮件", re.I)
-PHONE_NAME = re.compile(r"phone|mobile|cell|手机|电话|whatsapp", re.I)
+PHONE_NAME = re.compile(r"phone|mobile|whatsapp|手机|电话|(?<![a-z])cell(?![a-z])", re.I)  # not "cancelled"
 SETTING = "show_personal_data"
 ENV = "SMARKETING_SHOW_PERSONAL_DATA"
 TRUE = ("1", "true", "yes", "on")
@@ -51,18 +51,33 @@ def mask_phone(value) -> str | None:
     return f"{prefix}*** *** {last}".strip()
 
 
-def _mask_text_emails(value):
-    """Every email address inside a text cell masked (for columns not named as emails)."""
+def mask_text(value):
+    """Every email address inside a text (a cell of another column, a message) masked."""
     if not isinstance(value, str) or "@" not in value:
         return value
     return EMAIL_RE.sub(lambda m: mask_email(m.group(0)), value)
 
 
+def _is_text(series: pd.Series) -> bool:
+    return series.dtype == object or pd.api.types.is_string_dtype(series)
+
+
 def personal_columns(frame: pd.DataFrame) -> tuple[list, list]:
-    """(email columns, phone columns) of a table, judged by their names."""
-    emails = [c for c in frame.columns if EMAIL_NAME.search(str(c))]
-    phones = [c for c in frame.columns if PHONE_NAME.search(str(c)) and c not in emails]
+    """(email columns, phone columns) of a table: text columns whose names say so (a date column such as
+    `emailed_at` or a number is not masked)."""
+    text = [c for c in frame.columns if _is_text(frame[c])]
+    emails = [c for c in text if EMAIL_NAME.search(str(c))]
+    phones = [c for c in text if PHONE_NAME.search(str(c)) and c not in emails]
     return emails, phones
+
+
+def mask_value(column: str, value):
+    """One value of a column called `column`, masked as mask_frame would mask it."""
+    if EMAIL_NAME.search(str(column)):
+        return mask_email(value)
+    if PHONE_NAME.search(str(column)):
+        return mask_phone(value)
+    return mask_text(value)
 
 
 def mask_frame(frame: pd.DataFrame, unmask: bool = False) -> pd.DataFrame:
@@ -70,7 +85,7 @@ def mask_frame(frame: pd.DataFrame, unmask: bool = False) -> pd.DataFrame:
     if unmask or frame is None or frame.empty:
         return frame
     emails, phones = personal_columns(frame)
-    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    text = [c for c in frame.columns if _is_text(frame[c])]
     if not (emails or phones or text):
         return frame
     out = frame.copy()
@@ -80,7 +95,7 @@ def mask_frame(frame: pd.DataFrame, unmask: bool = False) -> pd.DataFrame:
         out[col] = out[col].map(mask_phone)
     for col in text:
         if col not in emails and col not in phones:
-            out[col] = out[col].map(_mask_text_emails)
+            out[col] = out[col].map(mask_text)
     return out
 
 

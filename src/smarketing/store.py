@@ -23,6 +23,10 @@ from smarketing.stages import DEFAULT_STAGES, StageModel
 DEFAULT_DB = Path("data") / "demo.duckdb"
 
 
+class DatabaseError(ValueError):
+    """A database file exists but cannot be opened (locked, damaged, not a DuckDB file)."""
+
+
 class DataImportError(ValueError):
     """A file could not be imported; the message names file, row, column and what was expected."""
 
@@ -36,12 +40,13 @@ def db_path(path: str | os.PathLike | None = None) -> Path:
     return Path(text)
 
 
-def connect(path: str | os.PathLike | None = None, read_only: bool = False):
+def connect(path: str | os.PathLike | None = None, read_only: bool = False, file_access: bool = False):
     """Open (creating if needed) a DuckDB database as an Ibis backend with the canonical tables.
 
     Read-only opens attach the file to a private in-memory DuckDB (not through DuckDB's per-process cache of
     open files), so after an import has swapped in a new file (see `writing`) a new read-only connection
-    sees it while older ones keep reading the old file; file access from SQL is then switched off.
+    sees it while older ones keep reading the old file; file access from SQL is then switched off unless
+    `file_access` (for exports).
 
     A URL of another engine (pyspark://…, postgres://…, see smarketing.engines) connects to that engine
     instead, where the tables already are; nothing is created or written there.
@@ -53,7 +58,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
     if read_only and str(target) != ":memory:":
         if not target.exists():
             raise FileNotFoundError(f"database {target} does not exist (run `smarketing demo` first)")
-        return _attach_read_only(target)
+        return _attach_read_only(target, file_access)
     if str(target) != ":memory:":
         target.parent.mkdir(parents=True, exist_ok=True)
     con = ibis.duckdb.connect(str(target))
@@ -65,16 +70,17 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False):
 ATTACHED = "smarketing_db"
 
 
-def _attach_read_only(target: Path):
+def _attach_read_only(target: Path, file_access: bool = False):
     db = duckdb.connect(":memory:")
     try:
         db.execute(f"ATTACH {sql_string(str(target))} AS {ATTACHED} (READ_ONLY)")  # ATTACH takes no parameters
     except duckdb.Error as exc:
         db.close()
-        raise FileNotFoundError(f"cannot open database {target}: {str(exc).splitlines()[0]}") from exc
+        raise DatabaseError(f"cannot open database {target.name}: {str(exc).splitlines()[0]}") from exc
     db.execute(f"USE {ATTACHED}")
     _session_settings(db)
-    db.execute("SET enable_external_access = false")  # no file or network access from SQL in the app
+    if not file_access:
+        db.execute("SET enable_external_access = false")  # no file or network access from SQL in the app
     return ibis.duckdb.from_connection(db)
 
 

@@ -23,7 +23,7 @@ WAREHOUSE_CACHE_SECONDS = 600
 SEGMENT_COLUMNS = ("source_group", "source", "industry", "country", "region", "owner")
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
+@st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, version: str):
     """One read-only connection per database file version (a new one after each import), shared by all
     sessions; each thread queries it through its own cursor (see connection())."""
@@ -54,9 +54,11 @@ def connection():
         base = _connection(path, "" if engines.is_url(path) else writes.version(path))
     except FileNotFoundError:
         st.error(f"No database at {md_code(path)}. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
+        _reset_source_button()
         st.stop()
-    except engines.EngineError as exc:  # messages never contain the password
+    except (engines.EngineError, store.DatabaseError) as exc:  # messages never contain the password
         st.error(f"Cannot use the data source: {md_text(exc)}")
+        _reset_source_button()
         st.stop()
     cursors = _thread.__dict__.setdefault("cursors", {})
     if id(base) not in cursors or cursors[id(base)][0] is not base:
@@ -144,6 +146,13 @@ def sidebar() -> Filters:
     return Filters(since=since, until=until, mode=mode, segments=segments)
 
 
+def _reset_source_button() -> None:
+    """Back to the configured data source, when this session chose another one that cannot be used."""
+    if st.session_state.get("data_source") and st.button(t("data_source_reset"), key="data_source_reset_err"):
+        del st.session_state["data_source"]
+        st.rerun()
+
+
 def _source_picker() -> None:
     """Sidebar: point this session at another data source by URL (a DuckDB file, pyspark://, postgres://)."""
     if not access.can(access.CHOOSE_SOURCE):
@@ -165,17 +174,23 @@ def _source_picker() -> None:
 
 
 def data_folder() -> Path:
-    """The app's data folder: where the configured DuckDB database lives (data/ by default)."""
+    """The app's data folder: where the configured DuckDB database lives (data/ by default, also when the
+    configured source is a warehouse)."""
     configured = engines.configured_url()
-    return store.db_path(None if engines.is_url(configured) else configured).resolve().parent
+    return store.db_path(store.DEFAULT_DB if engines.is_url(configured) else configured).resolve().parent
 
 
 def allowed_source(typed: str) -> str:
-    """A data source typed in the sidebar, if allowed: a warehouse URL, or a .duckdb file inside the app's
-    data folder (imports write there, so a typed path must not lead anywhere else); else ValueError."""
+    """A data source typed in the sidebar, if allowed, else ValueError: a .duckdb file inside the app's data
+    folder (imports write there), or a warehouse URL that is the configured one or listed under
+    `[smarketing] sources` in secrets (a typed URL would otherwise get the stored password sent to any host,
+    or read any folder of the server)."""
     typed = typed.strip()
     if engines.is_url(typed):
         engines.parse(typed)  # EngineError (a ValueError) names what is wrong
+        listed = access.settings().get("sources", [])
+        if typed not in {engines.configured_url(), *([listed] if isinstance(listed, str) else listed)}:
+            raise ValueError(t("data_source_not_allowed"))
         return typed
     folder = data_folder()
     path = store.db_path(typed)

@@ -47,8 +47,10 @@ def replacing(target: str | os.PathLike, fresh: bool = False) -> Iterator[Path]:
     """Yield the path of a private copy of `target` (empty if `fresh` or no file yet); when the block ends
     without an exception, the copy replaces `target` atomically, else it is deleted and `target` is untouched.
 
-    The caller must have closed every connection to the copy before the block ends."""
-    target = Path(target)
+    The caller must have closed every connection to the copy before the block ends. A symbolic link is
+    followed (the file it points to is replaced); the file keeps its permissions (0600 for a new file:
+    it holds personal data)."""
+    target = Path(target).resolve()
     with write_lock(target):
         for stale in _leftovers(target):  # a writer killed mid-way (we hold the lock: none is running)
             stale.unlink(missing_ok=True)
@@ -61,8 +63,9 @@ def replacing(target: str | os.PathLike, fresh: bool = False) -> Iterator[Path]:
                     shutil.copyfile(wal, Path(f"{work}.wal"))
             yield work
             _fsync(work)
+            os.chmod(work, target.stat().st_mode & 0o777 if target.exists() else 0o600)
             os.replace(work, target)
-            Path(f"{target}.wal").unlink(missing_ok=True)
+            wal.unlink(missing_ok=True)
             _fsync(target.parent)
         finally:
             work.unlink(missing_ok=True)

@@ -115,7 +115,7 @@ def _prepare(args, fmt: str, files: dict, con):
 
 
 def run_export(args) -> int:
-    con = store.connect(args.db, read_only=True)
+    con = store.connect(args.db, read_only=True, file_access=True)
     try:
         written = engines.export_parquet(con, args.parquet)
     finally:
