@@ -117,3 +117,19 @@ def test_a_typed_data_source_stays_in_the_data_folder(tmp_path, monkeypatch):
     for bad in ("../elsewhere.duckdb", "/etc/x.duckdb", "notes.txt", f"{tmp_path}/../x.duckdb", "ftp://host/x"):
         with pytest.raises(ValueError, match="inside the app's data folder"):
             allowed_source(bad)
+
+
+@pytest.mark.parametrize("error_id, broken", [("no-secrets-found", False), ("failed-parsing-secrets-file", True)])
+def test_an_unreadable_secrets_file_fails_closed(monkeypatch, error_id, broken):
+    from streamlit.errors import StreamlitSecretNotFoundError
+
+    class Secrets:
+        def get(self, *_):
+            raise StreamlitSecretNotFoundError("secrets: {why}", why=error_id, error_id=error_id)
+
+    monkeypatch.setattr(access.st, "secrets", Secrets())
+    if broken:  # the file may hold the login: never fall back to "no login, everyone an analyst"
+        with pytest.raises(access.SecretsError):
+            access.login_configured()
+    else:
+        assert not access.login_configured() and access.settings() == {}
