@@ -31,6 +31,7 @@ from smarketing.importers.core import Prepared, read_toml, text_table, toml_doc
 from smarketing.importers.readers import RawTable
 from smarketing.schema import TABLES, Table
 from smarketing.store import DataImportError, Frame
+from smarketing.writes import write_lock
 
 IGNORE = "-"
 
@@ -162,16 +163,18 @@ class Mapping:
         directory = Path(directory) if directory else mappings_dir()
         directory.mkdir(parents=True, exist_ok=True)
         path = paths.inside(directory, paths.safe_file_name(slug(self.name)[:80], "mapping") + ".toml")
-        if path.exists():
-            try:
-                other = Mapping.load(path).name
-            except DataImportError:
-                other = None  # a broken file may be replaced
-            if other is not None and other.strip().casefold() != self.name.strip().casefold():
-                raise DataImportError(f"a mapping called '{other}' is already saved as {path.name}: choose another name")
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(self.to_toml(), "utf-8")
-        tmp.replace(path)
+        with write_lock(directory / "mappings"):  # check and write as one step for concurrent saves
+            if path.exists():
+                try:
+                    other = Mapping.load(path).name
+                except DataImportError:
+                    other = None  # a broken file may be replaced
+                if other is not None and other.strip().casefold() != self.name.strip().casefold():
+                    raise DataImportError(
+                        f"a mapping called '{other}' is already saved as {path.name}: choose another name")
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(self.to_toml(), "utf-8")
+            tmp.replace(path)
         return path
 
 
