@@ -124,3 +124,12 @@ def test_a_write_keeps_the_files_permissions_and_follows_a_link(db, tmp_path):
     with store.writing(tmp_path / "new.duckdb") as con:
         store.import_files(con, {"leads": leads_csv(tmp_path, "c.csv", ["C1"])})
     assert (tmp_path / "new.duckdb").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_writer_waits_for_the_lock_only_so_long(db):
+    # flock locks belong to the open file: a second open in the same process waits like another process
+    busy = pytest.raises(writes.WriteBusy, match=r"being written by process \d+")
+    with writes.write_lock(db), busy, writes.write_lock(db, timeout=0.5):
+        pass
+    with writes.write_lock(db, timeout=0.5):  # free again
+        pass

@@ -20,6 +20,7 @@ from smarketing.labels import column_labels, t
 from smarketing.schema import TABLES
 from smarketing.stages import DEFAULT_STAGES
 from smarketing.store import DataImportError
+from smarketing.writes import WriteBusy
 
 TIMEZONES = ["UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
              "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Europe/Paris", "Asia/Shanghai", "Asia/Tokyo",
@@ -145,7 +146,7 @@ def _checked_import(prepared: core.Prepared, key: str, fingerprint: str) -> None
     try:
         with ui.writable_connection() as wcon:
             result = core.load(wcon, prepared, DEFAULT_STAGES, progress)
-    except DataImportError as exc:
+    except (DataImportError, WriteBusy) as exc:
         bar.empty()
         _show_error(exc)
         return

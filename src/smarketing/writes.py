@@ -14,24 +14,46 @@ import contextlib
 import fcntl
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 TMP_MARK = ".writing-"
+LOCK_TIMEOUT = 600.0  # seconds a writer waits for another one
 
 
 def lock_path(target: Path) -> Path:
     return target.with_name(target.name + ".lock")
 
 
+class WriteBusy(TimeoutError):
+    """Another write to the same file did not finish in time."""
+
+
 @contextlib.contextmanager
-def write_lock(target: str | os.PathLike) -> Iterator[None]:
-    """Hold the database's write lock (waits for another writer to finish)."""
+def write_lock(target: str | os.PathLike, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the file's write lock, waiting up to `timeout` seconds for another writer to finish (WriteBusy
+    after that, naming the writer's process, so a hung import cannot block every later one unseen)."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path(target), "a+b") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read(64).decode("ascii", "replace").strip() or "another process"
+                    raise WriteBusy(f"{target.name} is being written by {holder} for more than {timeout:g} s; "
+                                    "try again when it has finished") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"process {os.getpid()}".encode())
+        fh.flush()
         try:
             yield
         finally:
