@@ -23,10 +23,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from smarketing import attribution_markov, demo, store
-from smarketing.attribution_journeys import path_table
-from smarketing.attribution_models import MODELS, ModelOptions, attribute
-from smarketing.attribution_paths import PathParams, PathTable
+from smarketing import demo, store
+from smarketing.attribution import markov as attribution_markov
+from smarketing.attribution.journeys import path_table
+from smarketing.attribution.models import MODELS, ModelOptions, attribute
+from smarketing.attribution.paths import PathParams, PathTable
 
 HERE = Path(__file__).resolve().parent
 

@@ -20,9 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from smarketing import demo, engines, store
+from smarketing import demo, store
 from smarketing.filters import Filters
-from smarketing.funnel import lifecycle_funnel
+from smarketing.funnel.lifecycle import lifecycle_funnel
+from smarketing.store import engines
 
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE))

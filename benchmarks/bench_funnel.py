@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from smarketing import demo, store
-from smarketing.behaviour import behaviour_funnel
 from smarketing.filters import Filters
-from smarketing.funnel import cohort_table, lifecycle_funnel
-from smarketing.stages import DEFAULT_STAGES
+from smarketing.funnel.behaviour import behaviour_funnel
+from smarketing.funnel.lifecycle import cohort_table, lifecycle_funnel
+from smarketing.stages import PACKAGED_STAGES as DEFAULT_STAGES
 
 HERE = Path(__file__).parent
 END = date(2026, 11, 1)

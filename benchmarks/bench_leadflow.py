@@ -16,8 +16,10 @@ import statistics
 import time
 from pathlib import Path
 
-from smarketing import demo, leadflow, normalize, planner, store
-from smarketing.dedupe import lead_keys
+from smarketing import demo, planner, store
+from smarketing.leadflow import flow as leadflow
+from smarketing.leadflow import normalize
+from smarketing.leadflow.dedupe import lead_keys
 
 HERE = Path(__file__).resolve().parent
 

@@ -18,11 +18,11 @@ from dataclasses import replace
 from pathlib import Path
 
 from smarketing import demo, store
-from smarketing.scoring import score_leads
-from smarketing.scoring_engine import Engine
-from smarketing.scoring_eval import Capacity, curve, evaluate
-from smarketing.scoring_rules import load_rules, shipped_rules_path
-from smarketing.scoring_suggest import suggest
+from smarketing.scoring.evaluation import Capacity, curve, evaluate
+from smarketing.scoring.scores import score_leads
+from smarketing.scoring.suggest import suggest
+from smarketing.scoring.tuner import Tuner
+from smarketing.scoring.versions import load_rules, shipped_rules_path
 
 HERE = Path(__file__).resolve().parent
 
@@ -61,7 +61,7 @@ def main() -> None:
 
     add("score + metrics in DuckDB (evaluate)", lambda: evaluate(score_leads(con, rules), "won", capacity))
     add("PR + volume curve over all thresholds (one query)", lambda: curve(score_leads(con, rules), rules))
-    engine = add("tuner: fetch per-lead features once (Engine.load)", lambda: Engine.load(con, rules), runs=3)
+    engine = add("tuner: fetch per-lead features once (Tuner.load)", lambda: Tuner.load(con, rules), runs=3)
     moves = iter(range(10**6))
 
     def slider_move():

@@ -44,11 +44,11 @@ def run(path: str, role: str, monkeypatch, **secrets) -> AppTest:
 
 
 def test_a_viewer_cannot_reach_the_import(own_db, monkeypatch):
-    at = run("views/data.py", "viewer", monkeypatch).run()
+    at = run("pages/data.py", "viewer", monkeypatch).run()
     assert not at.exception
     assert "analysts" in at.warning[0].value
     assert not at.get("file_uploader") and not at.button
-    at = run("views/data.py", "analyst", monkeypatch).run()
+    at = run("pages/data.py", "analyst", monkeypatch).run()
     assert len(at.get("file_uploader")) >= 3
 
 
@@ -56,26 +56,26 @@ def test_the_data_page_is_not_in_a_viewers_navigation_and_a_deep_link_is_refused
     at = run("app.py", "viewer", monkeypatch).run()
     assert not at.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("views/data.py")
+        at.switch_page("pages/data.py")
     at = run("app.py", "analyst", monkeypatch).run()
-    at.switch_page("views/data.py").run()
+    at.switch_page("pages/data.py").run()
     assert len(at.get("file_uploader")) >= 3
 
 
 def test_a_viewer_cannot_save_rules(own_db, monkeypatch):
-    at = run("views/scoring_tuner.py", "viewer", monkeypatch).run()
+    at = run("pages/scoring_tuner.py", "viewer", monkeypatch).run()
     assert not at.exception
     assert at.button(key="sc_save").disabled
     with pytest.raises(AccessDenied, match="viewer"):  # the check behind the button, for a forged click
         access.require(access.SAVE_RULES)
-    at = run("views/scoring_tuner.py", "analyst", monkeypatch).run()
+    at = run("pages/scoring_tuner.py", "analyst", monkeypatch).run()
     assert not at.button(key="sc_save").disabled
 
 
 def test_a_viewer_cannot_change_the_data_source(own_db, monkeypatch):
-    at = run("views/funnel.py", "viewer", monkeypatch).run()
+    at = run("pages/funnel.py", "viewer", monkeypatch).run()
     assert not [w for w in at.text_input if w.key == "data_source_input"]
-    at = run("views/funnel.py", "analyst", monkeypatch).run()
+    at = run("pages/funnel.py", "analyst", monkeypatch).run()
     assert [w for w in at.text_input if w.key == "data_source_input"]
 
 
@@ -96,11 +96,11 @@ def test_logged_in_users_get_the_role_their_email_gives(own_db, monkeypatch):
     assert not at.exception and at.metric  # the Overview is shown
     assert any("viewer" in c.value.lower() for c in at.sidebar.caption)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
-        at.switch_page("views/data.py")
+        at.switch_page("pages/data.py")
     at = run("app.py", "viewer", monkeypatch, auth=AUTH, smarketing=settings)
     at.user = {"is_logged_in": True, "email": "ana@acme.com"}
     at.run()
-    at.switch_page("views/data.py").run()
+    at.switch_page("pages/data.py").run()
     assert len(at.get("file_uploader")) >= 3
 
 
@@ -110,7 +110,8 @@ def test_a_typed_data_source_stays_in_the_data_folder(tmp_path, monkeypatch):
     monkeypatch.setenv("SMARKETING_DB", str(tmp_path / "crm.duckdb"))
     assert allowed_source("other.duckdb") == str((tmp_path / "other.duckdb").resolve())
     assert allowed_source(f"duckdb://{tmp_path}/q/a.duckdb") == str((tmp_path / "q" / "a.duckdb").resolve())
-    monkeypatch.setattr("smarketing.access.settings", lambda: {"sources": ["postgres://ana@db.example.com/crm"]})
+    monkeypatch.setattr("smarketing.access.secrets_section", lambda: {"sources": ["postgres://ana@db.example.com/crm"]})
+    monkeypatch.setattr("smarketing.settings._provider", lambda: {"sources": ["postgres://ana@db.example.com/crm"]})
     assert allowed_source("postgres://ana@db.example.com/crm") == "postgres://ana@db.example.com/crm"
     with pytest.raises(ValueError, match="listed under"):  # the stored password must not go to any host
         allowed_source("postgres://me@attacker.example/x")
@@ -132,4 +133,4 @@ def test_an_unreadable_secrets_file_fails_closed(monkeypatch, error_id, broken):
         with pytest.raises(access.SecretsError):
             access.login_configured()
     else:
-        assert not access.login_configured() and access.settings() == {}
+        assert not access.login_configured() and access.secrets_section() == {}

@@ -9,8 +9,8 @@ from contextlib import redirect_stderr, redirect_stdout
 import pandas as pd
 import pytest
 
-from smarketing.attribution import PathParams, attribution
-from smarketing.channels import COLUMNS, channel_table
+from smarketing.attribution.channels import COLUMNS, channel_table
+from smarketing.attribution.report import PathParams, attribution
 from smarketing.cli import main
 from smarketing.filters import Filters
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smarketing.attribution_markov import conversion_probability, removal_effects
-from smarketing.attribution_models import MODELS, ModelOptions, attribute
-from smarketing.attribution_paths import from_frame
+from smarketing.attribution.markov import conversion_probability, removal_effects
+from smarketing.attribution.models import MODELS, ModelOptions, attribute
+from smarketing.attribution.paths import from_frame
 
 
 def paths(*rows, **extra) -> pd.DataFrame:

@@ -11,11 +11,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from smarketing import store
-from smarketing.attribution import PathParams, attribution
+from smarketing.attribution.report import PathParams, attribution
 from smarketing.filters import Filters
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = str(ROOT / "views" / "attribution.py")
+PAGE = str(ROOT / "pages" / "attribution.py")
 
 
 def run_page() -> AppTest:

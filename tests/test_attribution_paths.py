@@ -7,9 +7,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from smarketing.attribution import attribution, attribution_from_paths, journey_flows, top_paths
-from smarketing.attribution_journeys import path_table
-from smarketing.attribution_paths import PathParams, from_frame, read_path_file
+from smarketing.attribution.journeys import path_table
+from smarketing.attribution.paths import PathParams, from_frame, read_path_file
+from smarketing.attribution.report import attribution, attribution_from_paths, journey_flows, top_paths
 from smarketing.filters import Filters
 
 LEADS = [

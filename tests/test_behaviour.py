@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from smarketing.behaviour import behaviour_funnel
 from smarketing.filters import Filters
+from smarketing.funnel.behaviour import behaviour_funnel
 
 STEPS = ["content_download", "pricing_view", "demo_request"]
 

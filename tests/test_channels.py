@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from smarketing import store
-from smarketing.channels import COLUMNS, channel_table
+from smarketing.attribution.channels import COLUMNS, channel_table
 from smarketing.filters import Filters
 
 JAN = Filters(date(2026, 1, 1), date(2026, 1, 31))

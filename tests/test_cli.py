@@ -40,7 +40,7 @@ def test_funnel_by_column_first_and_json(demo_db):
 
 def test_funnel_agrees_with_the_library(demo_db, demo_con):
     from smarketing.filters import Filters
-    from smarketing.funnel import lifecycle_funnel
+    from smarketing.funnel.lifecycle import lifecycle_funnel
 
     _, out, _ = run("funnel", "--db", demo_db, "--format", "csv")
     assert pd.read_csv(io.StringIO(out)).leads.tolist() == lifecycle_funnel(demo_con, Filters()).leads.tolist()

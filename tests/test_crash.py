@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 
-from smarketing import store, writes
+from smarketing import store
+from smarketing.store import writes
 
 ROWS = 150_000
 CLI = [sys.executable, "-c", "import sys; from smarketing.cli import main; sys.exit(main())"]

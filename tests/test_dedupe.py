@@ -8,8 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smarketing import dedupe, normalize, store
+from smarketing import store
 from smarketing.cli import main
+from smarketing.leadflow import dedupe, normalize
 
 LEAD_COLS = ["lead_id", "created_at", "email", "phone", "company", "country", "source"]
 DEAL_COLS = ["deal_id", "lead_id", "created_at", "closed_at", "status", "amount"]

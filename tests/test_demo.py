@@ -6,13 +6,14 @@ import pytest
 
 from smarketing import demo, store
 from smarketing.filters import Filters
-from smarketing.funnel import lifecycle_funnel
+from smarketing.funnel.lifecycle import lifecycle_funnel
+from smarketing.schema import TABLES
 
 
 def fingerprint(con) -> dict:
     db = store.raw(con)
     return {t: db.execute(f"SELECT count(*), hash(string_agg(CAST(x AS VARCHAR), '|' ORDER BY x)) "
-                          f"FROM (SELECT * FROM {t}) x").fetchone() for t in store.TABLES}
+                          f"FROM (SELECT * FROM {t}) x").fetchone() for t in TABLES}
 
 
 def test_same_seed_same_data_other_seed_other_data():

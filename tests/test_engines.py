@@ -19,10 +19,15 @@ from types import SimpleNamespace
 import pandas as pd
 import pytest
 
-from smarketing import attribution, demo, engines, funnel, scoring, scoring_rules, store
+from smarketing import demo, store
+from smarketing.attribution import report as attribution
 from smarketing.cli import main
 from smarketing.filters import Filters
+from smarketing.funnel import lifecycle as funnel
 from smarketing.schema import TABLES, create_sql
+from smarketing.scoring import scores as scoring
+from smarketing.scoring import versions as scoring_rules
+from smarketing.store import engines
 
 ROOT = Path(__file__).resolve().parents[1]
 _MARKERS = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["pytest"]["ini_options"]["markers"]
@@ -79,7 +84,7 @@ def test_export_parquet_writes_every_table(tmp_path):
     con = store.connect(":memory:")
     store.raw(con).execute("INSERT INTO leads (lead_id, created_at) VALUES ('L1', TIMESTAMP '2024-01-02 03:04:05.25')")
     written = engines.export_parquet(con, tmp_path / "lake")
-    assert sorted(written) == sorted(store.TABLES)
+    assert sorted(written) == sorted(TABLES)
     back = pd.read_parquet(written["leads"])
     assert back.created_at.iloc[0] == pd.Timestamp("2024-01-02 03:04:05.25")
 
@@ -140,7 +145,7 @@ def test_app_never_shows_the_password_of_a_warehouse_url(monkeypatch):
     from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SMARKETING_DB", "postgres://analyst:topsecret@127.0.0.1:1/crm")
-    at = AppTest.from_file(str(ROOT / "views" / "data.py"), default_timeout=60)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
     at.run()
     shown = " ".join(str(e.value) for e in (*at.error, *at.caption, *at.info, *at.markdown)).replace("\\", "")
     assert "Cannot use the data source: cannot connect to postgres://analyst:***@127.0.0.1:1/crm" in shown

@@ -25,8 +25,11 @@ from smarketing.charts import funnel as funnel_charts
 from smarketing.charts import planner as planner_charts
 from smarketing.charts.style import apply
 from smarketing.formatting import md_code, md_text
-from smarketing.funnel import refresh_reach
-from smarketing.scoring_rules import FitRule, agreement_markdown, dump_rules, load_rules, shipped_rules_path
+from smarketing.reach import refresh_reach
+from smarketing.schema import TABLES
+from smarketing.scoring.rules import FitRule, agreement_markdown
+from smarketing.scoring.rules_file import dump_rules
+from smarketing.scoring.versions import load_rules, shipped_rules_path
 
 ROOT = Path(__file__).resolve().parents[1]
 IMG = '<img src=x onerror="window.__xss=1">'
@@ -150,7 +153,7 @@ def hostile_db(tmp_path_factory) -> Path:
     con = store.connect(path)
     demo.generate(con, leads=800, seed=3, end=date(2026, 11, 1), progress=False)
     db = store.raw(con)
-    for table in store.TABLES.values():
+    for table in TABLES.values():
         for column in (c.name for c in table.columns if c.sql_type == "VARCHAR"):
             for old, new in REPLACE.items():
                 db.execute(f'UPDATE "{table.name}" SET "{column}" = ? WHERE "{column}" = ?', [new, old])
@@ -199,12 +202,12 @@ def check_page(at: AppTest) -> set[str]:
 
 PAGES = [  # (page, widgets to set, hostile values its charts must show)
     ("app.py", {}, set()),
-    ("views/funnel.py", {}, {IMG, SCRIPT}),
-    ("views/funnel.py", {("selectbox", "breakdown_by"): "owner", ("selectbox", "leaks_by"): "campaign"}, set()),
-    ("views/attribution.py", {}, {IMG, SCRIPT}),
-    ("views/lead_flow.py", {("selectbox", "lf_dedupe_by"): "owner"}, {BOLD, "<script>alert(1)</script>"}),
-    ("views/planner.py", {}, {IMG, SCRIPT}),
-    ("views/fit_interest.py", {("selectbox", "fi_by"): "industry"}, {PIXEL}),
+    ("pages/funnel.py", {}, {IMG, SCRIPT}),
+    ("pages/funnel.py", {("selectbox", "breakdown_by"): "owner", ("selectbox", "leaks_by"): "campaign"}, set()),
+    ("pages/attribution.py", {}, {IMG, SCRIPT}),
+    ("pages/lead_flow.py", {("selectbox", "lf_dedupe_by"): "owner"}, {BOLD, "<script>alert(1)</script>"}),
+    ("pages/planner.py", {}, {IMG, SCRIPT}),
+    ("pages/fit_interest.py", {("selectbox", "fi_by"): "industry"}, {PIXEL}),
 ]
 
 
@@ -217,7 +220,7 @@ def test_pages_show_hostile_data_as_text(hostile_db, monkeypatch, path, widgets,
 
 def test_scoring_tuner_shows_rule_names_and_suggestions_as_text(hostile_db, monkeypatch):
     monkeypatch.setenv("SMARKETING_DB", str(hostile_db))
-    at = run_page("views/scoring_tuner.py")
+    at = run_page("pages/scoring_tuner.py")
     check_page(at)
     labels = [s.label for s in at.slider]
     assert md_text(f"{BOLD} {TAG}") in labels  # the rule's name, escaped
@@ -231,7 +234,7 @@ def test_data_page_shows_file_values_and_names_as_text(tmp_path, monkeypatch):
     store.connect(db).disconnect()
     monkeypatch.setenv("SMARKETING_DB", str(db))
     monkeypatch.setenv("SMARKETING_MAPPINGS", str(tmp_path / "mappings"))
-    at = run_page("views/data.py")
+    at = run_page("pages/data.py")
     before = sorted(p.name for p in tmp_path.rglob("*"))
     csv = f'lead_id,created_at,"{TAG}"\nL1,2024-03-01,{PIXEL}\nL2,"{IMG}",{BOLD}\n'.encode()
     at.file_uploader(key="map_file").set_value(("../../evil.csv", csv, "text/csv")).run()

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from smarketing import exports, store
 from smarketing.cli import main
-from smarketing.funnel import refresh_reach
-from smarketing.stages import DEFAULT_STAGES
+from smarketing.reach import refresh_reach
+from smarketing.stages import PACKAGED_STAGES as DEFAULT_STAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 LINK = '=HYPERLINK("http://x","y")'
@@ -65,7 +65,7 @@ def hostile_db(demo_db, tmp_path, monkeypatch):
 
 def test_page_download_of_a_lead_list_is_neutralised(hostile_db, downloads):
     files = downloads
-    at = AppTest.from_file(str(ROOT / "views" / "fit_interest.py"), default_timeout=180).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "fit_interest.py"), default_timeout=180).run()
     assert not at.exception, [e.value for e in at.exception]
     lead_lists = [data for name, data in files.items() if name.startswith("leads_")]
     assert lead_lists, sorted(files)

@@ -8,8 +8,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smarketing.filters import Filters
-from smarketing.funnel import cohort_table, lifecycle_funnel, side_stage_counts, stage_reach
-from smarketing.stages import DEFAULT_STAGES
+from smarketing.funnel.lifecycle import cohort_table, lifecycle_funnel, side_stage_counts
+from smarketing.reach import stage_reach
+from smarketing.stages import PACKAGED_STAGES as DEFAULT_STAGES
 
 JAN = Filters(date(2024, 1, 1), date(2024, 1, 31))
 
@@ -158,22 +159,22 @@ def test_cohort_counts_never_grow_down_the_funnel(make_con, changes):
 
 
 def test_materialized_reach_equals_the_expression_and_goes_stale_safely(make_con):
-    from smarketing import funnel
+    from smarketing import reach
 
     con = make_con(leads=LEADS, stage_changes=CHANGES)
     on_the_fly = lifecycle_funnel(con, JAN, by="source_group")
-    funnel.refresh_reach(con)
-    name = funnel.reach_table_name(DEFAULT_STAGES)
-    assert funnel._reach_is_current(con, name)
+    reach.refresh_reach(con)
+    name = reach.reach_table_name(DEFAULT_STAGES)
+    assert reach._reach_is_current(con, name)
     pd.testing.assert_frame_equal(lifecycle_funnel(con, JAN, by="source_group"), on_the_fly)
     # a change made outside our imports: the stale table is ignored, not trusted
     con.con.execute("INSERT INTO stage_changes VALUES ('L3', 'Customer', TIMESTAMP '2024-02-10')")
-    assert not funnel._reach_is_current(con, name)
+    assert not reach._reach_is_current(con, name)
     assert counts(lifecycle_funnel(con, JAN))[-1] == 2
 
 
 def test_imports_refresh_the_materialized_reach(tmp_path):
-    from smarketing import funnel, store
+    from smarketing import reach, store
 
     con = store.connect(":memory:")
     leads = tmp_path / "l.csv"
@@ -181,5 +182,5 @@ def test_imports_refresh_the_materialized_reach(tmp_path):
     changes = tmp_path / "s.csv"
     changes.write_text("lead_id,stage,entered_at\nA,SQL,2024-01-03\n")
     store.import_files(con, {"leads": leads, "stage_changes": changes})
-    assert funnel._reach_is_current(con, funnel.reach_table_name(DEFAULT_STAGES))
+    assert reach._reach_is_current(con, reach.reach_table_name(DEFAULT_STAGES))
     assert counts(lifecycle_funnel(con, JAN)) == [1, 1, 1, 1, 0, 0]

@@ -28,7 +28,8 @@ from smarketing import store
 from smarketing.importers import core, hubspot, mapping, read_table, salesforce
 from smarketing.importers.readers import ENCODINGS
 from smarketing.schema import TABLES
-from smarketing.scoring_rules import Rules, RulesError, dump_rules, parse_rules
+from smarketing.scoring.rules import Rules, RulesError
+from smarketing.scoring.rules_file import dump_rules, parse_rules
 from smarketing.store import DataImportError
 
 EXAMPLES = int(os.environ.get("SMARKETING_HYPOTHESIS_EXAMPLES", "40"))

@@ -25,7 +25,7 @@ def empty_db(tmp_path, monkeypatch):
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "views" / "data.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
     at.run()
     assert not at.exception, at.exception
     return at

@@ -6,8 +6,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from smarketing import funnel, store
+from smarketing import store
 from smarketing.cli import main
+from smarketing.funnel import lifecycle as funnel
 from smarketing.importers import hubspot, load, read_table, salesforce
 from smarketing.store import DataImportError
 

@@ -17,22 +17,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smarketing import channels, engines, funnel, leadflow, paths, planner, scoring_quadrants, store
-from smarketing.attribution import attribution
-from smarketing.attribution_paths import PathParams
+from smarketing import paths, planner, store
+from smarketing.attribution import channels
+from smarketing.attribution.paths import PathParams
+from smarketing.attribution.report import attribution
 from smarketing.filters import Filters, segment_leads
+from smarketing.funnel import lifecycle as funnel
 from smarketing.importers import mapping
-from smarketing.scoring import Cutoff, score_leads, validate_rules
-from smarketing.scoring_rules import (
-    EventRule,
-    FitRule,
-    Rules,
-    RulesError,
-    dump_rules,
-    parse_rules,
-    save_version,
-)
+from smarketing.leadflow import flow as leadflow
+from smarketing.schema import TABLES
+from smarketing.scoring import quadrants as scoring_quadrants
+from smarketing.scoring.rules import EventRule, FitRule, Rules, RulesError
+from smarketing.scoring.rules_file import dump_rules, parse_rules
+from smarketing.scoring.scores import Cutoff, score_leads, validate_rules
+from smarketing.scoring.versions import save_version
 from smarketing.stages import Stage, StageModel
+from smarketing.store import engines
 
 HOSTILE = (
     "x'); DROP TABLE leads; --",
@@ -80,7 +80,7 @@ def only(column: str, value: str) -> Filters:
 
 
 def intact(con, before: dict[str, int]) -> None:
-    assert set(store.TABLES) <= set(con.list_tables())
+    assert set(TABLES) <= set(con.list_tables())
     assert store.table_counts(con) == before
 
 

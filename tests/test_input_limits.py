@@ -15,7 +15,9 @@ from smarketing import store
 from smarketing.importers import read_table, readers
 from smarketing.importers.mapping import Mapping
 from smarketing.importers.salesforce import StatusMap
-from smarketing.scoring_rules import RulesError, load_rules, parse_rules
+from smarketing.scoring.rules import RulesError
+from smarketing.scoring.rules_file import parse_rules
+from smarketing.scoring.versions import load_rules
 from smarketing.store import DataImportError
 
 LEADS = "lead_id,created_at\nL1,2024-01-01\n"

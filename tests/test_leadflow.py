@@ -8,9 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smarketing import leadflow, sla
 from smarketing.cli import main
 from smarketing.filters import Filters
+from smarketing.leadflow import flow as leadflow
+from smarketing.leadflow import sla
 
 HANDOFF_COLS = ["lead_id", "dispatched_at", "owner", "accepted_at", "returned_at", "return_reason",
                 "first_contact_at"]
@@ -250,7 +251,7 @@ def test_sla_invariants(make_con, handoffs):
 
 
 def test_lists_for_sales_waiting_and_sla_misses(handoffs):
-    from smarketing.leadlists import handoff_list
+    from smarketing.leadflow.lists import handoff_list
 
     waiting = handoff_list(handoffs, "waiting", Filters())
     assert waiting.lead_id.tolist() == ["D", "E"]  # longest wait first

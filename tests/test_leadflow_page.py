@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[1] / "views" / "lead_flow.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "lead_flow.py")
 
 
 def run_page() -> AppTest:

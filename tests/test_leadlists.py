@@ -25,7 +25,7 @@ def window(at: AppTest) -> list[str]:
 
 
 def test_a_quadrant_from_the_cli_is_the_pages_download(demo_env, downloads, capsysbinary):
-    at = AppTest.from_file(str(ROOT / "views" / "fit_interest.py"), default_timeout=240).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "fit_interest.py"), default_timeout=240).run()
     assert not at.exception
     page = downloads["leads_hot.csv"]
     assert cli(capsysbinary, "--db", demo_env, "--quadrant", "hot", *window(at)) == page
@@ -35,7 +35,7 @@ def test_a_quadrant_from_the_cli_is_the_pages_download(demo_env, downloads, caps
 
 
 def test_the_waiting_list_from_the_cli_is_the_pages_download(demo_env, downloads, capsysbinary):
-    at = AppTest.from_file(str(ROOT / "views" / "lead_flow.py"), default_timeout=240).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "lead_flow.py"), default_timeout=240).run()
     assert not at.exception
     page = downloads["leads_waiting.csv"]
     assert cli(capsysbinary, "--db", demo_env, "--list", "waiting", *window(at)) == page

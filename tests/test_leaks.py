@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from smarketing.filters import Filters
-from smarketing.leaks import leaks, two_proportion_p_value
+from smarketing.funnel.leaks import leaks, two_proportion_p_value
 
 
 def test_two_proportion_p_value_by_hand():

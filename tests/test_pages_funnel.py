@@ -39,7 +39,7 @@ def test_overview_shows_kpis_with_change(demo_env):
 
 
 def test_funnel_page_draws_every_view(demo_env):
-    at = run_page("views/funnel.py")
+    at = run_page("pages/funnel.py")
     figs = figures(at)
     funnel = figs[0]["data"][0]
     assert funnel["type"] == "funnel"
@@ -51,7 +51,7 @@ def test_funnel_page_draws_every_view(demo_env):
 
 
 def test_changing_a_filter_redraws_the_funnel(demo_env):
-    at = run_page("views/funnel.py")
+    at = run_page("pages/funnel.py")
     before = values(figures(at)[0]["data"][0]["x"])
     at.sidebar.multiselect(key="flt_source_group").set_value(["Referrals"]).run()
     assert not at.exception
@@ -62,7 +62,7 @@ def test_changing_a_filter_redraws_the_funnel(demo_env):
 
 
 def test_breakdown_and_behaviour_inputs(demo_env):
-    at = run_page("views/funnel.py")
+    at = run_page("pages/funnel.py")
     at.selectbox(key="breakdown_by").set_value("employees_band").run()
     assert not at.exception
     at.multiselect(key="bf_steps").set_value(["page_view"]).run()
@@ -70,7 +70,7 @@ def test_breakdown_and_behaviour_inputs(demo_env):
 
 
 def test_empty_range_shows_a_helpful_message(demo_env):
-    at = AppTest.from_file(str(ROOT / "views/funnel.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "pages/funnel.py"), default_timeout=120)
     at.query_params["since"] = "2010-01-01"
     at.query_params["until"] = "2010-01-31"
     at.run()
@@ -88,5 +88,5 @@ def test_leads_without_stage_changes_get_an_explanation(tmp_path, monkeypatch):
     store.import_files(con, {"leads": csv})
     con.disconnect()
     monkeypatch.setenv("SMARKETING_DB", str(path))
-    at = run_page("views/funnel.py")
+    at = run_page("pages/funnel.py")
     assert any("still at Subscriber" in i.value for i in at.info)

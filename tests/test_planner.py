@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from smarketing import planner
 from smarketing.cli import main
-from smarketing.funnel import lifecycle_funnel
+from smarketing.funnel.lifecycle import lifecycle_funnel
 
 STAGES = ("Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer")
 
@@ -46,10 +46,22 @@ def test_whole_numbers_rounded_up_but_not_for_float_noise():
     a = assumptions(rates=(1.0, 0.05, 1.0, 1.0, 1.0))
     needs = planner.needed(30_000, a).set_index("stage")  # 3 customers; 1 / 0.05 = 20.000000000000004
     assert needs.at["Lead", "needed"] == 60
-    odd = planner.needed(25_000, assumptions()).set_index("stage")  # 2.5 -> 3 customers
+    odd = planner.needed(25_000, assumptions()).set_index("stage")  # 2.5 customers, shown as 3
     assert odd.at["Customer", "needed"] == 3
-    assert odd.at["Opportunity", "needed"] == 12  # 3 / 0.25
-    assert odd.at["Lead", "needed"] == math.ceil(3 / 0.25 / 0.5 / 0.4 / 0.5)
+    assert odd.at["Opportunity", "needed"] == 10  # 2.5 / 0.25, not 3 / 0.25 = 12
+    assert odd.at["Lead", "needed"] == math.ceil(2.5 / 0.25 / 0.5 / 0.4 / 0.5)  # 100
+
+
+def test_the_chain_runs_unrounded_and_rounds_each_stage_once():
+    # The reverse-funnel worked example: $400,000 at $15,000 a deal is 26.7 deals; at a 20% close rate that is
+    # 133.3 opportunities, shown as 134 (rounding the deals to 27 first would give 135).
+    a = assumptions(rates=(1.0, 0.5, 0.4, 0.5, 0.2), deal_size=15_000.0)
+    needs = planner.needed(400_000, a).set_index("stage")
+    assert needs.at["Customer", "needed"] == 27  # 26.67 rounded up for display
+    assert needs.at["Opportunity", "needed"] == 134  # 26.67 / 0.2 = 133.3
+    assert needs.at["SQL", "needed"] == 267  # 133.3 / 0.5 = 266.7
+    assert needs.at["MQL", "needed"] == 667  # 266.7 / 0.4 = 666.7
+    assert needs.at["Lead", "needed"] == 1334  # 666.7 / 0.5 = 1333.3
 
 
 def test_edited_rate_replaces_history_into_that_stage():
@@ -101,7 +113,7 @@ def test_half_a_month_delay_splits_the_need():
 def test_monthly_needs_add_up_to_the_total(revenue, months, rates, days):
     a = assumptions(rates=rates, days=days)
     monthly = planner.monthly(revenue, months, date(2025, 1, 1), a)
-    exact = planner.exact_needs(planner.ceil(revenue / a.deal_size), a)
+    exact = planner.exact_needs(revenue / a.deal_size, a)
     totals = monthly.groupby("stage").needed.sum()
     for stage in STAGES:
         assert totals[stage] == pytest.approx(exact[stage], rel=1e-9)

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[1] / "views" / "planner.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "planner.py")
 
 
 def run_page() -> AppTest:

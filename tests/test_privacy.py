@@ -11,7 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from smarketing.privacy import mask_email, mask_frame, mask_phone, show_setting
+from smarketing import settings
+from smarketing.privacy import mask_email, mask_frame, mask_phone
 
 ROOT = Path(__file__).resolve().parents[1]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -46,11 +47,13 @@ def test_no_mailbox_survives_masking(local, domain, words):
         assert f"{local}@" not in value and f"{local[0]}***@{domain}" in value
 
 
-def test_the_setting_is_explicit(monkeypatch):
-    monkeypatch.delenv("SMARKETING_SHOW_PERSONAL_DATA", raising=False)
-    assert not show_setting(None) and not show_setting("no") and show_setting(True)
-    monkeypatch.setenv("SMARKETING_SHOW_PERSONAL_DATA", "1")
-    assert show_setting(None)
+def test_the_setting_is_explicit():
+    def shown(environ, secrets):
+        return settings.resolve(environ, secrets).show_personal_data
+
+    assert not shown({}, {}) and not shown({}, {"show_personal_data": "no"})
+    assert shown({}, {"show_personal_data": True})
+    assert shown({"SMARKETING_SHOW_PERSONAL_DATA": "1"}, {})
 
 
 def page_text(at: AppTest) -> list[str]:
@@ -73,7 +76,7 @@ def unmasked(texts: list[str]) -> list[str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_no_page_shows_an_unmasked_email_by_default(page, demo_env, monkeypatch):
     monkeypatch.delenv("SMARKETING_SHOW_PERSONAL_DATA", raising=False)
-    at = AppTest.from_file(str(ROOT / "views" / f"{page}.py"), default_timeout=240).run()
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=240).run()
     assert not at.exception, [e.value for e in at.exception]
     texts = page_text(at)
     assert not unmasked(texts)
@@ -84,7 +87,7 @@ def test_no_page_shows_an_unmasked_email_by_default(page, demo_env, monkeypatch)
 def lead_list(monkeypatch, role: str) -> pd.DataFrame:
     monkeypatch.setenv("SMARKETING_SHOW_PERSONAL_DATA", "1")
     monkeypatch.setenv("SMARKETING_ROLE", role)
-    at = AppTest.from_file(str(ROOT / "views" / "fit_interest.py"), default_timeout=240).run()
+    at = AppTest.from_file(str(ROOT / "pages" / "fit_interest.py"), default_timeout=240).run()
     assert not at.exception
     return at.dataframe[-1].value
 

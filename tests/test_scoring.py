@@ -10,10 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from smarketing import store
-from smarketing.scoring import DEFAULT_CUTOFF, Cutoff, score_leads
-from smarketing.scoring_engine import Engine
-from smarketing.scoring_eval import Capacity, curve, evaluate, weekly_volume
-from smarketing.scoring_rules import Decay, parse_rules
+from smarketing.scoring.evaluation import Capacity, curve, evaluate, weekly_volume
+from smarketing.scoring.rules import Decay
+from smarketing.scoring.rules_file import parse_rules
+from smarketing.scoring.scores import DEFAULT_CUTOFF, Cutoff, score_leads
+from smarketing.scoring.tuner import Tuner
 
 T0 = datetime(2025, 1, 1)
 NOW = datetime(2025, 6, 1)  # the latest timestamp in the data (an L2 page view)
@@ -195,7 +196,7 @@ def test_curve_matches_one_threshold_at_a_time(con, rules, vary, combined):
 
 
 def test_engine_matches_database(con, rules):
-    engine = Engine.load(con, rules)
+    engine = Tuner.load(con, rules)
     db = _scores(con, rules)
     s = engine.scores(rules)
     assert list(engine.lead_id) == db.index.tolist()
@@ -221,7 +222,7 @@ def test_engine_matches_database(con, rules):
 )
 def test_reweighting_in_memory_equals_database(con, rules, fit_points, event_points, thresholds):
     """Any points and thresholds: the in-memory engine scores and classifies exactly like the database."""
-    engine = Engine.load(con, rules)
+    engine = Tuner.load(con, rules)
     new = rules.with_points(fit=fit_points, interest=event_points, fit_threshold=float(thresholds[0]),
                             interest_threshold=float(thresholds[1]))
     db = _scores(con, new)
@@ -234,7 +235,7 @@ def test_reweighting_in_memory_equals_database(con, rules, fit_points, event_poi
 
 
 def test_weekly_volume_sums_to_mqls(con, rules):
-    engine = Engine.load(con, rules)
+    engine = Tuner.load(con, rules)
     loose = replace(rules, fit_threshold=0.0, interest_threshold=5.0)
     weekly = engine.weekly(loose)
     assert weekly.mqls.sum() == 3 and weekly.caught.sum() == 1
@@ -243,8 +244,8 @@ def test_weekly_volume_sums_to_mqls(con, rules):
 def test_quadrant_view_and_list(con, rules):
     from smarketing.charts.scoring import quadrant_density
     from smarketing.filters import Filters
-    from smarketing.leadlists import quadrant_list
-    from smarketing.scoring_quadrants import quadrant_view
+    from smarketing.leadflow.lists import quadrant_list
+    from smarketing.scoring.quadrants import quadrant_view
 
     store.raw(con).execute("UPDATE leads SET email = 'ann.lee@acme.com' WHERE lead_id = 'L1'")
     view = quadrant_view(con, rules, DEFAULT_CUTOFF, Filters(), sample=2)
@@ -267,7 +268,7 @@ def test_quadrant_view_and_list(con, rules):
 
 def test_engine_memo_follows_point_changes(con, rules):
     """The engine keeps the last fit / interest arrays; changing points must still give fresh scores."""
-    engine = Engine.load(con, rules)
+    engine = Tuner.load(con, rules)
     first = engine.scores(rules)
     more = rules.with_points(fit=[40, 15, 10, 5], interest=[2, 5, 20, 1])
     again = engine.scores(more)

@@ -36,7 +36,7 @@ def own_db(demo_db, tmp_path, monkeypatch):
 
 
 def test_tuner_slider_changes_the_metrics(own_db):
-    at = run_page("views/scoring_tuner.py")
+    at = run_page("pages/scoring_tuner.py")
     before = metrics(at)
     assert {"MQLs", "Precision", "Recall", "Lift", "F1", "Won revenue", "MQLs per week"} <= set(before)
     kinds = {trace["type"] for fig in figures(at) for trace in fig["data"]}
@@ -50,7 +50,7 @@ def test_tuner_slider_changes_the_metrics(own_db):
 
 
 def test_tuner_adopts_the_suggestion_and_saves_a_version(own_db):
-    at = run_page("views/scoring_tuner.py")
+    at = run_page("pages/scoring_tuner.py")
     at.button(key="sc_adopt").click().run()
     assert not at.exception
     assert "suggested" in at.session_state.sc_working.name
@@ -59,12 +59,12 @@ def test_tuner_adopts_the_suggestion_and_saves_a_version(own_db):
     saved = sorted((own_db.parent / "scoring_rules").glob("v*.toml"))
     assert len(saved) == 1 and "Saved as version" in at.success[0].value
     # the quadrant page now reads the saved version
-    fi = run_page("views/fit_interest.py")
+    fi = run_page("pages/fit_interest.py")
     assert any(f"version {saved[0].stem[1:]}" in c.value for c in fi.caption)
 
 
 def test_fit_interest_page(own_db):
-    at = run_page("views/fit_interest.py")
+    at = run_page("pages/fit_interest.py")
     fig = figures(at)[0]
     assert {trace["type"] for trace in fig["data"]} == {"scattergl"}
     assert len(at.dataframe) >= 3

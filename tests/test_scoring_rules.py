@@ -6,17 +6,10 @@ import pytest
 
 from smarketing import store
 from smarketing.privacy import mask_email, mask_phone
-from smarketing.scoring import validate_rules
-from smarketing.scoring_rules import (
-    RulesError,
-    active_rules_path,
-    agreement_markdown,
-    dump_rules,
-    load_rules,
-    parse_rules,
-    save_version,
-    shipped_rules_path,
-)
+from smarketing.scoring.rules import RulesError, agreement_markdown
+from smarketing.scoring.rules_file import dump_rules, parse_rules
+from smarketing.scoring.scores import validate_rules
+from smarketing.scoring.versions import active_rules_path, load_rules, save_version, shipped_rules_path
 
 HEAD = 'name = "t"\nversion = 3\ndate = 2025-01-01\n[thresholds]\nfit = 10\ninterest = 10\n'
 

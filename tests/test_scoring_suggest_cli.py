@@ -9,9 +9,10 @@ import json
 import pytest
 
 from smarketing.cli import main
-from smarketing.scoring import validate_rules
-from smarketing.scoring_rules import dump_rules, load_rules, parse_rules, shipped_rules_path
-from smarketing.scoring_suggest import SCALE, suggest
+from smarketing.scoring.rules_file import dump_rules, parse_rules
+from smarketing.scoring.scores import validate_rules
+from smarketing.scoring.suggest import SCALE, suggest
+from smarketing.scoring.versions import load_rules, shipped_rules_path
 
 
 @pytest.fixture(scope="module")

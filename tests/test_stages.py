@@ -2,7 +2,8 @@
 
 import pytest
 
-from smarketing.stages import DEFAULT_STAGES, StageConfigError, parse_stages
+from smarketing.stages import PACKAGED_STAGES as DEFAULT_STAGES
+from smarketing.stages import StageConfigError, parse_stages
 
 
 def test_default_main_line_and_side_stages():
@@ -60,7 +61,7 @@ def test_stage_file_from_the_environment(tmp_path):
 
     path = tmp_path / "stages.toml"
     path.write_text('[[main]]\nname = "MIL"\n[[main]]\nname = "MQL"\n[[main]]\nname = "CUS"\n')
-    code = "from smarketing.stages import DEFAULT_STAGES; print(DEFAULT_STAGES.names)"
+    code = "from smarketing.stages import active_stages; print(active_stages().names)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"SMARKETING_STAGES": str(path), "PATH": ""})
     assert out.stdout.strip() == "['MIL', 'MQL', 'CUS']"

@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from smarketing import store
+from smarketing.schema import TABLES
 from smarketing.store import DataImportError
 
 LEADS_CSV = "lead_id,created_at,email,employees,favourite_colour\nL1,2024-01-01,a@x.com,120,blue\nL2,2024-01-02T10:00:00Z,b@x.com,,red\n"
@@ -18,7 +19,7 @@ def write(tmp_path, name, text, encoding="utf-8"):
 def snapshot(con):
     db = store.raw(con)
     out = {}
-    for name in store.TABLES:
+    for name in TABLES:
         cols = [r[0] for r in db.execute(f'DESCRIBE "{name}"').fetchall()]
         rows = db.execute(f'SELECT * FROM "{name}" ORDER BY ALL').fetchall()
         out[name] = (cols, rows)

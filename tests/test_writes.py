@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from smarketing import store, writes
+from smarketing import store
+from smarketing.store import writes
 
 LEADS = "lead_id,created_at,source\n{rows}"
 

@@ -13,11 +13,10 @@ data source and (when the setting allows it) see unmasked personal data.
 from __future__ import annotations
 
 import fnmatch
-import os
 
 import streamlit as st
 
-from smarketing import privacy
+from smarketing import settings
 from smarketing.formatting import md_text
 from smarketing.labels import t
 
@@ -48,10 +47,13 @@ def _secrets():
         raise SecretsError(str(exc)) from exc
 
 
-def settings() -> dict:
+def secrets_section() -> dict:
     """The `[smarketing]` section of Streamlit secrets ({} without a secrets file)."""
     secrets = _secrets()
     return dict(secrets.get("smarketing", {})) if secrets is not None else {}
+
+
+settings.use_secrets(secrets_section)  # in the app, smarketing.settings reads secrets through st.secrets
 
 
 def login_configured() -> bool:
@@ -79,8 +81,8 @@ def role() -> str:
     """The current user's role."""
     if login_configured():
         user = st.user
-        return role_for(user.get("email"), settings()) if user.is_logged_in else VIEWER
-    return _role_name(os.environ.get("SMARKETING_ROLE") or settings().get("role"), ANALYST)
+        return role_for(user.get("email"), secrets_section()) if user.is_logged_in else VIEWER
+    return _role_name(settings.current().role, ANALYST)
 
 
 def can(action: str) -> bool:
@@ -102,7 +104,7 @@ def guard_page(action: str) -> None:
 
 def show_personal_data() -> bool:
     """Unmasked emails and phones: only for analysts, and only with the explicit setting switched on."""
-    return can(SHOW_PERSONAL) and privacy.show_setting(settings().get(privacy.SETTING))
+    return can(SHOW_PERSONAL) and settings.current().show_personal_data
 
 
 def gate() -> None:
@@ -116,7 +118,7 @@ def gate() -> None:
     if login and not st.user.is_logged_in:
         st.title(t("app_title"))
         st.write(t("login_text"))
-        provider = settings().get("login_provider")
+        provider = secrets_section().get("login_provider")
         if st.button(t("login_button"), type="primary", icon=":material/login:"):
             st.login(provider) if provider else st.login()
         st.stop()

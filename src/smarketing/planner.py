@@ -14,9 +14,10 @@ from datetime import date, timedelta
 
 import pandas as pd
 
+from smarketing.deals import is_won
 from smarketing.filters import ALL_TIME, Filters, in_window, segment_leads
-from smarketing.funnel import lifecycle_funnel
-from smarketing.stages import DEFAULT_STAGES, StageModel
+from smarketing.funnel.lifecycle import lifecycle_funnel
+from smarketing.stages import StageModel, resolve
 
 DAYS_PER_MONTH = 365.25 / 12
 EPSILON = 1e-9  # 1 / 0.05 is 20.000000000000004: do not round that up to 21
@@ -45,15 +46,16 @@ def average_deal_size(con, filters: Filters = ALL_TIME) -> float:
     """Mean amount of won deals closed in the window (leads in the segment); NaN without any."""
     deals = con.table("deals")
     leads = segment_leads(con.table("leads"), filters)
-    won = deals.filter((deals.status.lower() == "won") & deals.amount.notnull())
+    won = deals.filter(is_won(deals) & deals.amount.notnull())
     won = won.filter(in_window(won.closed_at.fill_null(won.created_at), filters))
     won = won.semi_join(leads, won.lead_id == leads.lead_id)
     value = won.amount.mean().execute()
     return math.nan if value is None or pd.isna(value) else float(value)
 
 
-def historical(con, filters: Filters = ALL_TIME, stages: StageModel = DEFAULT_STAGES) -> Assumptions:
+def historical(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> Assumptions:
     """Rates and durations from `lifecycle_funnel` under the filters; deal size from won deals."""
+    stages = resolve(stages)
     funnel = lifecycle_funnel(con, filters, stages)
     rows = funnel.set_index("stage")
     later = stages.names[1:]
@@ -71,9 +73,10 @@ def _zero_if_nan(value) -> float:
 
 def edited(
     base: Assumptions, rates: dict[str, float] | None = None, days: dict[str, float] | None = None,
-    deal_size: float | None = None, stages: StageModel = DEFAULT_STAGES,
+    deal_size: float | None = None, stages: StageModel | None = None,
 ) -> Assumptions:
     """Assumptions with some rates (into a stage, from the previous one), durations or the deal size replaced."""
+    stages = resolve(stages)
     new_rates, new_days, touched = dict(base.rates), dict(base.days), set(base.overridden)
     for given, target in ((rates or {}, new_rates), (days or {}, new_days)):
         for name, value in given.items():
@@ -127,10 +130,13 @@ def exact_needs(customers: float, a: Assumptions) -> dict[str, float]:
 
 
 def needed(revenue: float, a: Assumptions) -> pd.DataFrame:
-    """stage, conversion_from_previous, needed (whole numbers, rounded up), per_customer."""
+    """stage, conversion_from_previous, needed, per_customer.
+
+    The chain runs on unrounded figures (revenue / deal size customers, divided by each stage's rate) and
+    each stage's own need is rounded up once at the end, as published reverse-funnel examples do: 26.7 deals
+    at 20% need 133.3 → 134 opportunities, not 27 → 135 (rounding at every step compounds)."""
     validate(a)
-    customers = ceil(revenue / a.deal_size)
-    exact = exact_needs(customers, a)
+    exact = exact_needs(revenue / a.deal_size, a)
     per_customer = exact_needs(1, a)
     rows = [(s, a.rates.get(s, math.nan), ceil(exact[s]), per_customer[s]) for s in a.stages]
     return pd.DataFrame(rows, columns=["stage", "conversion_from_previous", "needed", "per_customer"])
@@ -156,7 +162,7 @@ def monthly(revenue: float, months: int, start: date, a: Assumptions) -> pd.Data
     validate(a)
     if months < 1:
         raise ValueError("the plan needs at least one month")
-    per_month = exact_needs(ceil(revenue / a.deal_size) / months, a)  # the whole customers of `needed`
+    per_month = exact_needs(revenue / a.deal_size / months, a)  # the unrounded chain of `needed`
     shift = lead_times(a)
     rows: dict[tuple[date, str], float] = {}
     for m in range(months):
@@ -216,8 +222,9 @@ class RunRate:
     revenue_per_month: float
 
 
-def run_rate(con, months: int = 3, filters: Filters = ALL_TIME, stages: StageModel = DEFAULT_STAGES) -> RunRate:
+def run_rate(con, months: int = 3, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> RunRate:
     """Stage reaches (period mode, via lifecycle_funnel) and won revenue in the last `months` months of data."""
+    stages = resolve(stages)
     end = data_end(con)
     if end is None:
         return RunRate(months, {s: 0.0 for s in stages.names}, 0.0)
@@ -225,7 +232,7 @@ def run_rate(con, months: int = 3, filters: Filters = ALL_TIME, stages: StageMod
     window = Filters(since=since, until=end, mode="period", segments=filters.segments)
     funnel = lifecycle_funnel(con, window, stages)
     deals = con.table("deals")
-    won = deals.filter((deals.status.lower() == "won") & in_window(deals.closed_at, window))
+    won = deals.filter(is_won(deals) & in_window(deals.closed_at, window))
     won = won.semi_join(segment_leads(con.table("leads"), window), "lead_id")
     revenue = won.amount.sum().execute()
     revenue = 0.0 if revenue is None or pd.isna(revenue) else float(revenue)
@@ -317,13 +324,28 @@ def plan(
     con, revenue: float, months: int = 3, start: date | None = None, deal_size: float | None = None,
     rates: dict[str, float] | None = None, days: dict[str, float] | None = None,
     history: Filters = ALL_TIME, run_rate_months: int = 3, channel: str = DEFAULT_CHANNEL,
-    stages: StageModel = DEFAULT_STAGES,
+    stages: StageModel | None = None,
 ) -> Plan:
     """Plan from history (rates, durations, deal size, channel mix) with the given overrides."""
+    stages = resolve(stages)
     a = edited(historical(con, history, stages), rates, days, deal_size, stages)
     start = start or next_month(data_end(con))
     return build_plan(revenue, months, start, a, channel_mix(con, history, channel),
                       run_rate(con, run_rate_months, history, stages))
+
+
+def monthly_table(plan: Plan) -> pd.DataFrame:
+    """The monthly needs as one row per month: month, then each stage's need (whole numbers, rounded)."""
+    wide = plan.monthly.pivot_table(index="month", columns="stage", values="needed", aggfunc="sum")
+    wide = wide[[s for s in plan.assumptions.stages if s in wide.columns]]
+    return wide.fillna(0).round(0).reset_index().rename_axis(columns=None)
+
+
+def budget_table(plan: Plan, total: str = "total") -> pd.DataFrame:
+    """The budget by month as one row per month: month, each channel's budget and the `total` column."""
+    money = plan.budget_by_month.pivot_table(index="month", columns="channel", values="budget", aggfunc="sum")
+    money = money[list(plan.channels.channel)]
+    return money.assign(**{total: money.sum(axis=1)}).reset_index().rename_axis(columns=None)
 
 
 def compare(a: Plan, b: Plan) -> pd.DataFrame:

@@ -8,7 +8,6 @@ or Chinese), or, for emails, when its text looks like an email address whatever 
 
 from __future__ import annotations
 
-import os
 import re
 
 import pandas as pd
@@ -17,9 +16,6 @@ import phonenumbers
 EMAIL_RE = re.compile(r"[^\s@<>()\[\],;:\"']+@[^\s@<>()\[\],;:\"']+\.[^\s@<>()\[\],;:\"']+")
 EMAIL_NAME = re.compile(r"e-?mail|邮箱|邮件", re.I)
 PHONE_NAME = re.compile(r"phone|mobile|whatsapp|手机|电话|(?<![a-z])cell(?![a-z])", re.I)  # not "cancelled"
-SETTING = "show_personal_data"
-ENV = "SMARKETING_SHOW_PERSONAL_DATA"
-TRUE = ("1", "true", "yes", "on")
 
 
 def mask_email(value) -> str | None:
@@ -97,11 +93,3 @@ def mask_frame(frame: pd.DataFrame, unmask: bool = False) -> pd.DataFrame:
         if col not in emails and col not in phones:
             out[col] = out[col].map(mask_text)
     return out
-
-
-def show_setting(secret_value=None) -> bool:
-    """True when showing personal data is switched on: $SMARKETING_SHOW_PERSONAL_DATA=1 or the Streamlit
-    secret `[smarketing] show_personal_data = true` (passed in by the app)."""
-    if str(os.environ.get(ENV, "")).strip().lower() in TRUE:
-        return True
-    return secret_value is True or str(secret_value).strip().lower() in TRUE

@@ -1,8 +1,14 @@
-"""The configurable lifecycle stage model: names, order, owning team and aliases."""
+"""The configurable lifecycle stage model: names, order, owning team, aliases and roles.
+
+Roles say which stage plays which part in the analyses: `mql` (the hand-off to sales), `sql` (sales
+accepted it), `opportunity` (an active deal) and `won` (a customer). Every analysis finds these stages
+through `StageModel.role`, never by name or position, so a MIL → MQL → SQL → OPP → CUS model works
+everywhere. A stage file without roles gets the last four main stages, in that order.
+"""
 
 from __future__ import annotations
 
-import os
+import functools
 import re
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,6 +27,10 @@ class Stage:
     owner: str
     meaning: str = ""
     aliases: tuple[str, ...] = ()
+    role: str = ""
+
+
+ROLES = ("mql", "sql", "opportunity", "won")
 
 
 def _key(text: str) -> str:
@@ -36,10 +46,12 @@ class StageModel:
     side: tuple[Stage, ...] = ()
     name: str = "custom"
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _roles: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.main) < 2:
             raise StageConfigError("the stage model needs at least two main-line stages")
+        object.__setattr__(self, "_roles", _roles_of(self.main, self.side))
         lookup: dict[str, str] = {}
         for stage in (*self.main, *self.side):
             for spelling in (stage.name, *stage.aliases):
@@ -71,6 +83,42 @@ class StageModel:
     def owner(self, name: str) -> str:
         return next(s.owner for s in (*self.main, *self.side) if s.name == name)
 
+    def role(self, role: str) -> str | None:
+        """The main stage that plays `role` (one of ROLES), or None when the model has none."""
+        if role not in ROLES:
+            raise ValueError(f"unknown stage role '{role}' (expected one of {', '.join(ROLES)})")
+        return self._roles.get(role)
+
+    def require(self, role: str, what: str) -> str:
+        """The stage of `role`, or a ValueError saying `what` needs it."""
+        stage = self.role(role)
+        if stage is None:
+            raise ValueError(f"{what} needs a stage with role '{role}' in the stage model (role = \"{role}\")")
+        return stage
+
+
+def _roles_of(main: tuple[Stage, ...], side: tuple[Stage, ...]) -> dict[str, str]:
+    """{role: stage name} from the stages' `role`; without any, the last four main stages (if there are four)."""
+    for stage in side:
+        if stage.role:
+            raise StageConfigError(f"stage '{stage.name}': a role belongs to a main-line stage, not a side stage")
+    given = [s for s in main if s.role]
+    if not given:
+        return dict(zip(ROLES, [s.name for s in main[-4:]], strict=True)) if len(main) >= 4 else {}
+    roles: dict[str, str] = {}
+    for stage in given:
+        if stage.role not in ROLES:
+            raise StageConfigError(f"stage '{stage.name}': unknown role '{stage.role}' "
+                                   f"(expected one of {', '.join(ROLES)})")
+        if stage.role in roles:
+            raise StageConfigError(f"role '{stage.role}' is given to both '{roles[stage.role]}' and '{stage.name}'")
+        roles[stage.role] = stage.name
+    order = [roles[r] for r in ROLES if r in roles]
+    names = [s.name for s in main]
+    if order != sorted(order, key=names.index):
+        raise StageConfigError("the roles must follow the funnel order: mql, then sql, opportunity and won")
+    return roles
+
 
 def _stages(raw: list, section: str, source: str) -> tuple[Stage, ...]:
     stages = []
@@ -86,6 +134,7 @@ def _stages(raw: list, section: str, source: str) -> tuple[Stage, ...]:
                 owner=str(item.get("owner", "")),
                 meaning=str(item.get("meaning", "")),
                 aliases=tuple(str(a) for a in aliases),
+                role=str(item.get("role", "")).strip().lower(),
             )
         )
     return tuple(stages)
@@ -108,8 +157,30 @@ def load_stages(path: str | Path | None = None) -> StageModel:
         text = resources.files("smarketing.config").joinpath("stages.toml").read_text("utf-8")
         return parse_stages(text, "default stages.toml")
     path = Path(path)
-    return parse_stages(path.read_text("utf-8"), str(path))
+    try:
+        text = toml_input.read(path)
+    except toml_input.TomlInputError as exc:
+        raise StageConfigError(f"{path}: {exc}") from exc
+    return parse_stages(text, str(path))
 
 
-# The stage model in use: the file named by $SMARKETING_STAGES, else the packaged default.
-DEFAULT_STAGES = load_stages(os.environ.get("SMARKETING_STAGES") or None)
+@functools.lru_cache(maxsize=8)
+def _loaded(path: str | None, mtime: float) -> StageModel:
+    return load_stages(path)
+
+
+def active_stages() -> StageModel:
+    """The stage model in use: the file named by $SMARKETING_STAGES (see smarketing.settings), else the
+    packaged default; read again when the file changes."""
+    from smarketing.settings import current
+
+    path = current().stages_file
+    return _loaded(path, Path(path).stat().st_mtime if path and Path(path).exists() else 0.0)
+
+
+def resolve(stages: StageModel | None) -> StageModel:
+    """`stages`, or the active stage model when None (the default of every analysis)."""
+    return stages if stages is not None else active_stages()
+
+
+PACKAGED_STAGES = load_stages()  # the default model shipped with the package (HubSpot's lifecycle)

@@ -19,7 +19,8 @@ import urllib.request
 from conftest import DEMO_END, ROOT, running_app
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from smarketing import store, writes
+from smarketing import store
+from smarketing.store import writes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 import load_app  # noqa: E402

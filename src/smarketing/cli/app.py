@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from smarketing import engines, store
+from smarketing import store
 from smarketing.cli.common import add_db
+from smarketing.store import engines
 
 APP = Path(__file__).resolve().parents[3] / "app.py"
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from smarketing.attribution import (
+from smarketing.attribution.channels import COLUMNS, LEVELS, channel_table
+from smarketing.attribution.report import (
     CONVERSIONS,
     MODELS,
     VALUES,
@@ -12,7 +13,6 @@ from smarketing.attribution import (
     attribution_from_paths,
     read_path_file,
 )
-from smarketing.channels import COLUMNS, LEVELS, channel_table
 from smarketing.cli.common import add_db, add_format, open_db, parse_date, write_frame
 from smarketing.filters import MODES, Filters
 

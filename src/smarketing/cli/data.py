@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import demo, engines, importers, store
+from smarketing import demo, importers, store
 from smarketing.cli.common import add_db
 from smarketing.importers import formats
 from smarketing.importers.readers import ENCODINGS
+from smarketing.store import engines
 
 IMPORT_OPTIONS = {
     "leads": "--leads",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from smarketing.cli.common import add_db, add_format, open_db, parse_date, write_frame
 from smarketing.filters import MODES, Filters
-from smarketing.funnel import lifecycle_funnel
+from smarketing.funnel.lifecycle import lifecycle_funnel
 
 CSV_COLUMNS = ["stage", "leads", "conversion_from_previous", "conversion_from_first", "median_days_from_previous"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import leadflow
 from smarketing.cli.common import add_db, add_format, open_db, parse_date, write_frame
 from smarketing.filters import MODES, Filters
 from smarketing.formatting import fmt_int, fmt_pct
+from smarketing.leadflow import flow as leadflow
 
 DEDUPE_COLUMNS = ["lead_id", "status", "matched_lead_id", "match_key"]
 SLA_TABLES = {

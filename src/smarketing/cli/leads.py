@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import exports, leadlists
+from smarketing import exports
 from smarketing.cli.common import add_db, open_db, parse_date
 from smarketing.filters import MODES, Filters
-from smarketing.scoring import CUTOFF_MODES, QUADRANTS, Cutoff
-from smarketing.scoring_quadrants import LIST_LIMIT
-from smarketing.scoring_rules import load_rules
-from smarketing.sla import DEFAULT_HOURS
+from smarketing.leadflow import lists as leadlists
+from smarketing.leadflow.sla import DEFAULT_HOURS
+from smarketing.scoring.quadrants import LIST_LIMIT
+from smarketing.scoring.scores import CUTOFF_MODES, QUADRANTS, Cutoff
+from smarketing.scoring.versions import load_rules
 
 
 def register(sub) -> None:

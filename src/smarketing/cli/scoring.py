@@ -6,10 +6,11 @@ import sys
 from dataclasses import replace
 
 from smarketing.cli.common import add_db, add_format, open_db, write_frame, write_json
-from smarketing.scoring import CUTOFF_MODES, OUTCOMES, Cutoff, score_leads, scores_frame
-from smarketing.scoring_eval import Capacity, evaluate
-from smarketing.scoring_rules import active_rules_path, dump_rules, load_rules
-from smarketing.scoring_suggest import suggest
+from smarketing.scoring.evaluation import Capacity, evaluate
+from smarketing.scoring.rules_file import dump_rules
+from smarketing.scoring.scores import CUTOFF_MODES, OUTCOMES, Cutoff, score_leads, scores_frame
+from smarketing.scoring.suggest import suggest
+from smarketing.scoring.versions import active_rules_path, load_rules
 
 TUNE_KEYS = ("mqls", "mql_share", "precision", "recall", "lift", "f1", "won_revenue_captured",
              "won_revenue_share", "caught", "positives", "leads", "base_rate", "mqls_per_week", "capacity",

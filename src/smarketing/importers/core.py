@@ -10,8 +10,10 @@ from pathlib import Path
 import pandas as pd
 
 from smarketing import store, toml_input
+from smarketing.importers import values
 from smarketing.importers.readers import RawTable
-from smarketing.stages import DEFAULT_STAGES, StageModel
+from smarketing.schema import LEADS
+from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame
 
 
@@ -38,10 +40,11 @@ class ImportResult:
 def load(
     con,
     prepared: Prepared,
-    stages: StageModel = DEFAULT_STAGES,
+    stages: StageModel | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportResult:
     """Import all tables of `prepared` in one transaction (nothing is imported if any check fails)."""
+    stages = resolve(stages)
     frames = {name: frame for name, frame in prepared.frames.items() if not frame.data.empty}
     if not frames:
         raise DataImportError("nothing to import: the files have no rows for any table")
@@ -52,7 +55,7 @@ def load(
 def validate(
     con,
     prepared: Prepared,
-    stages: StageModel = DEFAULT_STAGES,
+    stages: StageModel | None = None,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> ImportResult:
     """Run every check of an import without touching the database; raise DataImportError like load() would.
@@ -61,6 +64,7 @@ def validate(
     the import refers to (its leads, and ids it would clash with), so "unknown lead" and "already in the
     database" are found too. `con` may be None (an empty database) or read-only.
     """
+    stages = resolve(stages)
     frames = {name: frame for name, frame in prepared.frames.items() if not frame.data.empty}
     if not frames:
         raise DataImportError("nothing to import: the files have no rows for any table")
@@ -148,6 +152,45 @@ class Columns:
 
     def unused(self) -> list[str]:
         return [h for h in self.raw.headers if h not in self.used]
+
+
+def lead_columns(raw: RawTable, cols: Columns, spec: dict[str, tuple[str, ...]],
+                 parse_created: Callable[[str], pd.Series], keep_ranges: bool = False) -> tuple[dict, dict]:
+    """The leads columns a vendor export has ({column: labels in `spec`, first found wins}), converted:
+    created_at by `parse_created(header)`, employees as numbers (the original "51-200" kept as
+    employees_range when `keep_ranges`). Returns ({column: values}, {column: the user's header})."""
+    out, labels = {}, {}
+    for column, names in spec.items():
+        header = cols.find(*names)
+        if header is None:
+            continue
+        labels[column] = header
+        series = raw.frame[header]
+        if column == "created_at":
+            series = parse_created(header)
+        elif column == "employees":
+            if keep_ranges:
+                out["employees_range"] = series
+            series = values.numbers(series, whole=True)
+        out[column] = series
+    return out, labels
+
+
+def extra_name(header: str) -> str:
+    """The column name an unmapped header is kept under: snake_case (Chinese characters kept); never a name
+    the database keeps for itself (store.RESERVED_COLUMNS: "RowID" is kept as row_id)."""
+    name = re.sub(r"[\W]+", "_", str(header).strip().casefold()).strip("_")
+    return "row_id" if name in store.RESERVED_COLUMNS else name or "column"
+
+
+def keep_extras(raw: RawTable, cols: Columns, out: dict, labels: dict) -> None:
+    """Every column `cols` has not used becomes an extra lead column (snake_case name), unless the name is a
+    column of the contract or already taken."""
+    for header in cols.unused():
+        name = extra_name(header)
+        if LEADS.column(name) is None and name not in out:
+            out[name] = raw.frame[header]
+            labels[name] = header
 
 
 def _key(text: str) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from smarketing.importers import hubspot, mapping, salesforce
 from smarketing.importers.core import Prepared
 from smarketing.importers.readers import read_table
-from smarketing.stages import DEFAULT_STAGES, StageModel
+from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError
 
 FORMATS = ("canonical", "hubspot", "salesforce", "mapped")
@@ -29,9 +29,10 @@ def prepare(
     timezone: str = "UTC",
     day_first: bool | None = None,
     encoding: str = "auto",
-    stages: StageModel = DEFAULT_STAGES,
+    stages: StageModel | None = None,
 ) -> Prepared:
     """Read and map the files of an import in format `fmt` ({role or table: path})."""
+    stages = resolve(stages)
     read = {role: read_table(path, encoding=encoding) for role, path in files.items() if path}
     if fmt == "hubspot":
         if "contacts" not in read:

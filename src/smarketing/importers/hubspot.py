@@ -15,11 +15,17 @@ import re
 import pandas as pd
 
 from smarketing.importers import dates, values
-from smarketing.importers.core import Columns, Prepared, file_rows, known_leads
-from smarketing.importers.mapping import extra_name
+from smarketing.importers.core import (
+    Columns,
+    Prepared,
+    extra_name,
+    file_rows,
+    keep_extras,
+    known_leads,
+    lead_columns,
+)
 from smarketing.importers.readers import RawTable
-from smarketing.schema import LEADS
-from smarketing.stages import DEFAULT_STAGES, StageModel
+from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame
 
 # "Became a Marketing Qualified Lead Date", "Became an Other Lifecycle Date", "Became an Evangelist Date" …
@@ -63,11 +69,12 @@ def prepare(
     *,
     con=None,
     timezone: str = "UTC",
-    stages: StageModel = DEFAULT_STAGES,
+    stages: StageModel | None = None,
     won_stages: tuple[str, ...] = (),
     lost_stages: tuple[str, ...] = (),
 ) -> Prepared:
     """Map the exports onto leads, stage_changes and (with a deals export) deals."""
+    stages = resolve(stages)
     notes = list(contacts.notes)
     leads, changes = _contacts(contacts, timezone, stages, notes)
     frames = {"leads": leads, "stage_changes": changes}
@@ -84,19 +91,8 @@ def _contacts(raw: RawTable, timezone: str, stages: StageModel, notes: list[str]
     cols = Columns(raw)
     cols.require("the contact's id", *LEAD_COLUMNS["lead_id"])
     cols.require("when the contact was created", *LEAD_COLUMNS["created_at"])
-    out, labels = {}, {}
-    for column, names in LEAD_COLUMNS.items():
-        header = cols.find(*names)
-        if header is None:
-            continue
-        labels[column] = header
-        series = raw.frame[header]
-        if column == "created_at":
-            series = dates.parse_dates(series, file=raw.name, column=header, timezone=timezone, notes=notes)
-        elif column == "employees":
-            out["employees_range"] = series
-            series = values.numbers(series, whole=True)
-        out[column] = series
+    out, labels = lead_columns(raw, cols, LEAD_COLUMNS, lambda header: dates.parse_dates(
+        raw.frame[header], file=raw.name, column=header, timezone=timezone, notes=notes), keep_ranges=True)
     if "phone" in out and (mobile := cols.find("Mobile Phone Number")):
         out["phone"] = out["phone"].where(out["phone"].notna(), raw.frame[mobile])
     if "country" in out:
@@ -108,11 +104,7 @@ def _contacts(raw: RawTable, timezone: str, stages: StageModel, notes: list[str]
     cols.used.update(by_stage)
     cols.used.update(unknown)
     current = cols.find("Lifecycle Stage")
-    for header in cols.unused():
-        name = extra_name(header)
-        if LEADS.column(name) is None and name not in out:
-            out[name] = raw.frame[header]
-            labels[name] = header
+    keep_extras(raw, cols, out, labels)
     leads = Frame(pd.DataFrame(out).reset_index(drop=True), raw.name, labels=labels)
     changes = _stage_changes(raw, by_stage, current, out["lead_id"], out["created_at"], timezone, stages, notes)
     return leads, changes

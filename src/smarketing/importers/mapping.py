@@ -17,7 +17,6 @@ and saved as a small TOML file per source, e.g.:
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,13 +24,13 @@ from pathlib import Path
 import pandas as pd
 import tomli_w
 
-from smarketing import paths, store
+from smarketing import paths, settings, store
 from smarketing.importers import dates, values
-from smarketing.importers.core import Prepared, read_toml, text_table, toml_doc
+from smarketing.importers.core import Prepared, extra_name, read_toml, text_table, toml_doc
 from smarketing.importers.readers import RawTable
 from smarketing.schema import TABLES, Table
 from smarketing.store import DataImportError, Frame
-from smarketing.writes import write_lock
+from smarketing.store.writes import write_lock
 
 IGNORE = "-"
 
@@ -93,13 +92,6 @@ _CONTENT = {
 def key(text: str) -> str:
     """Matching key of a header: case-folded, punctuation and spaces removed (Chinese characters kept)."""
     return re.sub(r"[\W_]+", "", str(text).casefold())
-
-
-def extra_name(header: str) -> str:
-    """The column name an unmapped header is kept under: snake_case (Chinese characters kept); never a name
-    the database keeps for itself (store.RESERVED_COLUMNS: "RowID" is kept as row_id)."""
-    name = re.sub(r"[\W]+", "_", str(header).strip().casefold()).strip("_")
-    return "row_id" if name in store.RESERVED_COLUMNS else name or "column"
 
 
 @dataclass
@@ -184,7 +176,7 @@ def slug(text: str) -> str:
 
 def mappings_dir() -> Path:
     """Where mappings are saved: $SMARKETING_MAPPINGS, else a `mappings` folder beside the database."""
-    chosen = os.environ.get("SMARKETING_MAPPINGS")
+    chosen = settings.current().mappings_dir
     return Path(chosen) if chosen else store.db_path(None).parent / "mappings"
 
 

@@ -21,11 +21,19 @@ from pathlib import Path
 import pandas as pd
 
 from smarketing.importers import dates, values
-from smarketing.importers.core import Columns, Prepared, file_rows, read_toml, text_table, toml_doc
-from smarketing.importers.mapping import extra_name
+from smarketing.importers.core import (
+    Columns,
+    Prepared,
+    extra_name,
+    file_rows,
+    keep_extras,
+    lead_columns,
+    read_toml,
+    text_table,
+    toml_doc,
+)
 from smarketing.importers.readers import RawTable
-from smarketing.schema import LEADS
-from smarketing.stages import DEFAULT_STAGES, StageModel
+from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame
 
 # Salesforce's default Lead Status values, and statuses teams commonly add.
@@ -141,10 +149,11 @@ def prepare(
     *,
     status_map: StatusMap | None = None,
     timezone: str = "UTC",
-    stages: StageModel = DEFAULT_STAGES,
+    stages: StageModel | None = None,
     day_first: bool | None = None,
 ) -> Prepared:
     """Map the report exports onto leads, stage_changes and (with an opportunities report) deals."""
+    stages = resolve(stages)
     smap = status_map or StatusMap()
     smap.check(stages)
     notes = list(leads.notes)
@@ -183,18 +192,7 @@ def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes):
     cols.require("the lead's id", *LEAD_COLUMNS["lead_id"])
     cols.require("when the lead was created", *LEAD_COLUMNS["created_at"])
     status_h = cols.require("the lead's status", "Lead Status", "Status")
-    out, labels = {}, {}
-    for column, names in LEAD_COLUMNS.items():
-        header = cols.find(*names)
-        if header is None:
-            continue
-        labels[column] = header
-        series = raw.frame[header]
-        if column == "created_at":
-            series = parse(raw, header)
-        elif column == "employees":
-            series = values.numbers(series, whole=True)
-        out[column] = series
+    out, labels = lead_columns(raw, cols, LEAD_COLUMNS, lambda header: parse(raw, header))
     if "source" in out:
         groups = {_key(k): v for k, v in smap.source_groups.items()}
         out["source_group"] = out["source"].map(lambda s: groups.get(_key(s), s), na_action="ignore")
@@ -206,11 +204,7 @@ def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes):
     conv_date_h = cols.find("Converted Date")
     opp_h = cols.find("Converted Opportunity ID", "Converted Opportunity: Opportunity ID", "Opportunity ID")
     modified_h = cols.find("Last Modified Date", "Last Modified")
-    for header in cols.unused():
-        name = extra_name(header)
-        if LEADS.column(name) is None and name not in out:
-            out[name] = raw.frame[header]
-            labels[name] = header
+    keep_extras(raw, cols, out, labels)
     frame = pd.DataFrame(out).reset_index(drop=True)
     frame["lead_id"] = frame["lead_id"].map(_sfid, na_action="ignore")
 

@@ -1,0 +1,149 @@
+"""Attribution: the full-chain channel table, models side by side, ROMI per channel, journeys."""
+
+import streamlit as st
+
+from smarketing import ui
+from smarketing.attribution import channels
+from smarketing.attribution import report as attribution
+from smarketing.charts import attribution as charts
+from smarketing.formatting import fmt_int, fmt_money
+from smarketing.labels import t
+
+ui.guard("attribution")
+
+filters = ui.sidebar()
+st.title(t("attribution_title"))
+st.caption(t("attribution_caption") + " · " + t(f"mode_{filters.mode}"))
+
+INTS = ("impressions", "clicks", "leads", "new_leads", "returning_leads", "mql", "mqls_returned", "sql",
+        "opportunities", "customers")
+RATES = ("ctr", "lead_to_mql", "mql_returned_rate", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer")
+MONEY = ("cost", "won_revenue", "cost_per_lead", "cost_per_mql", "cost_per_customer")
+HELP = {"ctr": "help_ctr", "new_leads": "help_new_leads", "returning_leads": "help_returning_leads",
+        "mqls_returned": "help_mqls_returned", "romi": "help_romi", "cost": "help_cost", "leads": "help_leads_channel"}
+
+
+def styled_channel_table(table):
+    """Readable numbers, and colour on conversion rates and ROMI (the Total row is left plain)."""
+    body = table.index[table[channels.LEVELS[0]] != channels.TOTAL_LABEL]
+    styler = table.style.format({**{c: "{:,.0f}" for c in INTS}, **{c: "{:.1%}" for c in RATES},
+                                 **{c: "${:,.0f}" for c in MONEY}, "romi": "{:,.2f}×"}, na_rep="–")
+    styler = styler.background_gradient("Greens", subset=(body, list(RATES[1:]) + ["romi"]), axis=0)
+    styler = styler.background_gradient("Oranges", subset=(body, ["cost_per_customer"]), axis=0)
+    return styler.apply(lambda row: ["font-weight: 600" if row.iloc[0] == channels.TOTAL_LABEL else ""] * len(row),
+                        axis=1)
+
+
+with st.expander(t("attribution_settings"), expanded=False, icon=":material/tune:"):
+    c1, c2, c3, c4, c5 = st.columns(5)
+    conversion = c1.selectbox(t("conversion_event"), attribution.CONVERSIONS, help=t("conversion_help"),
+                              format_func=lambda c: t(f"conversion_{c}"), key="attr_conversion")
+    value = c2.selectbox(t("value_measure"), attribution.VALUES, help=t("value_help"),
+                         format_func=lambda v: t(f"value_{v}"), key="attr_value")
+    lookback = c3.number_input(t("lookback_days"), 1, 3650, 90, step=15, help=t("lookback_help"), key="attr_lookback")
+    half_life = c4.number_input(t("half_life_days"), 0.5, 365.0, 7.0, step=1.0, help=t("half_life_help"),
+                                key="attr_half_life")
+    order = c5.selectbox(t("markov_order"), (1, 2, 3), help=t("markov_order_help"), key="attr_order")
+
+
+tab_table, tab_models, tab_romi, tab_paths = st.tabs(
+    [t("tab_channel_table"), t("tab_models"), t("tab_romi"), t("tab_paths")])
+
+with tab_table:
+    level = st.segmented_control(t("channel_level"), channels.LEVELS, default="source_group", format_func=t,
+                                 help=t("channel_level_help"), key="attr_level") or "source_group"
+    table = ui.cached(channels.channel_table, filters, by=level)
+    if table.empty or table["leads"].iloc[-1] == 0 and table["cost"].iloc[-1] == 0:
+        ui.empty_state()
+    else:
+        config = {c: st.column_config.Column(t(c), help=t(HELP[c]) if c in HELP else None) for c in table.columns}
+        ui.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
+                     key="channel_table")
+        ui.download(table, f"channel_table_by_{level}")
+
+params = attribution.PathParams(conversion, value, int(lookback), float(half_life))
+with st.spinner():
+    result = ui.cached(attribution.attribution, params, filters, attribution.MODELS, markov_order=order)
+paths = result.paths
+if paths.total_conversions == 0:
+    for tab in (tab_models, tab_romi, tab_paths):
+        with tab:
+            ui.empty_state()
+    st.stop()
+
+summary = t("attribution_totals").format(conversions=fmt_int(paths.total_conversions),
+                                         value=fmt_money(paths.total_value) if value == "revenue" else
+                                         fmt_int(paths.total_value), paths=fmt_int(len(paths.paths)))
+if paths.unattributed[0]:
+    summary += " " + t("unattributed_note").format(n=fmt_int(paths.unattributed[0]))
+
+with tab_models:
+    st.caption(summary)
+    chosen = st.multiselect(t("models_pick"), attribution.MODELS, default=list(attribution.MODELS),
+                            format_func=lambda m: t(f"model_{m}"), help=t("models_pick_help"), key="attr_models")
+    measure = st.segmented_control(t("value_measure"), ("conversions", "value", "share"), default="conversions",
+                                   format_func=lambda m: t({"conversions": "credited_conversions",
+                                                            "value": "credited_value", "share": "credit_share"}[m]),
+                                   key="attr_measure") or "conversions"
+    credits = result.credits[result.credits["model"].isin(chosen)]
+    if credits.empty:
+        ui.empty_state()
+    else:
+        st.plotly_chart(charts.credit_bars(credits, measure, t("credit_chart_title")), width="stretch",
+                        key="credit_bars")
+        shares = attribution.model_spread(credits, chosen)
+        st.plotly_chart(charts.share_heatmap(shares.drop(columns="spread"), t("credit_share")), width="stretch",
+                        key="share_heatmap")
+        left, right = st.columns([2, 3])
+        with left:
+            st.caption(t("agreement_caption"))
+        with right:
+            effects = result.removal_effects.merge(shares[["channel", "spread"]], on="channel")
+            ui.dataframe(effects.sort_values("spread", ascending=False), hide_index=True, width="stretch", column_config={
+                "channel": t("channel"),
+                "spread": ui.percent_column(t("spread"), t("help_spread")),
+                "removal_effect": ui.percent_column(t("removal_effect"), t("help_removal_effect")),
+                "value_removal_effect": None,
+            })
+        with st.expander(t("models_explained")):
+            for m in chosen:
+                st.markdown(f"**{t(f'model_{m}')}**: {t(f'help_model_{m}')}")
+        wide = attribution.credit_matrix(credits, measure)
+        ui.dataframe(wide, hide_index=True, width="stretch", column_config={
+            "channel": t("channel"),
+            **{m: (ui.percent_column if measure == "share" else ui.number_column)(t(f"model_{m}"), t(f"help_model_{m}"))
+               for m in chosen}})
+        ui.download(credits, "attribution_credits")
+
+with tab_romi:
+    model = st.selectbox(t("model_for_romi"), attribution.MODELS, index=attribution.MODELS.index("markov"),
+                         format_func=lambda m: t(f"model_{m}"), key="attr_romi_model")
+    spend = ui.cached(attribution.channel_spend, filters, paths.channels)
+    romi = attribution.channel_romi(result.credits, spend, model)
+    model_name = t(f"model_{model}")
+    if romi["romi"].notna().any():
+        st.plotly_chart(charts.romi_bars(romi, t("romi_chart_title").format(model=model_name)), width="stretch",
+                        key="romi_bars")
+    st.caption(t("help_romi_model") + " " + t("romi_no_cost"))
+    ui.dataframe(romi, hide_index=True, width="stretch", key="romi_table", column_config={
+        "channel": t("channel"), "cost": ui.number_column(t("cost"), t("help_cost"), "$%,.0f"),
+        "conversions": ui.number_column(t("credited_conversions"), t(f"help_model_{model}")),
+        "value": ui.number_column(t("credited_value"), t(f"help_model_{model}"), "%,.0f"),
+        "cost_per_conversion": ui.number_column(t("cost_per_conversion"), None, "$%,.0f"),
+        "romi": ui.number_column(t("romi"), t("help_romi_model"), "%.2f×")})
+    ui.download(romi, f"romi_{model}")
+
+with tab_paths:
+    st.subheader(t("top_paths"), help=t("top_paths_help"))
+    top = attribution.top_paths(paths, 20)
+    ui.dataframe(top, hide_index=True, width="stretch", column_config={
+        "path": st.column_config.TextColumn(t("path"), width="large"), "steps": ui.int_column(t("steps")),
+        "journeys": ui.int_column(t("journeys")), "conversions": ui.int_column(t("conversions")),
+        "value": ui.number_column(t("value"), None, "%,.0f"),
+        "conversion_rate": ui.percent_column(t("conversion_rate"))})
+    ui.download(paths.to_frame(), "paths")
+    c1, c2 = st.columns([1, 2])
+    steps = c1.slider(t("sankey_steps"), 2, 6, 3, key="attr_sankey_steps")
+    everyone = c2.toggle(t("sankey_all"), value=False, key="attr_sankey_all")
+    flows = attribution.journey_flows(paths, steps, converting_only=not everyone)
+    st.plotly_chart(charts.journey_sankey(flows, t("sankey_title")), width="stretch", key="sankey")

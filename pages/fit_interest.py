@@ -1,0 +1,110 @@
+"""Fit vs interest: the quadrant of leads under the saved scoring rules, its outcomes and actions."""
+
+from dataclasses import replace
+
+import streamlit as st
+
+from smarketing import ui
+from smarketing.charts import scoring as charts
+from smarketing.formatting import fmt_int, fmt_pct, md_text
+from smarketing.labels import t
+from smarketing.leadflow.lists import quadrant_list
+from smarketing.scoring.quadrants import SAMPLE_LIMIT, quadrant_pivot, quadrant_view
+from smarketing.scoring.rules import RulesError
+from smarketing.scoring.scores import QUADRANTS, Cutoff
+from smarketing.scoring.versions import active_rules_path, load_rules
+
+ui.guard("fit_interest")
+
+BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "region", "owner"]
+
+filters = ui.sidebar()
+con = ui.connection()
+st.title(t("fi_title"))
+try:
+    saved = load_rules(db=ui.db_path())
+except RulesError as exc:
+    st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
+    st.stop()
+st.caption(t("fi_caption").format(name=md_text(saved.name), version=saved.version,
+                                  path=md_text(active_rules_path(ui.db_path()).name)))
+
+c1, c2, c3, c4 = st.columns(4)
+fit_t = c1.number_input(t("fit_threshold"), value=float(saved.fit_threshold), step=5.0, key="fi_fit",
+                        help=t("help_fit_threshold"))
+int_t = c2.number_input(t("interest_threshold"), value=float(saved.interest_threshold), step=5.0, key="fi_int",
+                        help=t("help_interest_threshold"))
+cut_mode = c3.selectbox(t("cutoff"), ["sql", "days"], format_func=lambda m: t(f"cutoff_{m}"), key="fi_cut",
+                        help=t("help_cutoff"))
+by = c4.selectbox(t("fi_breakdown"), BREAKDOWNS, format_func=t, key="fi_by")
+days = c3.number_input(t("cutoff_n_days"), min_value=1, max_value=730, value=30, step=1, key="fi_days",
+                        help=t("help_cutoff_days")) if cut_mode == "days" else 30
+cutoff = Cutoff(cut_mode, int(days))
+rules = replace(saved, fit_threshold=fit_t, interest_threshold=int_t)
+
+with st.spinner(t("computing")):
+    view = ui.cached(quadrant_view, rules, cutoff, filters, by)
+if view["total"] == 0:
+    ui.empty_state()
+    st.stop()
+
+summary = view["summary"]
+hot = summary.set_index("quadrant").loc["hot"]
+st.markdown(t("fi_summary").format(hot=fmt_int(hot.leads), share=fmt_pct(hot.share), won=fmt_pct(hot.won_rate)))
+
+if view["density"] is not None:
+    st.info(t("fi_too_many").format(total=fmt_int(view["total"]), sample=fmt_int(SAMPLE_LIMIT)),
+            icon=":material/info:")
+    show = st.radio(t("fi_view"), ["density", "sample"], format_func=lambda v: t(f"fi_view_{v}"), horizontal=True,
+                    key="fi_view")
+else:
+    show = "sample"
+if show == "density":
+    fig = charts.quadrant_density(view["density"], fit_t, int_t)
+else:
+    fig = charts.quadrant_scatter(view["points"], fit_t, int_t)
+st.plotly_chart(fig, width="stretch", key="fi_chart")
+
+st.subheader(t("fi_quadrants"))
+table = summary.assign(quadrant=summary.quadrant.map(lambda q: t(f"q_{q}")),
+                       action=summary.quadrant.map(lambda q: t(f"action_{q}")))
+ui.dataframe(
+    table, hide_index=True, width="stretch",
+    column_config={
+        "quadrant": st.column_config.TextColumn(t("quadrant"), help=t("help_quadrant")),
+        "leads": ui.int_column(t("leads")),
+        "share": ui.percent_column(t("share"), t("help_share")),
+        "sql_rate": ui.percent_column(t("sql_rate"), t("help_sql_rate")),
+        "won_rate": ui.percent_column(t("won_rate"), t("help_won_rate")),
+        "median_days_to_close": ui.number_column(t("median_days_to_close"), t("help_days_to_close")),
+        "action": st.column_config.TextColumn(t("action"), width="large"),
+    },
+)
+ui.download(summary, "quadrants")
+
+st.subheader(t("fi_by_title").format(by=t(by).lower()))
+st.plotly_chart(charts.quadrant_by_chart(view["by"], by), width="stretch", key="fi_by_chart")
+wide = quadrant_pivot(view["by"], by)
+shown = wide.rename(columns={by: t(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
+ui.dataframe(shown, hide_index=True, width="stretch",
+             column_config={c: ui.int_column(c) for c in shown.columns if c != t(by)})
+ui.download(wide, f"quadrants_by_{by}")
+
+st.subheader(t("fi_list"))
+pick = st.selectbox(t("quadrant"), QUADRANTS, format_func=lambda q: t(f"q_{q}"), key="fi_pick")
+leads = ui.cached(quadrant_list, rules, cutoff, filters, pick)
+if leads.empty:
+    ui.empty_state()
+else:
+    st.caption(t("fi_list_caption").format(n=fmt_int(len(leads))))
+    ui.dataframe(
+        leads, hide_index=True, width="stretch",
+        column_config={
+            "lead_id": t("lead_id"), "email": ui.personal_label("email"), "phone": ui.personal_label("phone"), "company": t("company"),
+            "title": t("title"), "source": t("source"),
+            "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "quadrant": None, "interest": ui.number_column(t("interest_score")),
+            "score": ui.number_column(t("score")), "deal_status": t("deal_status"),
+            "last_activity": st.column_config.DatetimeColumn(t("last_activity"), format="YYYY-MM-DD"),
+        },
+    )
+    ui.download(leads, f"leads_{pick}")

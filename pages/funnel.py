@@ -1,0 +1,105 @@
+"""Funnel: the lifecycle funnel, conversion table, time in stage, breakdown, cohorts, leaks, behaviour."""
+
+import streamlit as st
+
+from smarketing import ui
+from smarketing.charts import funnel as charts
+from smarketing.formatting import fmt_int, fmt_pct, md_text
+from smarketing.funnel import behaviour, leaks, lifecycle
+from smarketing.labels import t
+from smarketing.schema import CORE_EVENT_TYPES
+from smarketing.stages import active_stages
+
+BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "region", "employees_band", "owner",
+              "title"]
+ui.guard("funnel")
+STAGES = active_stages()
+filters = ui.sidebar()
+st.title(t("funnel_title"))
+st.caption(t(f"mode_{filters.mode}") + " · " + t("help_reach"))
+
+with st.spinner(t("computing")):
+    overall = ui.cached(lifecycle.lifecycle_funnel, filters)
+if overall.leads.iloc[0] == 0:
+    ui.empty_state()
+    st.stop()
+if overall.leads.iloc[1:].sum() == 0:
+    st.info(t("one_stage_only").format(first=md_text(STAGES.names[0])), icon=":material/info:")
+
+RATES = ("conversion_from_previous", "conversion_from_first")
+DAYS = ("median_days_from_previous", "p90_days_from_previous")
+HELP = {"leads": t("help_kpi_stage"), "conversion_from_previous": t("help_conversion_from_previous"),
+        "conversion_from_first": t("help_conversion_from_first"), "median_days_from_previous": t("help_days"),
+        "p90_days_from_previous": t("help_days")}
+
+left, right = st.columns([2, 3])
+with left:
+    st.plotly_chart(charts.funnel_chart(overall), width="stretch", key="funnel_chart")
+with right:
+    last = overall.iloc[-1]
+    st.markdown(t("funnel_summary").format(first=md_text(STAGES.names[0]), last=md_text(STAGES.names[-1]),
+                                           rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
+    ui.table(overall, "funnel", percent=RATES, days=DAYS, ints=("leads",), help=HELP)
+    side = ui.cached(lifecycle.side_stage_counts, filters)
+    if not side.empty:
+        st.caption(t("side_stages") + ": " + ", ".join(f"{md_text(r.stage)} {r.leads:,}" for r in side.itertuples()))
+
+tabs = st.tabs([t("tab_breakdown"), t("tab_time"), t("tab_cohorts"), t("tab_leaks"), t("tab_behaviour")])
+
+with tabs[0]:
+    by = st.selectbox(t("breakdown_by"), BREAKDOWNS, format_func=t, key="breakdown_by")
+    split = ui.cached(lifecycle.lifecycle_funnel, filters, by=by)
+    if split.empty:
+        ui.empty_state()
+    else:
+        st.plotly_chart(charts.breakdown_chart(split, by), width="stretch")
+        wide = lifecycle.breakdown_table(split, by, STAGES)
+        ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=STAGES.names,
+                 help={"overall_conversion": t("help_conversion_from_first")})
+
+with tabs[1]:
+    st.plotly_chart(charts.time_in_stage_chart(overall), width="stretch")
+    st.caption(t("help_days"))
+
+with tabs[2]:
+    cohorts = ui.cached(lifecycle.cohort_table, filters)
+    if cohorts.empty:
+        ui.empty_state()
+    else:
+        st.plotly_chart(charts.cohort_heatmap(cohorts, STAGES.names), width="stretch")
+        st.caption(t("cohort_caption"))
+        ui.table(cohorts.assign(cohort=cohorts.cohort.dt.strftime("%Y-%m")), "cohorts", percent=STAGES.names,
+                 ints=("leads",))
+
+with tabs[3]:
+    leak_by = st.selectbox(t("leaks_by"), [None, *BREAKDOWNS], format_func=lambda c: t("overall") if c is None
+                           else t(c), key="leaks_by")
+    prev = filters.previous()
+    st.caption(t("leaks_caption").format(since=prev.since, until=prev.until))
+    if filters.mode == "cohort":
+        st.warning(t("leaks_cohort_warning"), icon=":material/warning:")
+    found = ui.cached(leaks.leaks, filters, by=leak_by)
+    if found.empty:
+        ui.empty_state()
+    else:
+        st.plotly_chart(charts.leaks_chart(found, leak_by), width="stretch")
+        ui.table(found.drop(columns=["from_stage", "to_stage"]), "leaks", percent=("rate_now", "rate_before", "change"),
+                 ints=("entered_now", "entered_before"), decimals=("p_value", "q_value"),
+                 help={"change": t("help_change"), "p_value": t("help_p_value"), "q_value": t("help_q_value")})
+
+with tabs[4]:
+    c1, c2 = st.columns([3, 1])
+    steps = c1.multiselect(t("behaviour_steps"), CORE_EVENT_TYPES, default=["content_download", "pricing_view",
+                           "demo_request"], max_selections=behaviour.MAX_STEPS, format_func=t, key="bf_steps",
+                           help=t("help_behaviour"))
+    window = c2.number_input(t("behaviour_window"), min_value=1, max_value=365, value=30, key="bf_window")
+    if len(steps) < 2:
+        st.info(t("behaviour_pick"), icon=":material/info:")
+    else:
+        result = ui.cached(behaviour.behaviour_funnel, steps, float(window), filters)
+        if result.leads.iloc[0] == 0:
+            ui.empty_state()
+        else:
+            st.plotly_chart(charts.behaviour_chart(result), width="stretch")
+            ui.table(result.assign(event_type=result.event_type.map(t)), "behaviour_funnel", percent=RATES,
+                     ints=("leads",), days=("median_hours_from_previous",))

@@ -1,0 +1,139 @@
+"""Goal planner: a revenue target worked back to the leads, pipeline and budget it needs, per month and channel."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from smarketing import planner, ui
+from smarketing.charts import planner as charts
+from smarketing.formatting import fmt_int, fmt_money, fmt_pct, md_text
+from smarketing.labels import column_labels, t
+from smarketing.stages import active_stages
+
+ui.guard("planner")
+
+filters = ui.sidebar()
+st.title(t("pl_title"))
+st.caption(t("pl_caption"))
+
+with st.spinner(t("computing")):
+    history = ui.cached(planner.historical, filters)
+    mix = ui.cached(planner.channel_mix, filters)
+    end = ui.cached(planner.data_end)
+
+c = st.columns(4)
+pace_months = c[3].number_input(t("pl_run_rate_months"), 1, 24, 3, key="pl_pace_months", help=t("pl_help_run_rate"))
+pace = ui.cached(planner.run_rate, int(pace_months), filters)
+default_target = float(max(100_000, round(pace.revenue_per_month * 3 * 1.2, -4)))
+revenue = c[0].number_input(t("pl_revenue"), min_value=1_000.0, value=default_target, step=10_000.0,
+                            format="%.0f", key="pl_revenue", help=t("pl_help_revenue"))
+months = c[1].number_input(t("pl_months"), 1, 24, 3, key="pl_months", help=t("pl_help_months"))
+start = c[2].date_input(t("pl_start"), value=planner.next_month(end), key="pl_start", help=t("pl_help_start"))
+start = date(start.year, start.month, 1)
+
+deal_default = history.deal_size if history.deal_size == history.deal_size else 10_000.0
+deal_size = st.columns(4)[0].number_input(t("pl_deal_size"), min_value=1.0, value=float(round(deal_default)), step=500.0,
+                            format="%.0f", key="pl_deal_size", help=t("pl_help_deal_size"))
+
+st.subheader(t("pl_assumptions"))
+st.caption(t("pl_assumptions_caption"))
+base = history.table().iloc[1:]
+editor = pd.DataFrame({
+    "stage": base.stage,
+    "rate_a": (base.conversion_from_previous * 100).round(1),
+    "rate_b": (base.conversion_from_previous * 100).round(1),  # scenario B: A with the first sales stage +5 pt
+    "days": base.days_from_previous.round(1),
+})
+sales_stage = active_stages().role("sql") or base.stage.iloc[-1]  # into sales' hands
+editor.loc[editor.stage == sales_stage, "rate_b"] = (editor.loc[editor.stage == sales_stage, "rate_b"] + 5).clip(
+    upper=100)
+edited = st.data_editor(editor, hide_index=True, width="stretch", key="pl_rates", disabled=["stage"], column_config={
+    "stage": st.column_config.TextColumn(t("stage")),
+    "rate_a": st.column_config.NumberColumn(t("pl_rate_a"), help=t("pl_help_rate"), min_value=0.1, max_value=100.0,
+                                            format="%.1f%%"),
+    "rate_b": st.column_config.NumberColumn(t("pl_rate_b"), help=t("pl_help_rate_b"), min_value=0.1,
+                                            max_value=100.0, format="%.1f%%"),
+    "days": st.column_config.NumberColumn(t("pl_days"), help=t("pl_help_days"), min_value=0.0, format="%.1f"),
+})
+
+
+def assumptions(rate_column: str) -> planner.Assumptions:
+    """History with the edited rates, days and deal size (only what differs counts as edited)."""
+    rows = edited.set_index("stage")
+    rates = {s: rows.at[s, rate_column] / 100 for s in rows.index
+             if abs(rows.at[s, rate_column] / 100 - history.rates[s]) > 1e-3 or history.rates[s] != history.rates[s]}
+    days = {s: rows.at[s, "days"] for s in rows.index if abs(rows.at[s, "days"] - history.days[s]) > 0.05}
+    return planner.edited(history, rates=rates, days=days, deal_size=deal_size)
+
+
+try:
+    plan_a = planner.build_plan(revenue, int(months), start, assumptions("rate_a"), mix, pace)
+    plan_b = planner.build_plan(revenue, int(months), start, assumptions("rate_b"), mix, pace)
+except ValueError as exc:
+    st.error(md_text(exc), icon=":material/error:")
+    st.stop()
+
+needs = plan_a.needed_map()
+first, last = plan_a.assumptions.stages[0], plan_a.assumptions.stages[-1]
+k = st.columns(4)
+k[0].metric(t("pl_customers_needed").format(stage=md_text(last)), fmt_int(needs[last]), help=t("pl_help_customers"),
+            border=True)
+k[1].metric(t("pl_leads_needed"), fmt_int(needs[first]), help=t("pl_help_leads"), border=True)
+k[2].metric(t("budget"), fmt_money(plan_a.budget), help=t("pl_help_budget"), border=True)
+coverage = plan_a.gap.coverage.iloc[0]
+k[3].metric(t("pl_run_rate_cover"), fmt_pct(coverage), help=t("pl_help_cover"), border=True)
+
+left, right = st.columns([2, 3])
+with left:
+    st.plotly_chart(charts.needed_chart(plan_a.needed), width="stretch", key="pl_needed_chart")
+with right:
+    ui.dataframe(plan_a.needed, hide_index=True, width="stretch", column_config={
+        "stage": t("stage"), "conversion_from_previous": ui.percent_column(t("conversion_from_previous")),
+        "needed": ui.int_column(t("needed"), t("pl_help_needed")),
+        "per_customer": ui.number_column(t("per_customer"), t("pl_help_per_customer"))})
+    ui.download(plan_a.needed, "plan_needed")
+
+tabs = st.tabs([t("pl_tab_month"), t("pl_tab_channel"), t("pl_tab_gap"), t("pl_tab_compare")])
+with tabs[0]:
+    st.plotly_chart(charts.monthly_chart(plan_a.monthly, start, list(plan_a.assumptions.stages)), width="stretch",
+                    key="pl_monthly")
+    st.caption(t("pl_monthly_caption"))
+    wide = planner.monthly_table(plan_a)
+    ui.dataframe(wide, hide_index=True, width="stretch",
+                 column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
+    ui.download(plan_a.monthly, "plan_by_month")
+    st.subheader(t("pl_budget_by_month"))
+    st.plotly_chart(charts.monthly_budget_chart(plan_a.budget_by_month, start), width="stretch",
+                    key="pl_monthly_budget")
+    money = planner.budget_table(plan_a, t("total"))
+    ui.dataframe(money, hide_index=True, width="stretch", column_config={
+        "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
+        **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
+    ui.download(plan_a.budget_by_month, "plan_budget_by_month")
+with tabs[1]:
+    st.plotly_chart(charts.channel_chart(plan_a.channels), width="stretch", key="pl_channels")
+    ui.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={
+        "channel": t("channel"), "share": ui.percent_column(t("pl_mix"), t("pl_help_mix")),
+        "leads_needed": ui.number_column(t("pl_leads_needed"), fmt="%.0f"),
+        "cost_per_lead": ui.number_column(t("cost_per_lead"), t("pl_help_cpl"), "$%.0f"),
+        "budget": ui.number_column(t("budget"), t("pl_help_budget"), "$%.0f")})
+    ui.download(plan_a.channels, "plan_by_channel")
+with tabs[2]:
+    st.markdown(t("pl_gap_text").format(need=fmt_money(plan_a.revenue_per_month),
+                                        now=fmt_money(plan_a.run_rate_revenue_per_month), months=int(pace_months)))
+    st.plotly_chart(charts.gap_chart(plan_a.gap), width="stretch", key="pl_gap")
+    ui.dataframe(plan_a.gap.rename(columns=column_labels(plan_a.gap.columns)), hide_index=True, width="stretch",
+                 column_config={t("coverage"): ui.percent_column(t("coverage"), t("pl_help_cover"))})
+    ui.download(plan_a.gap, "plan_gap")
+with tabs[3]:
+    st.caption(t("pl_compare_caption"))
+    compared = planner.compare(plan_a, plan_b)
+    st.plotly_chart(charts.compare_chart(compared), width="stretch", key="pl_compare")
+    shown = compared.assign(item=compared["item"].replace({"budget": t("budget")}))
+    ui.dataframe(shown, hide_index=True, width="stretch", column_config={
+        "item": t("item"), "scenario_a": ui.number_column(t("scenario_a"), fmt="localized"),
+        "scenario_b": ui.number_column(t("scenario_b"), fmt="localized"),
+        "difference": ui.number_column(t("difference"), fmt="localized"),
+        "change": ui.percent_column(t("change"))})
+    ui.download(compared, "plan_compare")

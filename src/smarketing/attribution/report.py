@@ -1,0 +1,140 @@
+"""Channel attribution: what the page and the CLI call.
+
+The pieces live in small modules: `attribution_journeys` (journeys aggregated in the database),
+`attribution_paths` (the aggregated path table and path files),
+`attribution_models` (the eight models), `attribution_markov` (the exact Markov solution) and
+`channels` (the full-chain channel table). This module ties them together and adds the views built
+on credits: the side-by-side table, ROMI per channel, top paths and journey flows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from smarketing.attribution import markov as attribution_markov
+from smarketing.attribution.channels import spend_by
+from smarketing.attribution.journeys import path_table
+from smarketing.attribution.models import HEURISTIC, MODELS, ModelOptions, attribute
+from smarketing.attribution.paths import CONVERSIONS, SEP, VALUES, PathParams, PathTable, read_path_file
+from smarketing.filters import Filters
+from smarketing.stages import StageModel, resolve
+
+MORE, CONVERTED, NOT_CONVERTED = "… more touches", "Converted", "No conversion"
+
+__all__ = [
+    "CONVERSIONS", "HEURISTIC", "MODELS", "VALUES", "Attribution", "ModelOptions", "PathParams", "PathTable",
+    "attribution", "attribution_from_paths", "channel_romi", "credit_matrix", "journey_flows", "path_table",
+    "read_path_file", "top_paths",
+]
+
+
+@dataclass
+class Attribution:
+    """credits: model, channel, conversions, value, share; removal_effects: channel, removal_effect,
+    value_removal_effect (Markov); paths: the aggregated journeys the models ran on."""
+
+    paths: PathTable
+    credits: pd.DataFrame
+    removal_effects: pd.DataFrame
+
+
+def attribution_from_paths(
+    paths: PathTable, models=MODELS, options: ModelOptions | None = None
+) -> Attribution:
+    """Run the models on an aggregated path table (from the database or a path file)."""
+    options = options or ModelOptions()
+    credits = attribute(paths, models, options)
+    effects = attribution_markov.removal_effects(paths.touches(), options.markov_order)
+    return Attribution(paths, credits, effects)
+
+
+def attribution(
+    con, params: PathParams | None = None, filters: Filters | None = None, models=MODELS,
+    markov_order: int = 1, stages: StageModel | None = None,
+) -> Attribution:
+    """Aggregate the journeys in scope, then run the models (time decay uses params.half_life_days)."""
+    stages = resolve(stages)
+    params = params or PathParams()
+    paths = path_table(con, params, filters or Filters(), stages)
+    return attribution_from_paths(paths, models, ModelOptions(params.half_life_days, markov_order))
+
+
+def credit_matrix(credits: pd.DataFrame, measure: str = "conversions") -> pd.DataFrame:
+    """Channels as rows, models as columns (in MODELS order), one measure (conversions, value, share)."""
+    wide = credits.pivot_table(index="channel", columns="model", values=measure, aggfunc="sum", sort=True)
+    order = [m for m in MODELS if m in wide.columns]
+    return wide[order].reset_index().rename_axis(columns=None)
+
+
+def model_spread(credits: pd.DataFrame, models: list[str]) -> pd.DataFrame:
+    """Credit shares per channel and model (credit_matrix of "share") with `spread`: the largest minus the
+    smallest share any of `models` gives the channel (how much the models disagree about it)."""
+    shares = credit_matrix(credits, "share")
+    chosen = [m for m in models if m in shares.columns]
+    return shares.assign(spread=shares[chosen].max(axis=1) - shares[chosen].min(axis=1))
+
+
+def channel_spend(con, filters: Filters | None, channels: list[str]) -> pd.DataFrame:
+    """Cost per attribution channel: the spend of the source group of that name, else of the source.
+
+    Touch channels usually name source groups ("Paid Search"); channels matching neither get no cost.
+    """
+    filters = filters or Filters()
+    groups = spend_by(con, filters, ["source_group"]).set_index("source_group")["cost"]
+    sources = spend_by(con, filters, ["source"]).set_index("source")["cost"]
+    cost = [groups.get(c, sources.get(c, np.nan)) for c in channels]
+    return pd.DataFrame({"channel": channels, "cost": pd.to_numeric(pd.Series(cost), errors="coerce")})
+
+
+def channel_romi(credits: pd.DataFrame, spend: pd.DataFrame, model: str) -> pd.DataFrame:
+    """Per channel under one model: cost, credited conversions and value, cost per conversion, ROMI."""
+    chosen = credits[credits["model"] == model][["channel", "conversions", "value"]]
+    out = chosen.merge(spend, on="channel", how="left")
+    cost = out["cost"].where(out["cost"] > 0)
+    out["cost_per_conversion"] = cost / out["conversions"].where(out["conversions"] > 0)
+    out["romi"] = out["value"] / cost
+    return out.sort_values("value", ascending=False, ignore_index=True)
+
+
+def top_paths(paths: PathTable, n: int = 20, collapse_repeats: bool = True) -> pd.DataFrame:
+    """The n paths with the most conversions: path, steps, journeys, conversions, value, conversion_rate.
+
+    collapse_repeats merges runs of one channel ("Email > Email > Direct" reads "Email > Direct"),
+    so journeys that differ only in how often a channel repeated count as one path.
+    """
+    frame = paths.to_frame(collapse_repeats=collapse_repeats)
+    frame = frame.sort_values(["conversions", "value", "nulls", "path"], ascending=[False, False, False, True])
+    frame = frame.head(n).reset_index(drop=True)
+    frame["journeys"] = frame["conversions"] + frame["nulls"]
+    frame["conversion_rate"] = frame["conversions"] / frame["journeys"].where(frame["journeys"] > 0)
+    frame["steps"] = frame["path"].str.count(SEP.strip()) + 1
+    return frame[["path", "steps", "journeys", "conversions", "value", "conversion_rate"]]
+
+
+def journey_flows(paths: PathTable, steps: int = 4, converting_only: bool = True) -> pd.DataFrame:
+    """Links for a Sankey of the first `steps` touches: source, target, journeys (weighted counts).
+
+    Nodes are "<step>. <channel>"; journeys longer than `steps` pass through "… more touches"; each
+    ends in "Converted" (weighted by conversions) or, unless converting_only, "No conversion".
+    """
+    t = paths.touches(converting_only=converting_only)
+    names = np.asarray(t.channels, dtype=object)
+    node = pd.Series(t.pos + 1).astype(str).to_numpy(dtype=object) + ". " + names[t.code]
+    journeys = (t.conversions if converting_only else t.conversions + t.nulls)[t.row]
+    onward = ~t.is_last & (t.pos < steps - 1)
+    cut = ~t.is_last & (t.pos == steps - 1)
+    ends = t.is_last & (t.pos < steps)
+    links = [
+        pd.DataFrame({"source": node[:-1][onward[:-1]], "target": node[1:][onward[:-1]], "journeys": journeys[:-1][onward[:-1]]}),
+        pd.DataFrame({"source": node[cut], "target": MORE, "journeys": journeys[cut]}),
+    ]
+    for mask, source in ((ends, node), (cut, np.full(len(node), MORE, dtype=object))):
+        links.append(pd.DataFrame({"source": source[mask], "target": CONVERTED, "journeys": t.conversions[t.row[mask]]}))
+        if not converting_only:
+            links.append(pd.DataFrame({"source": source[mask], "target": NOT_CONVERTED, "journeys": t.nulls[t.row[mask]]}))
+    flows = pd.concat(links, ignore_index=True).groupby(["source", "target"], as_index=False)["journeys"].sum()
+    flows = flows[flows["journeys"] > 0]
+    return flows.sort_values(["source", "journeys", "target"], ascending=[True, False, True], ignore_index=True)

@@ -1,0 +1,67 @@
+"""Headline KPIs for the overview page, with the change against the previous period."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from smarketing.deals import won_deals
+from smarketing.filters import Filters, cohort_leads, in_window
+from smarketing.funnel.lifecycle import lifecycle_funnel
+from smarketing.reach import days_between, reach_column, reached, stage_reach
+from smarketing.stages import ROLES, StageModel, resolve
+
+
+def won_revenue(con, filters: Filters) -> float:
+    """Won deal amounts: of the cohort's leads (cohort mode) or closed in the window (period mode)."""
+    deals = won_deals(con)
+    if filters.mode == "period":
+        deals = deals.filter(in_window(deals.closed_at, filters))
+    leads = cohort_leads(con.table("leads"), filters)
+    deals = deals.semi_join(leads, deals.lead_id == leads.lead_id)
+    value = deals.amount.sum().execute()
+    return float(value) if pd.notna(value) else 0.0
+
+
+def median_days_to_customer(con, filters: Filters, stages: StageModel | None = None) -> float:
+    """Median days from creation to the won stage, of leads that reached it (NaN without a won stage)."""
+    stages = resolve(stages)
+    won = stages.role("won")
+    if won is None:
+        return float("nan")
+    reach = cohort_leads(stage_reach(con, stages), filters)
+    column = reach_column(won)
+    gap = days_between(reach[column], reach[reach_column(stages.names[0])])
+    value = gap.median(where=reached(reach, column, filters)).execute()
+    return float(value) if pd.notna(value) else float("nan")
+
+
+def _snapshot(con, filters: Filters, stages: StageModel) -> dict[str, float]:
+    funnel = lifecycle_funnel(con, filters, stages)
+    counts = dict(zip(funnel.stage, funnel.leads, strict=True))
+    leads = counts[stages.names[0]]
+    out = {"Leads": leads}
+    for role in ROLES:
+        if name := stages.role(role):
+            out[name] = counts[name]
+    out["Won revenue"] = won_revenue(con, filters)
+    won = stages.role("won")
+    out["Lead → customer"] = counts[won] / leads if leads and won else float("nan")
+    out["Median days lead → customer"] = median_days_to_customer(con, filters, stages)
+    return out
+
+
+KINDS = {"Won revenue": "money", "Lead → customer": "pct", "Median days lead → customer": "days"}
+
+
+def headline(con, filters: Filters, stages: StageModel | None = None) -> pd.DataFrame:
+    """Columns: metric, kind (count|money|pct|days), value, previous, change (relative; NaN if no base)."""
+    stages = resolve(stages)
+    now = _snapshot(con, filters, stages)
+    before = _snapshot(con, filters.previous(), stages) if filters.since and filters.until else {}
+    rows = []
+    for metric, value in now.items():
+        prev = before.get(metric, float("nan"))
+        change = (value - prev) / prev if prev and pd.notna(prev) and prev != 0 else float("nan")
+        rows.append({"metric": metric, "kind": KINDS.get(metric, "count"), "value": value, "previous": prev,
+                     "change": change})
+    return pd.DataFrame(rows)

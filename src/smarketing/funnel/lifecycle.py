@@ -1,0 +1,146 @@
+"""The lifecycle funnel: counts, conversion, time between stages, breakdowns, cohorts, the monthly trend.
+
+Built on stage reach (smarketing.reach). Cohort mode counts leads created in the window, followed to
+today; period mode counts the stage reaches that happened in the window.
+"""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+
+from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window, segment_leads
+from smarketing.reach import days_between, reach_column, reached, stage_reach
+from smarketing.stages import StageModel, resolve
+
+EMPLOYEE_BANDS = [(1, 50, "1–49"), (50, 200, "50–199"), (200, 1000, "200–999"), (1000, 5000, "1,000–4,999"),
+                  (5000, None, "5,000+")]
+DERIVED_COLUMNS = ("employees_band",)
+
+
+def with_breakdown(table: ibis.Table, by: str | None) -> ibis.Table:
+    """Add the breakdown column `by` (a lead column or a derived one such as employees_band)."""
+    if by is None:
+        return table
+    if by == "employees_band":
+        band = ibis.cases(
+            *[((table.employees >= lo) & (table.employees < hi) if hi else table.employees >= lo, label)
+              for lo, hi, label in EMPLOYEE_BANDS],
+            else_="unknown",
+        )
+        return table.mutate(employees_band=band)
+    if by not in table.columns:
+        raise ValueError(f"cannot break down by '{by}': no such lead column")
+    return table.mutate(**{by: table[by].cast("string").fill_null("(none)")})
+
+
+def lifecycle_funnel(
+    con, filters: Filters = ALL_TIME, stages: StageModel | None = None, by: str | None = None
+) -> pd.DataFrame:
+    """Leads reaching each stage, conversion from the previous and the first stage, days between stages.
+
+    Columns: [by,] stage, leads, conversion_from_previous, conversion_from_first,
+    median_days_from_previous, p90_days_from_previous (rates as fractions 0–1).
+    """
+    stages = resolve(stages)
+    reach = with_breakdown(cohort_leads(stage_reach(con, stages), filters), by)
+    cols = [reach_column(s) for s in stages.names]
+    metrics = {}
+    for k, col in enumerate(cols):
+        hit = reached(reach, col, filters)
+        metrics[f"n{k}"] = hit.sum()
+        if k:
+            gap = days_between(reach[col], reach[cols[k - 1]])
+            metrics[f"med{k}"] = gap.median(where=hit)
+            metrics[f"p90{k}"] = gap.quantile(0.9, where=hit)
+    grouped = reach.group_by(by).aggregate(**metrics) if by else reach.aggregate(**metrics)
+    wide = grouped.execute()
+    return _long_funnel(wide, stages, by)
+
+
+def _long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None) -> pd.DataFrame:
+    rows = []
+    for _, row in wide.iterrows():
+        first = row["n0"] or 0
+        for k, name in enumerate(stages.names):
+            n = int(row[f"n{k}"] or 0)
+            prev = int(row[f"n{k - 1}"] or 0) if k else None
+            rows.append({
+                **({by: row[by]} if by else {}),
+                "stage": name,
+                "leads": n,
+                "conversion_from_previous": (n / prev if prev else float("nan")) if k else 1.0,
+                "conversion_from_first": n / first if first else float("nan"),
+                "median_days_from_previous": _num(row.get(f"med{k}")) if k else float("nan"),
+                "p90_days_from_previous": _num(row.get(f"p90{k}")) if k else float("nan"),
+            })
+    columns = [*([by] if by else []), "stage", "leads", "conversion_from_previous", "conversion_from_first",
+               "median_days_from_previous", "p90_days_from_previous"]
+    frame = pd.DataFrame(rows, columns=columns)
+    if by:
+        order = {label: i for i, (_, _, label) in enumerate(EMPLOYEE_BANDS)} if by == "employees_band" else None
+        key = (lambda col: col.map(order).fillna(len(order))) if order else None
+        frame = frame.sort_values([by], kind="stable", key=key).reset_index(drop=True)
+    return frame
+
+
+def breakdown_table(split: pd.DataFrame, by: str, stages: StageModel | None = None) -> pd.DataFrame:
+    """A breakdown funnel (lifecycle_funnel(..., by=by)) as one row per segment: leads per stage and the
+    overall conversion (first stage to last, the last stage's conversion_from_first), largest first."""
+    stages = resolve(stages)
+    first, last = stages.names[0], stages.names[-1]
+    wide = split.pivot_table(index=by, columns="stage", values="leads", sort=False).reindex(columns=stages.names)
+    overall = split[split.stage == last].set_index(by)["conversion_from_first"]
+    wide = wide.reset_index().assign(overall_conversion=lambda w: w[by].map(overall))
+    return wide.sort_values(first, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def _num(value) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def cohort_table(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> pd.DataFrame:
+    """Monthly cohorts (leads created in the window): leads, and the share of each cohort reaching each stage.
+
+    Columns: cohort (first day of the month), leads, then one column per stage with the share 0–1.
+    """
+    stages = resolve(stages)
+    cohort_filters = Filters(filters.since, filters.until, "cohort", filters.segments)
+    reach = cohort_leads(stage_reach(con, stages), cohort_filters)
+    reach = reach.mutate(cohort=reach.created_at.truncate("M").cast("date"))
+    metrics = {name: reach[reach_column(name)].notnull().sum() for name in stages.names}
+    wide = reach.group_by("cohort").aggregate(leads=reach.count(), **metrics).order_by("cohort").execute()
+    for name in stages.names:
+        wide[name] = wide[name] / wide["leads"]
+    wide["cohort"] = pd.to_datetime(wide["cohort"])
+    return wide[["cohort", "leads", *stages.names]]
+
+
+def side_stage_counts(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> pd.DataFrame:
+    """Leads that entered each side stage (Evangelist, Other …) under the same filters."""
+    stages = resolve(stages)
+    leads = cohort_leads(segment_leads(con.table("leads"), filters), filters)
+    changes = con.table("stage_changes")
+    changes = changes.filter(changes.stage.isin([s.name for s in stages.side]))
+    if filters.mode == "period":
+        changes = changes.filter(in_window(changes.entered_at, filters))
+    joined = changes.semi_join(leads, changes.lead_id == leads.lead_id)
+    out = joined.group_by("stage").aggregate(leads=joined.lead_id.nunique()).execute()
+    return out.sort_values("leads", ascending=False).reset_index(drop=True)
+
+
+def stage_trend(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> pd.DataFrame:
+    """Stage reaches per calendar month inside the window (period view): columns month, stage, leads."""
+    stages = resolve(stages)
+    reach = segment_leads(stage_reach(con, stages), filters)
+    parts = []
+    for name in stages.names:
+        col = reach[reach_column(name)]
+        sub = reach.filter(col.notnull() & in_window(col, filters))
+        parts.append(sub.group_by(month=col.truncate("M").cast("date")).aggregate(leads=sub.count())
+                     .mutate(stage=ibis.literal(name)))
+    out = ibis.union(*parts).execute()
+    out["month"] = pd.to_datetime(out["month"])
+    order = {name: i for i, name in enumerate(stages.names)}
+    return out.sort_values(["month", "stage"], key=lambda c: c.map(order) if c.name == "stage" else c)[
+        ["month", "stage", "leads"]].reset_index(drop=True)

@@ -1,0 +1,162 @@
+"""Every setting of the app and the command line, resolved in one place into one frozen Settings object.
+
+| setting | environment | `[smarketing]` in secrets.toml | default |
+|---|---|---|---|
+| database (file or URL) | SMARKETING_DB | db | data/demo.duckdb |
+| database password (URLs) | SMARKETING_DB_PASSWORD, PGPASSWORD | db_password | none |
+| stage model file | SMARKETING_STAGES | – | the packaged stages.toml |
+| saved mappings folder | SMARKETING_MAPPINGS | – | `mappings` beside the database |
+| largest import, MB | SMARKETING_MAX_UPLOAD_MB | – | 200 |
+| role without login | SMARKETING_ROLE | role | analyst |
+| show personal data | SMARKETING_SHOW_PERSONAL_DATA | show_personal_data | off |
+| login: analysts, others | – | analysts, default_role | –, viewer |
+| warehouse URLs analysts may use | – | sources | – |
+
+The environment wins over secrets. Secrets are Streamlit's `.streamlit/secrets.toml` (the project's, then
+`~/.streamlit/secrets.toml`); inside the app they come from `st.secrets` (smarketing.access registers it).
+`current()` resolves once per distinct environment and secrets, so a test or an app session that changes
+either gets a new object, and nothing is fixed at import time.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from smarketing import toml_input
+
+DEFAULT_DB = Path("data") / "demo.duckdb"
+MAX_UPLOAD_MB = 200.0
+TRUE = ("1", "true", "yes", "on")
+ENVIRONMENT = ("SMARKETING_DB", "SMARKETING_DB_PASSWORD", "PGPASSWORD", "SMARKETING_STAGES", "SMARKETING_MAPPINGS",
+               "SMARKETING_MAX_UPLOAD_MB", "SMARKETING_ROLE", "SMARKETING_SHOW_PERSONAL_DATA")
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved settings (see the module's table)."""
+
+    db: str = str(DEFAULT_DB)
+    db_password: str | None = None
+    stages_file: str | None = None
+    mappings_dir: str | None = None
+    max_upload_text: str = ""
+    role: str | None = None
+    show_personal_data: bool = False
+    analysts: tuple[str, ...] = ()
+    default_role: str | None = None
+    sources: tuple[str, ...] = ()
+    db_configured: bool = False  # db came from the environment or secrets, not the default
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """The largest file an import reads."""
+        text = self.max_upload_text.strip()
+        try:
+            mb = float(text) if text else MAX_UPLOAD_MB
+        except ValueError:
+            mb = -1
+        if not 0 < mb < 1e9:
+            raise SettingsError(f"SMARKETING_MAX_UPLOAD_MB must be a number of megabytes, got '{text}'")
+        return int(mb * 1024 * 1024)
+
+    @property
+    def stages(self):
+        """The stage model in use."""
+        from smarketing.stages import active_stages
+
+        return active_stages()
+
+
+def _flag(value) -> bool:
+    return value is True or str(value if value is not None else "").strip().lower() in TRUE
+
+
+def _texts(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (str(value),) if isinstance(value, str) else tuple(str(v) for v in value)
+
+
+def resolve(environ: Mapping[str, str], secrets: Mapping) -> Settings:
+    """Settings from an environment and the `[smarketing]` section of secrets (pure: no I/O)."""
+    def env(name: str) -> str | None:
+        return environ.get(name) or None
+
+    db = env("SMARKETING_DB") or secrets.get("db")
+    return Settings(
+        db=str(db or DEFAULT_DB),
+        db_password=env("SMARKETING_DB_PASSWORD") or env("PGPASSWORD") or secrets.get("db_password"),
+        stages_file=env("SMARKETING_STAGES"),
+        mappings_dir=env("SMARKETING_MAPPINGS"),
+        max_upload_text=environ.get("SMARKETING_MAX_UPLOAD_MB", ""),
+        role=env("SMARKETING_ROLE") or secrets.get("role"),
+        show_personal_data=_flag(env("SMARKETING_SHOW_PERSONAL_DATA")) or _flag(secrets.get("show_personal_data")),
+        analysts=_texts(secrets.get("analysts")),
+        default_role=secrets.get("default_role"),
+        sources=_texts(secrets.get("sources")),
+        db_configured=bool(db),
+    )
+
+
+# -------------------------------------------------------------------------------------------- secrets
+
+_provider: Callable[[], Mapping] | None = None
+
+
+def use_secrets(provider: Callable[[], Mapping] | None) -> None:
+    """Take the `[smarketing]` section from `provider()` (the app registers st.secrets) instead of the files."""
+    global _provider
+    _provider = provider
+
+
+def secrets_files() -> list[Path]:
+    """Streamlit's secrets files, the project's first (it overrides the user's)."""
+    return [Path.cwd() / ".streamlit" / "secrets.toml", Path.home() / ".streamlit" / "secrets.toml"]
+
+
+@functools.lru_cache(maxsize=4)
+def _file_section(stamps: tuple) -> dict:
+    merged: dict = {}
+    for path, _mtime in reversed(stamps):
+        try:
+            doc = toml_input.loads(toml_input.read(Path(path)))
+        except (OSError, toml_input.TomlInputError):
+            continue  # the app's login check reports an unreadable secrets file (smarketing.access)
+        section = doc.get("smarketing", {})
+        merged.update(section if isinstance(section, dict) else {})
+    return merged
+
+
+def _secrets_section() -> Mapping:
+    if _provider is not None:
+        return _provider()
+    stamps = tuple((str(p), p.stat().st_mtime) for p in secrets_files() if p.is_file())
+    return _file_section(stamps)
+
+
+@functools.lru_cache(maxsize=32)
+def _resolved(environment: tuple, secrets: tuple) -> Settings:
+    return resolve(dict(environment), dict(secrets))
+
+
+def current() -> Settings:
+    """The settings now: from os.environ and the secrets (resolved once per distinct pair)."""
+    environment = tuple((k, os.environ[k]) for k in ENVIRONMENT if k in os.environ)
+    section = _secrets_section()
+    return _resolved(environment, tuple(sorted((str(k), _hashable(v)) for k, v in dict(section).items())))
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _hashable(v)) for k, v in value.items()))
+    return value

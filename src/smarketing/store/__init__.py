@@ -1,0 +1,42 @@
+"""Storage: opening the database, the import pipeline and its checks, atomic writes, other engines.
+
+This layer imports no analysis; what it shares with the analyses (stage reach) lives in smarketing.reach.
+The names below are the storage API the rest of the package uses.
+"""
+
+from smarketing.store.checks import RESERVED_COLUMNS
+from smarketing.store.connection import (
+    ATTACHED,
+    DEFAULT_DB,
+    configured_source,
+    connect,
+    db_path,
+    ensure_tables,
+    raw,
+    sql_string,
+    table_counts,
+    thread_backend,
+    writing,
+)
+from smarketing.store.errors import DatabaseError, DataImportError
+from smarketing.store.limits import (
+    CSV_SUFFIXES,
+    DELIMITERS,
+    HEADER_BYTES,
+    MAX_COLUMNS,
+    MAX_FILE_MB,
+    PARQUET_SUFFIXES,
+    check_columns,
+    check_header,
+    check_parquet,
+    check_size,
+    max_file_bytes,
+)
+from smarketing.store.pipeline import Frame, import_files
+
+__all__ = [
+    "ATTACHED", "CSV_SUFFIXES", "DEFAULT_DB", "DELIMITERS", "HEADER_BYTES", "MAX_COLUMNS", "MAX_FILE_MB",
+    "PARQUET_SUFFIXES", "RESERVED_COLUMNS", "DataImportError", "DatabaseError", "Frame", "check_columns",
+    "check_header", "check_parquet", "check_size", "configured_source", "connect", "db_path", "ensure_tables",
+    "import_files", "max_file_bytes", "raw", "sql_string", "table_counts", "thread_backend", "writing",
+]

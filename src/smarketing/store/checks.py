@@ -1,0 +1,150 @@
+"""Value checks on a staged file, each a small named check; a failure names file, row, column and what
+was expected. `Checker.run` applies the checks a table needs, in order (as PostHog lists its funnel
+validation rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from smarketing.schema import Column, Table
+from smarketing.stages import StageModel
+from smarketing.store.errors import DataImportError
+
+# Names of the database's row number and of a working column of the checks: a file's column must not hide them
+RESERVED_COLUMNS = ("rowid", "_stage_name")
+
+
+def typed(column: Column, expr: str) -> str:
+    """SQL that converts a staged value to the contract type (NULL when it cannot)."""
+    if column.sql_type == "TIMESTAMP":
+        return f"try_cast({expr} AS TIMESTAMPTZ)::TIMESTAMP"
+    if column.sql_type == "VARCHAR":
+        return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
+    if column.sql_type in ("BIGINT", "DOUBLE"):
+        return f"try_cast(replace(trim(CAST({expr} AS VARCHAR)), ',', '') AS {column.sql_type})"
+    return f"try_cast({expr} AS {column.sql_type})"
+
+
+class Checker:
+    """The staged rows of one file, and how to name a bad value in the user's terms.
+
+    `rows` / `labels` come from a Frame: the file row of each staged row and the user's header of a column.
+    """
+
+    def __init__(self, db, table: Table, path: Path, stage_table: str, columns: dict[str, str],
+                 rows: Sequence[int] | None = None, labels: Mapping[str, str] | None = None):
+        self.db, self.table, self.path, self.stage = db, table, path, stage_table
+        self.rows, self.labels = rows, labels
+        self.source_of = {target: header for header, target in columns.items()}
+        # rows staged inside a transaction get rowids from a high offset: count rows from the first
+        self.base = db.execute(f'SELECT min(rowid) FROM "{stage_table}"').fetchone()[0]
+
+    def q(self, name: str) -> str:
+        """The quoted staged column that feeds contract column `name`."""
+        return '"' + self.source_of[name].replace('"', '""') + '"'
+
+    def first_bad(self, condition: str, params=()) -> tuple[int, object] | None:
+        return self.db.execute(
+            f'SELECT rowid - {self.base} + 1 FROM "{self.stage}" WHERE {condition} ORDER BY rowid LIMIT 1',
+            list(params),
+        ).fetchone()
+
+    def value(self, row: int, column: str) -> object:
+        query = f'SELECT {self.q(column)} FROM "{self.stage}" WHERE rowid = ?'
+        return self.db.execute(query, [row - 1 + self.base]).fetchone()[0]
+
+    def fail(self, row: int, column: str, message: str) -> None:
+        if self.rows is not None:
+            row = self.rows[row - 1]
+        if self.labels is not None:
+            column = self.labels.get(column, column)
+        raise DataImportError(f"{self.path.name}, row {row} (line {row + 1}), column {column}: {message}")
+
+    def run(self, stages: StageModel) -> None:
+        for column in self.table.columns:
+            if column.name in self.source_of:
+                check_column(self, column)
+        check_extra_types(self)
+        if self.table.key:
+            check_unique(self, self.table.key)
+        if self.table.lead_ref:
+            check_lead_refs(self)
+        if self.table.name == "stage_changes":
+            check_stages(self, stages)
+
+
+def _blank(src: str) -> str:
+    return f"({src} IS NULL OR trim(CAST({src} AS VARCHAR)) = '')"
+
+
+def check_column(c: Checker, column: Column) -> None:
+    """Required values present, values of the contract type, non-negative numbers, allowed categories."""
+    src, value = c.q(column.name), typed(column, c.q(column.name))
+    blank = _blank(src)
+    if column.required and (bad := c.first_bad(blank)):
+        c.fail(bad[0], column.name, f"a value is required (expected {column.expected})")
+    if column.sql_type != "VARCHAR" and (bad := c.first_bad(f"NOT {blank} AND {value} IS NULL")):
+        c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
+    if column.non_negative and (bad := c.first_bad(f"{value} < 0")):
+        c.fail(bad[0], column.name, f"expected {column.expected}, got a negative value")
+    if column.allowed:
+        allowed = ", ".join(f"'{a}'" for a in column.allowed)
+        if bad := c.first_bad(f"NOT {blank} AND lower(trim(CAST({src} AS VARCHAR))) NOT IN ({allowed})"):
+            c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
+
+
+def check_extra_types(c: Checker) -> None:
+    """Values of an extra column the table already has (from an earlier import) must fit its type."""
+    have = {n.lower(): t for n, t in c.db.execute(
+        f'SELECT column_name, column_type FROM (DESCRIBE "{c.table.name}")').fetchall()}
+    staged = dict(c.db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{c.stage}")').fetchall())
+    for target, header in c.source_of.items():
+        want = have.get(target.lower())
+        if c.table.column(target) is not None or want is None or want == staged[header]:
+            continue
+        src = c.q(target)
+        if bad := c.first_bad(f"{src} IS NOT NULL AND try_cast({src} AS {want}) IS NULL"):
+            c.fail(bad[0], target, f"expected a value of type {want} (the type this column got in an earlier "
+                                   f"import), got '{c.value(bad[0], target)}'")
+
+
+def check_unique(c: Checker, key: str) -> None:
+    """Ids unique in the file and new to the database."""
+    src = f"trim(CAST({c.q(key)} AS VARCHAR))"
+    dup = c.db.execute(
+        f"""SELECT r - {c.base} + 1, v FROM (
+              SELECT rowid AS r, {src} AS v, row_number() OVER (PARTITION BY {src} ORDER BY rowid) AS n
+              FROM "{c.stage}") WHERE n > 1 ORDER BY r LIMIT 1"""
+    ).fetchone()
+    if dup:
+        c.fail(dup[0], key, f"'{dup[1]}' appears more than once in the file (expected unique ids)")
+    clash = c.first_bad(f'{src} IN (SELECT "{key}" FROM "{c.table.name}")')
+    if clash:
+        c.fail(clash[0], key, f"'{c.value(clash[0], key)}' is already in the database (expected a new id)")
+
+
+def check_lead_refs(c: Checker) -> None:
+    """Every row refers to a lead of the leads table."""
+    src = f'trim(CAST({c.q("lead_id")} AS VARCHAR))'
+    bad = c.first_bad(f"{src} NOT IN (SELECT lead_id FROM leads)")
+    if bad:
+        c.fail(bad[0], "lead_id", f"unknown lead '{c.value(bad[0], 'lead_id')}' (expected a lead_id of the leads "
+                                  f"table)")
+
+
+def check_stages(c: Checker, stages: StageModel) -> None:
+    """Every stage value names a stage of the model; the staged rows get the canonical name."""
+    src = f'trim(CAST({c.q("stage")} AS VARCHAR))'
+    values = [r[0] for r in c.db.execute(f'SELECT DISTINCT {src} FROM "{c.stage}"').fetchall()]
+    mapping = {v: stages.canonical(v) for v in values}
+    unknown = [v for v, name in mapping.items() if name is None]
+    if unknown:
+        bad = c.first_bad(f"{src} = ?", [unknown[0]])
+        c.fail(bad[0], "stage", f"unknown stage '{unknown[0]}' (expected one of {', '.join(stages.all_names)})")
+    c.db.execute(f'ALTER TABLE "{c.stage}" ADD COLUMN "_stage_name" VARCHAR')
+    c.db.executemany(
+        f'UPDATE "{c.stage}" SET "_stage_name" = ? WHERE {src} = ?',
+        [[name, value] for value, name in mapping.items()],
+    )
+    c.source_of["stage"] = "_stage_name"

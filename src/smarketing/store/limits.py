@@ -1,0 +1,103 @@
+"""Limits on what an import reads: file size, header length and columns, Parquet footers, UTF-8 text."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import re
+from pathlib import Path
+
+from smarketing import settings
+from smarketing.store.errors import DataImportError
+
+MAX_FILE_MB = 200  # default size limit; $SMARKETING_MAX_UPLOAD_MB overrides (keep server.maxUploadSize in step)
+MAX_COLUMNS = 2_000
+HEADER_BYTES = 1 << 20  # the header row must end within the file's first 1 MB
+CSV_SUFFIXES = (".csv", ".tsv", ".txt", "")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+DELIMITERS = ",;\t|"
+# A JSON document: an object, or an array of values (a CSV header like "[Name],[Email]" is not one)
+_JSON_START = re.compile(r'\s*(?:\{\s*["}]|\[\s*(?:[\[{"\]\-\d]|(?:true|false|null)\s*[,\]]))')
+
+
+def max_file_bytes() -> int:
+    """The largest file an import reads: $SMARKETING_MAX_UPLOAD_MB megabytes, else MAX_FILE_MB."""
+    try:
+        return settings.current().max_upload_bytes
+    except settings.SettingsError as exc:
+        raise DataImportError(str(exc)) from exc
+
+
+def check_size(name: str, size: int) -> None:
+    """Refuse a file over the size limit, from its size alone (before reading it)."""
+    limit = max_file_bytes()
+    if size > limit:
+        raise DataImportError(
+            f"{name}: the file is {_megabytes(size)}, over the {_megabytes(limit)} limit for an import "
+            f"(split it into smaller files, or raise SMARKETING_MAX_UPLOAD_MB)"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.1f} MB"
+
+
+def check_header(name: str, head: str, more: bool) -> None:
+    """Refuse JSON, a header row longer than 1 MB and one with more than MAX_COLUMNS columns.
+
+    `head` is the start of the file's text (at most HEADER_BYTES of it), `more` says the file goes on."""
+    head = head.removeprefix("\ufeff")
+    if _JSON_START.match(head[:100]):
+        raise DataImportError(f"{name}: this is JSON, not a table (export the data as CSV, Excel or Parquet)")
+    end = head.find("\n")
+    if end < 0 and more:
+        raise DataImportError(
+            f"{name}: the header row (first line) is longer than 1 MB; at most {MAX_COLUMNS:,} columns can be "
+            f"imported"
+        )
+    line = (head if end < 0 else head[:end]).rstrip("\r")
+    check_columns(name, max(_field_count(line, d) for d in DELIMITERS))
+
+
+def _field_count(line: str, delimiter: str) -> int:
+    try:
+        return len(next(csv.reader([line], delimiter=delimiter)))
+    except csv.Error:  # e.g. a lone carriage return: count every delimiter
+        return line.count(delimiter) + 1
+
+
+def check_columns(name: str, count: int) -> None:
+    if count > MAX_COLUMNS:
+        raise DataImportError(f"{name}: {count:,} columns, more than the {MAX_COLUMNS:,} an import can take")
+
+
+def check_parquet(name: str, source, max_cells: int | None = None) -> None:
+    """Refuse a Parquet file that cannot be opened, or with too many columns (or cells), from its footer."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(source).metadata
+    except Exception as exc:  # pyarrow raises several kinds for a broken file
+        raise DataImportError(f"{name}: could not be read as Parquet ({str(exc).splitlines()[0]})") from exc
+    check_columns(name, meta.num_columns)
+    if max_cells is not None and meta.num_rows * meta.num_columns > max_cells:
+        raise DataImportError(
+            f"{name}: {meta.num_rows:,} rows × {meta.num_columns:,} columns, more than the {max_cells:,} cells "
+            f"this import can take (import it as our table layout, or split it)"
+        )
+
+
+def check_utf8(path: Path) -> None:
+    """Raise naming the line of the first byte sequence that is not UTF-8."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                line += chunk[: exc.start].count(b"\n")
+                raise DataImportError(
+                    f"{path.name}: line {line} is not valid UTF-8 text (save the file as UTF-8)"
+                ) from exc
+            line += chunk.count(b"\n")

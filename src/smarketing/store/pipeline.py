@@ -1,0 +1,197 @@
+"""The import pipeline: files or frames staged, checked and inserted into the canonical tables in one
+transaction (smarketing.store.checks holds the value checks, smarketing.store.limits the file limits)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from smarketing.reach import refresh_reach
+from smarketing.schema import TABLES, Table
+from smarketing.stages import StageModel, resolve
+from smarketing.store.checks import RESERVED_COLUMNS, Checker, typed
+from smarketing.store.connection import raw
+from smarketing.store.errors import DataImportError
+from smarketing.store.limits import (
+    CSV_SUFFIXES,
+    HEADER_BYTES,
+    PARQUET_SUFFIXES,
+    check_header,
+    check_parquet,
+    check_size,
+    check_utf8,
+)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """An in-memory table to import in place of a file (e.g. a CRM export already mapped to our columns).
+
+    Messages name `name` (the user's file), the row number in that file (`rows[i]` for the i-th data row,
+    when the frame's rows are not the file's rows one to one) and the user's header for a column (`labels`).
+    """
+
+    data: pd.DataFrame
+    name: str
+    rows: Sequence[int] | None = None
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def import_files(
+    con,
+    files: Mapping[str, str | os.PathLike | Frame],
+    stages: StageModel | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, int]:
+    """Import files or Frames ({table name: source}) in one transaction; return rows added per table.
+
+    Any problem raises DataImportError and leaves the database exactly as it was. `progress(done, total,
+    table)` is called before each table and once at the end (done == total).
+    """
+    unknown = set(files) - set(TABLES)
+    if unknown:
+        raise DataImportError(f"unknown table(s): {', '.join(sorted(unknown))}")
+    if not files:
+        raise DataImportError("no files to import")
+    stages = resolve(stages)
+    db = raw(con)
+    order = [name for name in TABLES if name in files]  # canonical order: leads before tables referencing them
+    db.execute("BEGIN TRANSACTION")
+    try:
+        added = {}
+        for done, name in enumerate(order):
+            if progress:
+                progress(done, len(order), name)
+            added[name] = _import_one(db, TABLES[name], files[name], stages)
+            db.execute(f'DROP TABLE "_stage_{name}"')
+        if {"leads", "stage_changes"} & set(order):
+            refresh_reach(con, stages)
+        db.execute("COMMIT")
+        if progress:
+            progress(len(order), len(order), "")
+        return added
+    except Exception:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _import_one(db, table: Table, source, stages: StageModel) -> int:
+    stage_table = f"_stage_{table.name}"
+    if isinstance(source, Frame):
+        path = Path(source.name)  # only its .name is used, in messages
+        _load_frame(db, table, source, stage_table)
+    else:
+        path = Path(source)
+        _load_staging(db, table, path, stage_table)
+    columns = _match_columns(db, table, path, stage_table)
+    frame = source if isinstance(source, Frame) else None
+    Checker(db, table, path, stage_table, columns, frame.rows if frame else None,
+            frame.labels if frame else None).run(stages)
+    return _insert(db, table, stage_table, columns)
+
+
+def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
+    if frame.data.empty:
+        raise DataImportError(f"{frame.name}: no rows to import into {table.name}")
+    data = frame.data
+    empty = [c for c in data.columns if data[c].dtype == object and data[c].isna().all()]
+    if empty:  # typed as text, not as DuckDB's default for all-NULL values (INTEGER)
+        data = data.astype(dict.fromkeys(empty, pd.StringDtype()))
+    view = f"_frame_{table.name}"
+    db.register(view, data)
+    try:
+        db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM "{view}"')
+    finally:
+        db.unregister(view)
+
+
+def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
+    if not path.exists():
+        raise DataImportError(f"{path.name}: file not found ({path})")
+    check_size(path.name, path.stat().st_size)
+    if path.stat().st_size == 0:
+        raise DataImportError(f"{path.name}: the file is empty (expected a header row and data rows)")
+    suffix = path.suffix.lower()
+    if suffix in PARQUET_SUFFIXES:
+        check_parquet(path.name, path)
+        source = "read_parquet(?)"
+    elif suffix in CSV_SUFFIXES:
+        check_utf8(path)
+        with path.open("rb") as fh:
+            head = fh.read(HEADER_BYTES + 1)
+        check_header(path.name, head[:HEADER_BYTES].decode("utf-8", errors="ignore"), len(head) > HEADER_BYTES)
+        source = "read_csv(?, all_varchar = true, header = true, sample_size = -1)"
+    else:
+        raise DataImportError(
+            f"{path.name}: not a supported file type (expected .csv, .tsv, .txt or .parquet; Excel files and "
+            f"CRM exports go through the mapped, HubSpot or Salesforce import)"
+        )
+    try:
+        db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM {source}', [str(path)])
+    except duckdb.Error as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise DataImportError(f"{path.name}: could not be read as {table.name} data ({first})") from exc
+    rows = db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
+    if rows == 0:
+        raise DataImportError(f"{path.name}: the file has a header but no data rows")
+
+
+def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, str]:
+    """Map file headers to contract columns (case and surrounding spaces ignored); extras kept as-is."""
+    headers = [r[0] for r in db.execute(f'DESCRIBE "{stage_table}"').fetchall()]
+    mapping: dict[str, str] = {}
+    for header in headers:
+        if "\x00" in header:
+            raise DataImportError(f"{path.name}: a column name contains a NUL character (is this a text file?)")
+        if header.lower() in RESERVED_COLUMNS:
+            raise DataImportError(f"{path.name}: a column may not be called '{header}', a name the database keeps "
+                                  f"for itself (rename the column, e.g. to row_id)")
+        name = header.strip()
+        contract = table.column(name.lower())
+        target = contract.name if contract else name
+        if target.lower() in {t.lower() for t in mapping.values()}:
+            raise DataImportError(f"{path.name}: column '{target}' appears twice in the header")
+        mapping[header] = target
+    missing = [c for c in table.required if c not in mapping.values()]
+    if missing:
+        raise DataImportError(
+            f"{path.name}: missing required column(s) {', '.join(missing)} for table {table.name} "
+            f"(found: {', '.join(headers)})"
+        )
+    return mapping
+
+
+# Names of the database's row number and of a working column of the checks: a file's column must not hide them
+def _insert(db, table: Table, stage_table: str, columns: dict[str, str]) -> int:
+    # column names are case-insensitive: an extra column "notes" goes into an existing "Notes"
+    existing = {r[0].lower(): r[0] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
+    stage_types = dict(db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{stage_table}")').fetchall())
+    for header, target in columns.items():
+        if target.lower() not in existing and table.column(target) is None:
+            db.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{_ident(target)}" {stage_types[header]}')
+    targets, exprs = [], []
+    for header, target in columns.items():
+        target = existing.get(target.lower(), target)
+        contract = table.column(target)
+        source = "_stage_name" if target == "stage" and table.name == "stage_changes" else header
+        expr = '"' + source.replace('"', '""') + '"'
+        if contract is not None:
+            expr = typed(contract, expr)
+            if contract.allowed:
+                expr = f"lower({expr})"
+        targets.append('"' + _ident(target) + '"')
+        exprs.append(expr)
+    db.execute(
+        f'INSERT INTO "{table.name}" ({", ".join(targets)}) SELECT {", ".join(exprs)} '
+        f'FROM "{stage_table}" ORDER BY rowid'
+    )
+    return db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
+
+
+def _ident(name: str) -> str:
+    return name.replace('"', '""')

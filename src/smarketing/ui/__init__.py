@@ -1,0 +1,32 @@
+"""Streamlit glue shared by every page: the database and the cache of results (data), the shared sidebar
+(sidebar), tables and downloads (tables), the page table, navigation and guard (pages). Pages call
+`ui.<name>`; nothing below the ui layer imports streamlit."""
+
+from smarketing.ui.data import (
+    allowed_source,
+    cache_key,
+    cached,
+    connection,
+    data_folder,
+    db_path,
+    is_warehouse,
+    writable_connection,
+)
+from smarketing.ui.pages import PAGES, guard, navigate, page_link
+from smarketing.ui.sidebar import SEGMENT_COLUMNS, sidebar
+from smarketing.ui.tables import (
+    dataframe,
+    download,
+    empty_state,
+    int_column,
+    number_column,
+    percent_column,
+    personal_label,
+    table,
+)
+
+__all__ = [
+    "PAGES", "SEGMENT_COLUMNS", "allowed_source", "cache_key", "cached", "connection", "data_folder", "dataframe",
+    "db_path", "download", "empty_state", "guard", "int_column", "is_warehouse", "navigate", "number_column",
+    "page_link", "percent_column", "personal_label", "sidebar", "table", "writable_connection",
+]

@@ -1,0 +1,94 @@
+"""The shared sidebar: data source, date range, time mode and segment filters, kept in the URL (st.query_params)
+so a view can be shared; the one place query parameters are parsed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import streamlit as st
+
+from smarketing import access
+from smarketing.filters import MODES, Filters
+from smarketing.formatting import md_code, md_text
+from smarketing.labels import t
+from smarketing.store import engines
+from smarketing.ui.data import (
+    allowed_source,
+    cache_key,
+    data_bounds,
+    db_path,
+    segment_values,
+)
+
+SEGMENT_COLUMNS = ("source_group", "source", "industry", "country", "region", "owner")
+
+
+def _param_date(name: str, default: date) -> date:
+    try:
+        return date.fromisoformat(st.query_params.get(name, ""))
+    except ValueError:
+        return default
+
+
+def sidebar() -> Filters:
+    """Draw the shared sidebar and return the filters; state is kept in the URL."""
+    key = cache_key()
+    lo, hi = data_bounds(key)
+    default_since = max(lo, hi - timedelta(days=364))
+    st.sidebar.caption(f"{t('database')}: {md_code(engines.redact(db_path()))}")
+    _source_picker()
+    floor, ceiling = date(1990, 1, 1), max(hi, date.today()) + timedelta(days=3650)
+    since = min(max(_param_date("since", default_since), floor), ceiling)
+    until = min(max(_param_date("until", hi), since), ceiling)
+    picked = st.sidebar.date_input(
+        t("date_range"), value=(since, until), min_value=floor, max_value=ceiling,
+        key="flt_range", help="Whole days, inclusive, UTC.",
+    )
+    if isinstance(picked, tuple) and len(picked) == 2:
+        since, until = picked
+    mode = st.query_params.get("mode", "cohort")
+    mode = st.sidebar.radio(
+        t("time_mode"), MODES, index=MODES.index(mode) if mode in MODES else 0,
+        format_func=lambda m: t(f"mode_{m}"), key="flt_mode",
+    )
+    segments = {}
+    with st.sidebar.expander(t("segments"), expanded=any(c in st.query_params for c in SEGMENT_COLUMNS)):
+        for column in SEGMENT_COLUMNS:
+            options = segment_values(key, column)
+            if not options:
+                continue
+            chosen = [v for v in st.query_params.get_all(column) if v in options]
+            picked_values = st.multiselect(t(column), options, default=chosen, key=f"flt_{column}")
+            if picked_values:
+                segments[column] = tuple(picked_values)
+    _write_params(since, until, mode, segments)
+    return Filters(since=since, until=until, mode=mode, segments=segments)
+
+
+def _source_picker() -> None:
+    """Sidebar: point this session at another data source by URL (a DuckDB file, pyspark://, postgres://)."""
+    if not access.can(access.CHOOSE_SOURCE):
+        return
+    with st.sidebar.expander(t("data_source"), expanded=False):
+        typed = st.text_input(t("data_source_url"), key="data_source_input", placeholder="postgres://user@host/db",
+                              help=t("data_source_help"))
+        left, right = st.columns(2)
+        if left.button(t("data_source_use"), key="data_source_use", disabled=not typed.strip()):
+            try:
+                st.session_state["data_source"] = allowed_source(typed)
+            except ValueError as exc:
+                st.error(md_text(exc), icon=":material/error:")
+            else:
+                st.rerun()
+        if st.session_state.get("data_source") and right.button(t("data_source_reset"), key="data_source_reset"):
+            del st.session_state["data_source"]
+            st.rerun()
+
+
+def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
+    params = {"since": since.isoformat(), "until": until.isoformat(), "mode": mode}
+    params.update({c: list(v) for c, v in segments.items()})
+    current = {k: st.query_params.get_all(k) for k in st.query_params}
+    wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    if current != wanted:
+        st.query_params.from_dict(params)

@@ -1,0 +1,106 @@
+"""Tables and downloads on pages: display labels, readable numbers, masked personal data, CSV downloads."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from smarketing import access, exports, privacy
+from smarketing.labels import t
+
+
+def download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
+    """A CSV download button for a table (personal data masked, spreadsheet formulas neutralised). The file
+    is written when the button is clicked, not on every run of the page (pages have many tables)."""
+    unmask = access.show_personal_data()
+    st.download_button(
+        t("download_csv"), lambda: exports.table_csv(frame, unmask=unmask), file_name=f"{name}.csv",
+        mime="text/csv", key=key or f"dl_{name}", icon=":material/download:",
+    )
+
+
+def personal_label(column: str) -> str:
+    """Label of an email / phone column: says "(masked)" unless personal data is shown."""
+    return t(column) if access.show_personal_data() else t(f"{column}_masked")
+
+
+def dataframe(frame: pd.DataFrame, **kwargs):
+    """st.dataframe with emails and phones masked (unless the setting shows them); a pandas Styler (of
+    aggregate tables) is shown as it is."""
+    if isinstance(frame, pd.DataFrame):
+        frame = _blank_text(privacy.mask_frame(frame, unmask=access.show_personal_data()))
+    return st.dataframe(frame, **kwargs)
+
+
+def _blank_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing values of text columns shown as empty cells rather than "None"."""
+    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
+    if not text or not frame[text].isna().any().any():
+        return frame
+    out = frame.copy()
+    for col in text:
+        out[col] = out[col].astype(object).where(out[col].notna(), "")
+    return out
+
+
+def empty_state(message: str | None = None) -> None:
+    st.info(message or t("no_data"), icon=":material/info:")
+
+
+def percent_column(label: str, help: str | None = None):
+    return st.column_config.NumberColumn(label, help=help, format="percent")
+
+
+def int_column(label: str, help: str | None = None):
+    return st.column_config.NumberColumn(label, help=help, format="localized")
+
+
+def number_column(label: str, help: str | None = None, fmt: str = "%.1f"):
+    return st.column_config.NumberColumn(label, help=help, format=fmt)
+
+
+def table(frame: pd.DataFrame, name: str, percent=(), days=(), money=(), ints=(), decimals=(), help=None,
+          key: str | None = None) -> None:
+    """Show a table with display labels and readable numbers, and a CSV download of the raw values.
+
+    percent: fraction columns shown as 12.3%; days: 1 decimal; money: $1,234; ints: 1,234;
+    decimals: 3 decimals; help: {column: tooltip}.
+    """
+    help = help or {}
+    shown = _blank_text(privacy.mask_frame(frame, unmask=access.show_personal_data())).copy()
+    config = {}
+    for col in shown.columns:
+        label, tip = t(col), help.get(col)
+        numeric = col in (*percent, *days, *money, *ints, *decimals)
+        if numeric and shown[col].isna().any():  # NaN would show as "None": format as text with a dash
+            shown[col] = shown[col].map(lambda v, c=col: _cell(v, c, percent, days, money, ints))
+            config[col] = st.column_config.TextColumn(label, help=tip)
+        elif col in percent:
+            shown[col] = shown[col] * 100
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.1f%%")
+        elif col in days:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.1f")
+        elif col in money:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="dollar")
+        elif col in ints:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="localized")
+        elif col in decimals:
+            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.3f")
+        else:
+            config[col] = st.column_config.Column(label, help=tip)
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=key)
+    download(frame, name, key=f"dl_{key or name}")
+
+
+def _cell(value, col, percent, days, money, ints) -> str:
+    if value is None or value != value:
+        return "–"
+    if col in percent:
+        return f"{value * 100:.1f}%"
+    if col in days:
+        return f"{value:,.1f}"
+    if col in money:
+        return f"${value:,.0f}"
+    if col in ints:
+        return f"{value:,.0f}"
+    return f"{value:.3f}"
