@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from smarketing import demo, store
-from smarketing.attribution import markov as attribution_markov
+from smarketing.attribution import markov
 from smarketing.attribution.journeys import path_table
 from smarketing.attribution.models import MODELS, ModelOptions, attribute
 from smarketing.attribution.paths import PathParams, PathTable
@@ -98,7 +98,7 @@ def compare(table: PathTable, runs: int) -> list[str]:
               f"**{worst:.2e}** (equal up to floating-point rounding).", ""]
     # Simulation noise: a conversion probability p estimated from n simulated journeys has a relative
     # standard error of sqrt((1 - p) / (p n)); a removal effect compares two such estimates.
-    p = attribution_markov.conversion_probability(table.touches(), 1)
+    p = markov.conversion_probability(table.touches(), 1)
     noise = np.sqrt(2 * (1 - p) / (p * 1e6))
     mine = ours_m.set_index("channel")["conversions"]
     tuned = results["max_step=200"][1]["total_conversions"].reindex(mine.index)
@@ -140,7 +140,7 @@ def main() -> None:
     conserved = np.allclose(sums["conversions"], table.total_conversions) and np.allclose(sums["value"], table.total_value)
     per_model = {m: timed(lambda m=m: run_models(table, [m]), args.runs)[:2] for m in MODELS}
     orders = {o: timed(lambda o=o: run_models(table, ["markov"], o), args.runs)[:2] for o in (2, 3)}
-    t_effects = timed(lambda: attribution_markov.removal_effects(fresh(table).touches(), 1), args.runs)[:2]
+    t_effects = timed(lambda: markov.removal_effects(fresh(table).touches(), 1), args.runs)[:2]
 
     lines = [
         "## Attribution (issue 4)",

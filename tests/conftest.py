@@ -17,6 +17,7 @@ import pytest
 from smarketing import demo, store
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ["SMARKETING_STRICT_LABELS"] = "1"  # a label key missing from the table fails the test (labels.t)
 DEMO_END = date(2026, 11, 1)
 DEMO_LEADS = 3000
 CHROMIUM = "/usr/bin/chromium"

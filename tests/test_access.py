@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from apptest import run_page
 from streamlit.testing.v1 import AppTest
 
 from smarketing import access
@@ -37,7 +38,7 @@ def own_db(demo_db, tmp_path, monkeypatch):
 
 def run(path: str, role: str, monkeypatch, **secrets) -> AppTest:
     monkeypatch.setenv("SMARKETING_ROLE", role)
-    at = AppTest.from_file(str(ROOT / path), default_timeout=240)
+    at = run_page(path, timeout=240, run=False)
     for key, value in secrets.items():
         at.secrets[key] = value
     return at

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import path_tables
 
 from smarketing.attribution.markov import conversion_probability, removal_effects
 from smarketing.attribution.models import MODELS, ModelOptions, attribute
@@ -175,16 +176,6 @@ def test_channels_without_conversions_get_zero_not_missing():
     assert (out.groupby("model").size() == 3).all()
 
 
-@st.composite
-def path_tables(draw):
-    channels = st.sampled_from(list("abcdef"))
-    rows = draw(st.lists(st.tuples(
-        st.lists(channels, min_size=1, max_size=7).map(" > ".join),
-        st.integers(0, 5), st.floats(0, 1000, allow_nan=False), st.integers(0, 5),
-    ), min_size=1, max_size=12))
-    frame = pd.DataFrame(rows, columns=["path", "conversions", "value", "nulls"])
-    frame["value"] = np.where(frame["conversions"] > 0, frame["value"], 0.0)
-    return frame
 
 
 @settings(max_examples=60, deadline=None)

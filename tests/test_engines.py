@@ -18,6 +18,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+from apptest import run_page
 
 from smarketing import demo, store
 from smarketing.attribution import report as attribution
@@ -142,10 +143,9 @@ def test_same_rows_on_duckdb_and_pyspark(both, case):
 
 
 def test_app_never_shows_the_password_of_a_warehouse_url(monkeypatch):
-    from streamlit.testing.v1 import AppTest
 
     monkeypatch.setenv("SMARKETING_DB", "postgres://analyst:topsecret@127.0.0.1:1/crm")
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=60)
+    at = run_page("data", timeout=60, run=False)
     at.run()
     shown = " ".join(str(e.value) for e in (*at.error, *at.caption, *at.info, *at.markdown)).replace("\\", "")
     assert "Cannot use the data source: cannot connect to postgres://analyst:***@127.0.0.1:1/crm" in shown

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import run_page
 from conftest import running_app, wait_idle
 from google.protobuf.json_format import MessageToDict
 from hypothesis import given, settings
@@ -168,14 +169,6 @@ def hostile_db(tmp_path_factory) -> Path:
     return path
 
 
-def run_page(path: str, widgets: dict | None = None) -> AppTest:
-    """Run a page, then set each ((widget kind, key): value) and run again."""
-    at = AppTest.from_file(str(ROOT / path), default_timeout=180).run()
-    assert not at.exception, [e.value for e in at.exception]
-    for (kind, key), value in (widgets or {}).items():
-        getattr(at, kind)(key=key).set_value(value).run()
-        assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def markdown_texts(node) -> list[str]:

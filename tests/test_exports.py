@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import run_page
 
 from smarketing import exports, store
 from smarketing.cli import main
@@ -65,7 +65,7 @@ def hostile_db(demo_db, tmp_path, monkeypatch):
 
 def test_page_download_of_a_lead_list_is_neutralised(hostile_db, downloads):
     files = downloads
-    at = AppTest.from_file(str(ROOT / "pages" / "fit_interest.py"), default_timeout=180).run()
+    at = run_page("fit_interest")
     assert not at.exception, [e.value for e in at.exception]
     lead_lists = [data for name, data in files.items() if name.startswith("leads_")]
     assert lead_lists, sorted(files)

@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import stage_names
 
 from smarketing.filters import Filters
 from smarketing.funnel.lifecycle import cohort_table, lifecycle_funnel, side_stage_counts
@@ -142,7 +143,6 @@ def test_employee_bands_in_order(make_con):
     assert first.leads.tolist() == [2, 1, 1, 1, 1, 1]
 
 
-stage_names = st.sampled_from(DEFAULT_STAGES.all_names)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

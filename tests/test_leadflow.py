@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import HOURS
 
 from smarketing.cli import main
 from smarketing.filters import Filters
@@ -218,7 +219,6 @@ def test_cli_sla_table_has_a_summary(demo_db, capsys):
 
 # ---------------------------------------------------------------------------------------- properties
 
-HOURS = st.one_of(st.none(), st.integers(0, 96))
 
 
 def _later(moment: datetime, hours: int | None) -> str | None:

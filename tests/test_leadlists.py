@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pandas as pd
+from apptest import run_page
 from streamlit.testing.v1 import AppTest
 
 from smarketing.cli import main
@@ -25,7 +26,7 @@ def window(at: AppTest) -> list[str]:
 
 
 def test_a_quadrant_from_the_cli_is_the_pages_download(demo_env, downloads, capsysbinary):
-    at = AppTest.from_file(str(ROOT / "pages" / "fit_interest.py"), default_timeout=240).run()
+    at = run_page("fit_interest", timeout=240)
     assert not at.exception
     page = downloads["leads_hot.csv"]
     assert cli(capsysbinary, "--db", demo_env, "--quadrant", "hot", *window(at)) == page
@@ -35,7 +36,7 @@ def test_a_quadrant_from_the_cli_is_the_pages_download(demo_env, downloads, caps
 
 
 def test_the_waiting_list_from_the_cli_is_the_pages_download(demo_env, downloads, capsysbinary):
-    at = AppTest.from_file(str(ROOT / "pages" / "lead_flow.py"), default_timeout=240).run()
+    at = run_page("lead_flow", timeout=240)
     assert not at.exception
     page = downloads["leads_waiting.csv"]
     assert cli(capsysbinary, "--db", demo_env, "--list", "waiting", *window(at)) == page

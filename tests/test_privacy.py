@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from apptest import run_page
 from hypothesis import given
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
@@ -76,7 +77,7 @@ def unmasked(texts: list[str]) -> list[str]:
 @pytest.mark.parametrize("page", PAGES)
 def test_no_page_shows_an_unmasked_email_by_default(page, demo_env, monkeypatch):
     monkeypatch.delenv("SMARKETING_SHOW_PERSONAL_DATA", raising=False)
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=240).run()
+    at = run_page(page, timeout=240)
     assert not at.exception, [e.value for e in at.exception]
     texts = page_text(at)
     assert not unmasked(texts)
@@ -87,7 +88,7 @@ def test_no_page_shows_an_unmasked_email_by_default(page, demo_env, monkeypatch)
 def lead_list(monkeypatch, role: str) -> pd.DataFrame:
     monkeypatch.setenv("SMARKETING_SHOW_PERSONAL_DATA", "1")
     monkeypatch.setenv("SMARKETING_ROLE", role)
-    at = AppTest.from_file(str(ROOT / "pages" / "fit_interest.py"), default_timeout=240).run()
+    at = run_page("fit_interest", timeout=240)
     assert not at.exception
     return at.dataframe[-1].value
 

@@ -1,7 +1,7 @@
 """The goal planner: from a revenue target back to the customers, opportunities, SQLs, MQLs and leads
 it needs, when they are needed, from which channels and at what budget.
 
-Rates and durations come from history (`funnel.lifecycle_funnel`, one source of truth) and each can be
+Rates and durations come from history (`funnel.lifecycle.lifecycle_funnel`, one source of truth) and each can be
 overridden. If 5% of leads become customers, every customer needs 20 leads; the chain runs through each
 stage's conversion rate. Stage durations move each need earlier than the revenue it produces.
 """

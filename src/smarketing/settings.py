@@ -4,7 +4,7 @@
 |---|---|---|---|
 | database (file or URL) | SMARKETING_DB | db | data/demo.duckdb |
 | database password (URLs) | SMARKETING_DB_PASSWORD, PGPASSWORD | db_password | none |
-| stage model file | SMARKETING_STAGES | – | the packaged stages.toml |
+| stage model file (smarketing.stages.active_stages) | SMARKETING_STAGES | – | the packaged stages.toml |
 | saved mappings folder | SMARKETING_MAPPINGS | – | `mappings` beside the database |
 | largest import, MB | SMARKETING_MAX_UPLOAD_MB | – | 200 |
 | role without login | SMARKETING_ROLE | role | analyst |
@@ -66,13 +66,6 @@ class Settings:
         if not 0 < mb < 1e9:
             raise SettingsError(f"SMARKETING_MAX_UPLOAD_MB must be a number of megabytes, got '{text}'")
         return int(mb * 1024 * 1024)
-
-    @property
-    def stages(self):
-        """The stage model in use."""
-        from smarketing.stages import active_stages
-
-        return active_stages()
 
 
 def _flag(value) -> bool:

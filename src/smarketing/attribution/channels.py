@@ -1,6 +1,6 @@
 """The full-chain channel table: source group → source → campaign, from spend to won revenue.
 
-Lead counts come from `funnel.stage_reach` (one source of truth for who reached which stage), cost,
+Lead counts come from `reach.stage_reach` and `reach.reached` (one source of truth for who reached which stage), cost,
 impressions and clicks from `spend`. Cohort mode follows the leads created in the window to today;
 period mode counts what happened in the window (leads created, stages reached, deals won, MQLs
 returned). Spend always counts the days in the window.

@@ -4,7 +4,7 @@ A lead's journey is its touches (events with a channel) in the lookback window b
 (or, if it did not convert, before its last touch). Each touch becomes one int64 key that sorts like
 (time, channel code); the keys are collected per lead in one pass over the events, windowed and
 sorted as lists, and grouped by the resulting code sequence. Only the aggregate comes back (Arrow
-lists, so no Python loop per path) as an `attribution_paths.PathTable`.
+lists, so no Python loop per path) as an `paths.PathTable`.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Multi-touch attribution models over a PathTable (pure functions, no I/O).
 
-Each model takes the aggregated paths (`attribution_paths.PathTable`: one row per distinct journey
+Each model takes the aggregated paths (`paths.PathTable`: one row per distinct journey
 with its conversions, value and nulls) and returns one row per channel with `conversions` and
 `value` credit. The credits of every model sum to the table's total conversions and value.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from smarketing.attribution import markov as attribution_markov
+from smarketing.attribution import markov as markov_chain
 from smarketing.attribution.paths import PathTable, Touches, from_frame
 
 MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay", "markov", "shapley")
@@ -104,7 +104,7 @@ def time_decay(paths: PathTable, options: ModelOptions) -> pd.DataFrame:
 
 def markov(paths: PathTable, options: ModelOptions) -> pd.DataFrame:
     """Credit in proportion to each channel's removal effect on the exactly solved chain."""
-    effects = attribution_markov.removal_effects(paths.touches(), options.markov_order)
+    effects = markov_chain.removal_effects(paths.touches(), options.markov_order)
     return pd.DataFrame({
         "channel": effects["channel"],
         "conversions": _share(effects["removal_effect"]) * paths.total_conversions,

@@ -1,7 +1,7 @@
 """Aggregated journeys: the PathTable the models share, its parameters, and path files.
 
 A PathTable holds one row per distinct path (conversions, value, nulls) with the channel codes of
-all paths in flat arrays. It comes from the database (`attribution_journeys.path_table`) or from a
+all paths in flat arrays. It comes from the database (`journeys.path_table`) or from a
 path file in the layout other attribution tools use (path, conversions, value, nulls).
 """
 

@@ -1,8 +1,8 @@
 """Channel attribution: what the page and the CLI call.
 
-The pieces live in small modules: `attribution_journeys` (journeys aggregated in the database),
-`attribution_paths` (the aggregated path table and path files),
-`attribution_models` (the eight models), `attribution_markov` (the exact Markov solution) and
+The pieces live in small modules: `journeys` (journeys aggregated in the database),
+`paths` (the aggregated path table and path files),
+`models` (the eight models), `markov` (the exact Markov solution) and
 `channels` (the full-chain channel table). This module ties them together and adds the views built
 on credits: the side-by-side table, ROMI per channel, top paths and journey flows.
 """
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from smarketing.attribution import markov as attribution_markov
+from smarketing.attribution import markov
 from smarketing.attribution.channels import spend_by
 from smarketing.attribution.journeys import path_table
 from smarketing.attribution.models import HEURISTIC, MODELS, ModelOptions, attribute
@@ -47,7 +47,7 @@ def attribution_from_paths(
     """Run the models on an aggregated path table (from the database or a path file)."""
     options = options or ModelOptions()
     credits = attribute(paths, models, options)
-    effects = attribution_markov.removal_effects(paths.touches(), options.markov_order)
+    effects = markov.removal_effects(paths.touches(), options.markov_order)
     return Attribution(paths, credits, effects)
 
 

@@ -102,7 +102,7 @@ def quadrant_scatter(points: pd.DataFrame, fit_threshold: float, interest_thresh
 
 def quadrant_density(grid: pd.DataFrame, fit_threshold: float, interest_threshold: float,
                      title: str | None = None) -> go.Figure:
-    """Lead density over fit × interest (grid from `scoring_quadrants.density`, log colour scale)."""
+    """Lead density over fit × interest (grid from `scoring.quadrants.density`, log colour scale)."""
     wide = grid.pivot_table(index="interest", columns="fit", values="leads", aggfunc="sum")
     counts = wide.to_numpy()
     with np.errstate(divide="ignore"):

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import tomllib
 from importlib import resources
 
 LANGUAGE = "en"
 STRICT_ENV = "SMARKETING_STRICT_LABELS"
+KEY = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")  # what a label key looks like
 
 
 class MissingLabel(KeyError):
@@ -29,11 +31,12 @@ def table(language: str = LANGUAGE) -> dict[str, str]:
 
 
 def t(key: str) -> str:
-    """The label for `key`. A missing key shows as readable text, or raises MissingLabel in strict mode."""
+    """The label for `key`. A missing snake_case key shows as readable text, or raises MissingLabel in strict
+    mode; other text (a stage name passed through) is shown as it is."""
     labels = table()
     if key in labels:
         return labels[key]
-    if os.environ.get(STRICT_ENV):
+    if os.environ.get(STRICT_ENV) and KEY.fullmatch(str(key)):
         raise MissingLabel(key)
     return _readable(str(key))
 

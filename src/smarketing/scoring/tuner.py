@@ -178,7 +178,7 @@ class Tuner:
         mask: np.ndarray | None = None,
         scores: Scores | None = None,
     ) -> dict:
-        """The metrics of `scoring_eval.evaluate`, on all leads or on those where `mask` is True."""
+        """The metrics of `evaluation.evaluate`, on all leads or on those where `mask` is True."""
         s = scores or self.scores(rules)
         leads, pos, rev_idx, rev_val = self._selected(outcome, mask)
         m = s.is_mql if mask is None else s.is_mql & mask
@@ -199,7 +199,7 @@ class Tuner:
         mask: np.ndarray | None = None,
         scores: Scores | None = None,
     ) -> pd.DataFrame:
-        """The metrics at every whole-number threshold of one score (see `scoring_eval.curve`)."""
+        """The metrics at every whole-number threshold of one score (see `evaluation.curve`)."""
         s = scores or self.scores(rules)
         value, include, always = _curve_parts(s, rules, vary)
         if mask is not None:
@@ -272,7 +272,7 @@ class Tuner:
 
 def _curve_parts(s: Scores, rules: Rules, vary: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The varied score, where its threshold decides (include), and the leads that are MQL whatever it is
-    (always); mirrors `scoring_eval._curve_key`."""
+    (always); mirrors `evaluation._curve_key`."""
     good_fit, high = s.fit >= rules.fit_threshold, s.interest >= rules.interest_threshold
     if vary == "combined":
         both = good_fit & high

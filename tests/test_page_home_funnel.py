@@ -1,30 +1,16 @@
 """AppTest of the Overview and Funnel pages on the demo database."""
 
-import base64
-import json
 from pathlib import Path
 
-import numpy as np
-from streamlit.testing.v1 import AppTest
+from apptest import figures, plot_values, run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_page(path: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=120).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
-def values(array) -> list:
-    """A plotly JSON array, plain or typed ({"dtype", "bdata"} base64), as a list."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 def test_overview_shows_kpis_with_change(demo_env):
@@ -52,10 +38,10 @@ def test_funnel_page_draws_every_view(demo_env):
 
 def test_changing_a_filter_redraws_the_funnel(demo_env):
     at = run_page("pages/funnel.py")
-    before = values(figures(at)[0]["data"][0]["x"])
+    before = plot_values(figures(at)[0]["data"][0]["x"])
     at.sidebar.multiselect(key="flt_source_group").set_value(["Referrals"]).run()
     assert not at.exception
-    after = values(figures(at)[0]["data"][0]["x"])
+    after = plot_values(figures(at)[0]["data"][0]["x"])
     assert after[0] < before[0]
     at.sidebar.radio(key="flt_mode").set_value("period").run()
     assert not at.exception
@@ -70,7 +56,7 @@ def test_breakdown_and_behaviour_inputs(demo_env):
 
 
 def test_empty_range_shows_a_helpful_message(demo_env):
-    at = AppTest.from_file(str(ROOT / "pages/funnel.py"), default_timeout=120)
+    at = run_page("funnel", timeout=120, run=False)
     at.query_params["since"] = "2010-01-01"
     at.query_params["until"] = "2010-01-31"
     at.run()

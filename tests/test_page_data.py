@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from apptest import run_page
 from streamlit.testing.v1 import AppTest
 
 from smarketing import store
@@ -25,10 +26,7 @@ def empty_db(tmp_path, monkeypatch):
 
 
 def page() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / "data.py"), default_timeout=120)
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return run_page("data", timeout=120)
 
 
 def upload(at, key, path, data=None):

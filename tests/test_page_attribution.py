@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import figures_by_title, run_page
 
 from smarketing import store
 from smarketing.attribution.report import PathParams, attribution
@@ -18,25 +17,13 @@ ROOT = Path(__file__).resolve().parents[1]
 PAGE = str(ROOT / "pages" / "attribution.py")
 
 
-def run_page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
-def figures(at: AppTest) -> dict[str, dict]:
-    """Figures by their title (untitled ones by their first trace type)."""
-    out = {}
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        title = (spec["layout"].get("title") or {}).get("text") or spec["data"][0]["type"]
-        out[title] = spec
-    return out
 
 
 def test_page_draws_table_models_romi_and_journeys(demo_env):
-    at = run_page()
-    figs = figures(at)
+    at = run_page("attribution")
+    figs = figures_by_title(at)
     assert {"Credited conversions per channel", "Share of credit", "ROMI per channel under Markov chain",
             "How converting journeys start"} <= set(figs)
     bars = figs["Credited conversions per channel"]["data"]
@@ -47,7 +34,7 @@ def test_page_draws_table_models_romi_and_journeys(demo_env):
 
 
 def test_page_numbers_match_the_library(demo_env):
-    at = AppTest.from_file(PAGE, default_timeout=180)
+    at = run_page("attribution", timeout=180, run=False)
     at.query_params["since"] = "2025-01-01"
     at.query_params["until"] = "2026-10-31"
     at.run()
@@ -62,12 +49,12 @@ def test_page_numbers_match_the_library(demo_env):
 
 
 def test_switching_models_and_options(demo_env):
-    at = run_page()
+    at = run_page("attribution")
     at.selectbox(key="attr_romi_model").select("shapley").run()
     assert not at.exception
-    assert "ROMI per channel under Shapley value" in figures(at)
+    assert "ROMI per channel under Shapley value" in figures_by_title(at)
     at.multiselect(key="attr_models").set_value(["last_touch", "markov"]).run()
-    assert len(figures(at)["Credited conversions per channel"]["data"]) == 2
+    assert len(figures_by_title(at)["Credited conversions per channel"]["data"]) == 2
     at.selectbox(key="attr_conversion").select("mql").run()
     at.selectbox(key="attr_order").select(2).run()
     at.segmented_control(key="attr_level").set_value("campaign").run()
@@ -77,7 +64,7 @@ def test_switching_models_and_options(demo_env):
 
 
 def test_empty_range_shows_a_helpful_message(demo_env):
-    at = AppTest.from_file(PAGE, default_timeout=120)
+    at = run_page("attribution", timeout=120, run=False)
     at.query_params["since"] = "2010-01-01"
     at.query_params["until"] = "2010-01-31"
     at.run()

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from apptest import figures, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "lead_flow.py")
 
 
-def run_page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -25,7 +19,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_page_shows_flow_gauges_owners_returns_response_and_dedupe(demo_env):
-    at = run_page()
+    at = run_page("lead_flow")
     kinds = [trace["type"] for fig in figures(at) for trace in fig["data"]]
     assert "sankey" in kinds
     assert kinds.count("indicator") == 3  # SLA met, answered in time, median hours
@@ -41,7 +35,7 @@ def test_page_shows_flow_gauges_owners_returns_response_and_dedupe(demo_env):
 
 
 def test_a_shorter_sla_is_met_less_often(demo_env):
-    at = run_page()
+    at = run_page("lead_flow")
     before = float(metric(at, "Accepted within SLA").rstrip("%"))
     at.number_input(key="lf_hours").set_value(2.0).run()
     assert not at.exception
@@ -50,7 +44,7 @@ def test_a_shorter_sla_is_met_less_often(demo_env):
 
 
 def test_dedupe_breakdown_can_change(demo_env):
-    at = run_page()
+    at = run_page("lead_flow")
     at.selectbox(key="lf_dedupe_by").set_value("source_group").run()
     assert not at.exception
     dedupe = next(f for f in figures(at) if f["data"] and f["data"][0].get("orientation") == "h"
@@ -59,7 +53,7 @@ def test_dedupe_breakdown_can_change(demo_env):
 
 
 def test_empty_range_shows_empty_states(demo_env):
-    at = AppTest.from_file(PAGE, default_timeout=180)
+    at = run_page("lead_flow", timeout=180, run=False)
     at.query_params["since"] = "2010-01-01"
     at.query_params["until"] = "2010-01-31"
     at.run()

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
+from apptest import plot_values, run_page
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "planner.py")
 
 
-def run_page() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
-def values(array) -> list:
-    """A plotly JSON array, plain or typed ({"dtype", "bdata"} base64), as a list."""
-    if isinstance(array, dict) and "bdata" in array:
-        return np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]).tolist()
-    return list(array)
 
 
 def number(text: str) -> float:
@@ -36,7 +26,7 @@ def metric(at: AppTest, label: str) -> float:
 
 
 def test_page_shows_needs_months_channels_gap_and_compare(demo_env):
-    at = run_page()
+    at = run_page("planner")
     assert {"Customers needed", "Leads needed", "Budget", "Pace covers"} <= {m.label for m in at.metric}
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert figs[0]["data"][0]["type"] == "funnel"
@@ -47,7 +37,7 @@ def test_page_shows_needs_months_channels_gap_and_compare(demo_env):
 
 
 def test_doubling_the_target_doubles_the_needs(demo_env):
-    at = run_page()
+    at = run_page("planner")
     target = at.number_input(key="pl_revenue").value
     leads = metric(at, "Leads needed")
     at.number_input(key="pl_revenue").set_value(target * 2).run()
@@ -57,7 +47,7 @@ def test_doubling_the_target_doubles_the_needs(demo_env):
 
 
 def test_a_larger_deal_needs_fewer_customers(demo_env):
-    at = run_page()
+    at = run_page("planner")
     customers = metric(at, "Customers needed")
     at.number_input(key="pl_deal_size").set_value(at.number_input(key="pl_deal_size").value * 4).run()
     assert not at.exception
@@ -90,8 +80,8 @@ def test_browser_changing_the_target_updates_the_plan(app_url, page):
 
 
 def test_scenario_b_starts_with_sql_five_points_higher(demo_env):
-    at = run_page()
+    at = run_page("planner")
     compare = json.loads(at.get("plotly_chart")[-1].proto.spec)
-    a, b = (dict(zip(trace["x"], values(trace["y"]), strict=True)) for trace in compare["data"])
+    a, b = (dict(zip(trace["x"], plot_values(trace["y"]), strict=True)) for trace in compare["data"])
     assert b["SQL"] == a["SQL"]  # the same SQLs are needed ...
     assert b["MQL"] < a["MQL"]  # ... from fewer MQLs when more of them become SQLs

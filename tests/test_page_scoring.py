@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import figures, metrics, run_page
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_page(path: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / path), default_timeout=180).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
-def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
-def figures(at: AppTest) -> list[dict]:
-    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
 @pytest.fixture()

@@ -1,0 +1,118 @@
+"""The shape of the package, checked: no import circles, layers only import downwards, small modules and pages,
+and a label key missing from the label table fails."""
+
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+
+from smarketing import labels
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "smarketing"
+# Layers, lowest first: a module may import its own layer and lower ones only.
+LAYERS = [
+    ("base", ("schema", "stages", "settings", "toml_input", "paths", "privacy", "formatting", "filters", "deals",
+              "reach", "exports", "labels", "config")),
+    ("storage", ("store", "importers", "demo")),
+    ("analysis", ("funnel", "scoring", "attribution", "leadflow", "planner")),
+    ("presentation", ("charts",)),
+    ("front", ("access", "ui", "cli")),
+]
+LAYER_OF = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}
+MAX_MODULE_LINES, MAX_PAGE_LINES = 400, 200
+
+
+def modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def imports(path: Path) -> set[str]:
+    """smarketing modules a file imports (at any depth, type-checking imports excluded)."""
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            node.body = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("smarketing"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("smarketing"))
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    mods = modules()
+    return {name: {m for m in imports(path) if m in mods and m != name} for name, path in mods.items()}
+
+
+def family(module: str) -> str:
+    return module.split(".")[1] if "." in module else module
+
+
+def test_no_import_circles():
+    edges = graph()
+    state: dict[str, int] = {}
+    cycles = []
+
+    def visit(node, trail):
+        state[node] = 1
+        for nxt in sorted(edges[node]):
+            if nxt.startswith(node + "."):
+                continue  # a package's __init__ importing its own modules is not a circle
+            if state.get(nxt) == 1:
+                cycles.append(trail[trail.index(nxt):] + [nxt] if nxt in trail else [node, nxt])
+            elif nxt not in state:
+                visit(nxt, trail + [nxt])
+        state[node] = 2
+
+    for node in sorted(edges):
+        if node not in state:
+            visit(node, [node])
+    assert not cycles, cycles
+
+
+def test_layers_only_import_downwards():
+    upward = []
+    for module, targets in graph().items():
+        here = LAYER_OF.get(family(module))
+        for target in targets:
+            there = LAYER_OF.get(family(target))
+            if here is not None and there is not None and there > here:
+                upward.append(f"{module} → {target}")
+    assert not upward, upward
+
+
+def test_nothing_below_the_front_ends_imports_streamlit():
+    front = {n for _, names in LAYERS[-1:] for n in names}
+    offenders = [name for name, path in modules().items() if family(name) not in front
+                 and any(line.startswith(("import streamlit", "from streamlit")) for line in
+                         path.read_text().splitlines())]
+    assert not offenders, offenders
+
+
+def test_modules_and_pages_stay_small():
+    big = [f"{p.relative_to(ROOT)}: {n}" for p in PACKAGE.rglob("*.py")
+           if (n := len(p.read_text().splitlines())) > MAX_MODULE_LINES]
+    big += [f"{p.relative_to(ROOT)}: {n}" for p in (ROOT / "pages").glob("*.py")
+            if (n := len(p.read_text().splitlines())) > MAX_PAGE_LINES]
+    assert not big, big
+
+
+def test_a_missing_label_key_fails(monkeypatch):
+    monkeypatch.setenv(labels.STRICT_ENV, "1")
+    with pytest.raises(labels.MissingLabel):
+        labels.t("no_such_label_key")
+    assert labels.t("Subscriber") == "Subscriber"  # a stage name from the data passes through
+    assert labels.label("declared_monthly_revenue") == "Declared monthly revenue"  # a data column made readable
+    assert os.environ[labels.STRICT_ENV]
