@@ -6,8 +6,9 @@ data source and (when the setting allows it) see unmasked personal data.
 - With an `[auth]` section in .streamlit/secrets.toml, everyone must log in; a user is an analyst when
   their email matches `[smarketing] analysts` (exact addresses or patterns like "*@example.com"),
   otherwise they get `[smarketing] default_role` (viewer unless set).
-- Without login, the role is $SMARKETING_ROLE or `[smarketing] role` (analyst unless set: a single user
-  on their own machine).
+- Without login, the role is $SMARKETING_ROLE or `[smarketing] role`; unless set, analyst for a single user
+  on their own machine, viewer when the app is shared on the network (`smarketing app --host 0.0.0.0`, which
+  passes the address as $SMARKETING_ADDRESS), so nobody on the network imports data or switches the source.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ import streamlit as st
 from smarketing import settings
 from smarketing.formatting import md_text
 from smarketing.labels import t
+from smarketing.settings import ANALYST, VIEWER
 
-VIEWER, ANALYST = "viewer", "analyst"
 ROLES = (VIEWER, ANALYST)
 IMPORT, SAVE_RULES, CHOOSE_SOURCE, SHOW_PERSONAL = "import", "save_rules", "choose_source", "show_personal"
 ALLOWED = {VIEWER: frozenset(), ANALYST: frozenset({IMPORT, SAVE_RULES, CHOOSE_SOURCE, SHOW_PERSONAL})}
@@ -82,7 +83,7 @@ def role() -> str:
     if login_configured():
         user = st.user
         return role_for(user.get("email"), secrets_section()) if user.is_logged_in else VIEWER
-    return _role_name(settings.current().role, ANALYST)
+    return settings.current().role_without_login
 
 
 def can(action: str) -> bool:
@@ -129,3 +130,5 @@ def gate() -> None:
             st.logout()
     masked = t("personal_shown") if show_personal_data() else t("personal_masked")
     st.sidebar.caption(f"{label.capitalize()} · {masked}", help=t("personal_help"))
+    if not login_configured() and settings.current().shared_on_network:
+        st.sidebar.caption(t("shared_without_login").format(role=label), help=t("shared_without_login_help"))

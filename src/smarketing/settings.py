@@ -7,7 +7,8 @@
 | stage model file (smarketing.stages.active_stages) | SMARKETING_STAGES | – | the packaged stages.toml |
 | saved mappings folder | SMARKETING_MAPPINGS | – | `mappings` beside the database |
 | largest import, MB | SMARKETING_MAX_UPLOAD_MB | – | 200 |
-| role without login | SMARKETING_ROLE | role | analyst |
+| role without login | SMARKETING_ROLE | role | analyst; viewer when the app is shared on the network |
+| address the app is served on (set by `smarketing app`) | SMARKETING_ADDRESS | – | none (loopback) |
 | show personal data | SMARKETING_SHOW_PERSONAL_DATA | show_personal_data | off |
 | login: analysts, others | – | analysts, default_role | –, viewer |
 | warehouse URLs analysts may use | – | sources | – |
@@ -32,7 +33,9 @@ DEFAULT_DB = Path("data") / "demo.duckdb"
 MAX_UPLOAD_MB = 200.0
 TRUE = ("1", "true", "yes", "on")
 ENVIRONMENT = ("SMARKETING_DB", "SMARKETING_DB_PASSWORD", "PGPASSWORD", "SMARKETING_STAGES", "SMARKETING_MAPPINGS",
-               "SMARKETING_MAX_UPLOAD_MB", "SMARKETING_ROLE", "SMARKETING_SHOW_PERSONAL_DATA")
+               "SMARKETING_MAX_UPLOAD_MB", "SMARKETING_ROLE", "SMARKETING_SHOW_PERSONAL_DATA", "SMARKETING_ADDRESS")
+LOOPBACK = ("localhost", "::1", "ip6-localhost")
+VIEWER, ANALYST = "viewer", "analyst"
 
 
 class SettingsError(ValueError):
@@ -54,6 +57,7 @@ class Settings:
     default_role: str | None = None
     sources: tuple[str, ...] = ()
     db_configured: bool = False  # db came from the environment or secrets, not the default
+    address: str | None = None  # where the app is served (Streamlit's server.address, or nginx's with workers)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -66,6 +70,26 @@ class Settings:
         if not 0 < mb < 1e9:
             raise SettingsError(f"SMARKETING_MAX_UPLOAD_MB must be a number of megabytes, got '{text}'")
         return int(mb * 1024 * 1024)
+
+    @property
+    def shared_on_network(self) -> bool:
+        """True when the app is served on an address other machines can reach."""
+        return self.address is not None and reachable_from_network(self.address)
+
+    @property
+    def role_without_login(self) -> str:
+        """The role setting when it names a role; else analyst on the user's own machine, viewer when the app
+        is shared on the network."""
+        chosen = str(self.role or "").strip().lower()
+        if chosen in (VIEWER, ANALYST):
+            return chosen
+        return VIEWER if self.shared_on_network else ANALYST
+
+
+def reachable_from_network(address: str) -> bool:
+    """True for an address other machines can reach: not loopback, not a Unix socket ("" is every interface)."""
+    address = address.strip().lower().strip("[]")
+    return not (address in LOOPBACK or address.startswith(("127.", "unix:")))
 
 
 def _flag(value) -> bool:
@@ -96,6 +120,7 @@ def resolve(environ: Mapping[str, str], secrets: Mapping) -> Settings:
         default_role=secrets.get("default_role"),
         sources=_texts(secrets.get("sources")),
         db_configured=bool(db),
+        address=env("SMARKETING_ADDRESS"),
     )
 
 
@@ -140,9 +165,10 @@ def _resolved(environment: tuple, secrets: tuple) -> Settings:
     return resolve(dict(environment), dict(secrets))
 
 
-def current() -> Settings:
-    """The settings now: from os.environ and the secrets (resolved once per distinct pair)."""
-    environment = tuple((k, os.environ[k]) for k in ENVIRONMENT if k in os.environ)
+def current(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings now: from os.environ (or `environ`) and the secrets (resolved once per distinct pair)."""
+    environ = os.environ if environ is None else environ
+    environment = tuple((k, environ[k]) for k in ENVIRONMENT if k in environ)
     section = _secrets_section()
     return _resolved(environment, tuple(sorted((str(k), _hashable(v)) for k, v in dict(section).items())))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from smarketing import demo, importers, store
-from smarketing.cli.common import add_db
+from smarketing.cli.common import add_db, parse_date
 from smarketing.importers import formats
 from smarketing.importers.readers import ENCODINGS
 from smarketing.store import engines
@@ -25,6 +25,9 @@ def register(sub) -> None:
     add_db(p)
     p.add_argument("--leads", type=int, default=20_000, help="number of leads (default 20,000)")
     p.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
+    p.add_argument("--end-date", type=parse_date, metavar="YYYY-MM-DD",
+                   help="the day the history ends (default today, UTC); the data covers the two years before "
+                   "it, and the same leads, seed and end date give the same data")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=run_demo)
 
@@ -62,7 +65,7 @@ def register(sub) -> None:
 
 def run_demo(args) -> int:
     with store.writing(args.db, fresh=True) as con:
-        counts = demo.generate(con, leads=args.leads, seed=args.seed, progress=not args.quiet)
+        counts = demo.generate(con, leads=args.leads, seed=args.seed, end=args.end_date, progress=not args.quiet)
     print(f"demo database {store.db_path(args.db)}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     return 0
 

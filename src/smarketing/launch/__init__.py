@@ -1,0 +1,3 @@
+"""Starting the web app (`smarketing app`): where the app's files are (app_files), the Streamlit options the
+launcher adds and the one line it prints (streamlit_options), and several app processes behind nginx
+(workers, nginx). Nothing here imports the analysis modules."""
