@@ -8,7 +8,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 import websockets
 from conftest import wait_idle
+from launching import free_ports, healthy, is_free
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from load_app import load_page  # noqa: E402
@@ -25,28 +25,6 @@ from load_app import load_page  # noqa: E402
 SMARKETING = str(Path(sys.executable).parent / "smarketing")
 COOKIE = "smarketing_worker"
 NOISE = ("Did not auto detect external IP", "Inotify", "External URL", "Traceback")
-
-
-def free_ports(count: int) -> int:
-    """A port such that it and the `count - 1` ports after it are free on loopback."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + count < 65536 and all(is_free(first + i) for i in range(count)):
-            return first
-    raise RuntimeError("no free ports")
-
-
-def is_free(port: int) -> bool:
-    """Nothing listens on the port (connections of the past, in TIME_WAIT, do not count: servers reuse those)."""
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 def start(args: list[str], cwd: Path) -> tuple[subprocess.Popen, Path]:
@@ -68,14 +46,6 @@ def wait_for(predicate, proc: subprocess.Popen, log: Path, timeout: float = 180)
             raise AssertionError(f"smarketing app exited with {proc.returncode}:\n{log.read_text()}")
         time.sleep(0.3)
     raise AssertionError(f"not ready within {timeout} s:\n{log.read_text()}")
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def stop(proc: subprocess.Popen) -> int:

@@ -1,0 +1,36 @@
+"""Helpers for tests that start `smarketing app` as a process: free ports, health."""
+
+from __future__ import annotations
+
+import socket
+import urllib.request
+
+
+def free_ports(count: int) -> int:
+    """A port such that it and the `count - 1` ports after it are free on loopback."""
+    for _ in range(200):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = s.getsockname()[1]
+        if first + count < 65536 and all(is_free(first + i) for i in range(count)):
+            return first
+    raise RuntimeError("no free ports")
+
+
+def is_free(port: int) -> bool:
+    """Nothing listens on the port (connections of the past, in TIME_WAIT, do not count: servers reuse those)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
