@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from bench_funnel import END  # the demo history ends on a fixed day, as in every benchmark
 
 from smarketing import demo, store
 from smarketing.attribution import markov
@@ -46,7 +47,7 @@ def timed(func, runs: int) -> tuple[float, float, object]:
 
 
 def database(args) -> str:
-    return args.db or demo.ensure(HERE / f"bench_attribution_{args.leads}.duckdb", args.leads)
+    return args.db or demo.ensure(HERE / f"bench_attribution_{args.leads}.duckdb", args.leads, end=END)
 
 
 def fresh(table: PathTable) -> PathTable:

@@ -26,7 +26,7 @@ from smarketing import demo, store
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
-from bench_funnel import write_section  # noqa: E402
+from bench_funnel import END, write_section  # noqa: E402
 from conftest import running_app  # noqa: E402
 from load_app import VIEWER_PAGES, run_load  # noqa: E402
 
@@ -49,7 +49,7 @@ def main(argv=None) -> int:
     parser.add_argument("--analyst", action="store_true", help="run as analysts and include the Data page")
     parser.add_argument("--no-write", action="store_true", help="print results, do not update RESULTS.md")
     args = parser.parse_args(argv)
-    path = args.db or demo.ensure(HERE / f"bench_load_{args.leads}.duckdb", args.leads)
+    path = args.db or demo.ensure(HERE / f"bench_load_{args.leads}.duckdb", args.leads, end=END)
     con = store.connect(path, read_only=True)
     counts = store.table_counts(con)
     end = store.raw(con).execute("SELECT max(created_at)::DATE FROM leads").fetchone()[0]

@@ -17,6 +17,8 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from bench_funnel import END  # the demo history ends on a fixed day, as in every benchmark
+
 from smarketing import demo, store
 from smarketing.scoring.evaluation import Capacity, curve, evaluate
 from smarketing.scoring.scores import score_leads
@@ -38,7 +40,7 @@ def timed(func, runs: int) -> tuple[float, list[float], object]:
 
 
 def database(args) -> str:
-    return args.db or demo.ensure(HERE / f"bench_scoring_{args.leads}.duckdb", args.leads)
+    return args.db or demo.ensure(HERE / f"bench_scoring_{args.leads}.duckdb", args.leads, end=END)
 
 
 def main() -> None:

@@ -1,20 +1,35 @@
 """Take full-page screenshots of app pages in headless Chromium (for the README and for review).
 
-Usage: python scripts/screenshots.py http://127.0.0.1:8501 OUT_DIR [page-path ...]
-Page paths are URL paths of the app (e.g. "", "funnel", "attribution"); default: every page.
+    ./run screenshots [page-path ...]                  # what the README's pictures are made with
+    python scripts/screenshots.py --serve [page-path ...]
+    python scripts/screenshots.py http://127.0.0.1:8501 OUT_DIR [page-path ...]
+
+--serve starts `smarketing app` on a free port over a 20,000-lead demo database whose history ends on a fixed
+day (data/screenshots.duckdb, built once), writes docs/screenshots/<page>.png and stops the app. Page paths are
+URL paths of the app (e.g. "", "funnel", "attribution"); default: every page. Needs Playwright (in
+requirements.lock) and Debian's chromium (./run screenshots installs it when missing).
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import signal
+import socket
+import subprocess
 import sys
+import time
+import urllib.request
+from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["", "funnel", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner", "data"]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
         "--no-first-run", "--disable-component-update", "--disable-sync"]
+DEMO_END = date(2026, 11, 1)  # fixed, so the pictures do not change with the day they are taken
 
 
 def shoot(base: str, out: Path, pages: list[str], height: int = 2600) -> None:
@@ -36,5 +51,51 @@ def shoot(base: str, out: Path, pages: list[str], height: int = 2600) -> None:
         browser.close()
 
 
+def serve_and_shoot(pages: list[str], height: int) -> None:
+    """Start the app on the screenshot database, shoot `pages` into docs/screenshots, stop the app."""
+    from smarketing import demo
+
+    db = demo.ensure(ROOT / "data" / "screenshots.duckdb", 20_000, seed=42, end=DEMO_END)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMARKETING_", "STREAMLIT_"))}
+    app = subprocess.Popen([str(Path(sys.executable).parent / "smarketing"), "app", "--db", db, "--port", str(port)],
+                           cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while not _healthy(url):
+            if app.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"the app did not start at {url}")
+            time.sleep(0.5)
+        shoot(url, ROOT / "docs" / "screenshots", pages, height)
+    finally:
+        app.send_signal(signal.SIGTERM)
+        app.wait(timeout=30)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--serve", action="store_true", help="start the app itself and write docs/screenshots")
+    parser.add_argument("where", nargs="*", help="URL OUT_DIR [pages] (without --serve), or pages (with it)")
+    args = parser.parse_args(argv)
+    height = int(os.environ.get("SHOT_HEIGHT", 2600))
+    if args.serve:
+        serve_and_shoot(args.where or PAGES, height)
+    elif len(args.where) >= 2:
+        shoot(args.where[0], Path(args.where[1]), args.where[2:] or PAGES, height)
+    else:
+        parser.error("give --serve, or URL OUT_DIR")
+
+
 if __name__ == "__main__":
-    shoot(sys.argv[1], Path(sys.argv[2]), sys.argv[3:] or PAGES, int(os.environ.get("SHOT_HEIGHT", 2600)))
+    main()

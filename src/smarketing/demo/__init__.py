@@ -76,9 +76,9 @@ def generate(con, leads: int = 20_000, seed: int = 42, end: date | None = None, 
     return store.table_counts(con)
 
 
-def ensure(path, leads: int, seed: int = 42) -> str:
+def ensure(path, leads: int, seed: int = 42, end: date | None = None) -> str:
     """The path of a demo database with `leads` leads, generating it first if the file does not exist."""
     if not Path(path).exists():
         with store.writing(path, fresh=True) as con:
-            generate(con, leads=leads, seed=seed, progress=False)
+            generate(con, leads=leads, seed=seed, end=end, progress=False)
     return str(path)
