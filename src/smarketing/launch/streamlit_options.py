@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from smarketing import settings, toml_input
 
@@ -65,7 +66,8 @@ def plan(script: Path, environ: Mapping[str, str], host: str | None = None, port
          dev: bool = False) -> Launch:
     """Resolve a start of the app at `script` with the options given on the command line."""
     wanted = {**DEFAULTS, **(DEV if dev else {})}
-    given, secrets_files, max_upload = _user_settings(script, environ, [*wanted, *ALSO_READ])
+    streamlit = _streamlit_settings(script, environ, [*wanted, *ALSO_READ])
+    given = streamlit.user_set
     flags = {key: value for key, value in wanted.items() if key not in given or (dev and key in DEV)}
     if host is not None:
         flags["server.address"] = host
@@ -73,14 +75,20 @@ def plan(script: Path, environ: Mapping[str, str], host: str | None = None, port
         flags["server.port"] = str(port)
     address = str(flags.get("server.address", given.get("server.address")) or "0.0.0.0")
     return Launch(script=script, flags=flags, address=address, port=_port(port, given.get("server.port")),
-                  login=any(_has_login(Path(f)) for f in secrets_files), user_set=frozenset(given),
-                  max_upload_mb=max_upload)
+                  login=any(_has_login(Path(f)) for f in streamlit.secrets_files), user_set=frozenset(given),
+                  max_upload_mb=streamlit.max_upload_mb)
 
 
-def _user_settings(script: Path, environ: Mapping[str, str], keys) -> tuple[dict[str, object], list[str], float]:
-    """The values the user set for `keys` as Streamlit reads them for `script` (STREAMLIT_* environment
-    variables, then the config.toml files: the user's, the working folder's, the app's), the secrets files
-    Streamlit reads and the largest upload in MB."""
+class StreamlitSettings(NamedTuple):
+    user_set: dict[str, object]  # option -> value, for the options the user set
+    secrets_files: list[str]
+    max_upload_mb: float
+
+
+def _streamlit_settings(script: Path, environ: Mapping[str, str], keys) -> StreamlitSettings:
+    """What the user set among `keys` as Streamlit reads it for `script` (STREAMLIT_* environment variables,
+    then the config.toml files: the user's, the working folder's, the app's), the secrets files Streamlit
+    reads and the largest upload in MB."""
     from streamlit import config
 
     saved = config._main_script_path, config._config_options
@@ -102,7 +110,7 @@ def _user_settings(script: Path, environ: Mapping[str, str], keys) -> tuple[dict
         max_upload = float(environ.get(upload.env_var, upload.value))
     except ValueError:
         max_upload = float(upload.value)
-    return found, [files] if files else list(options["secrets.files"].value), max_upload
+    return StreamlitSettings(found, [files] if files else list(options["secrets.files"].value), max_upload)
 
 
 def _port(given: int | None, configured) -> int:
