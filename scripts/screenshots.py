@@ -55,7 +55,8 @@ def serve_and_shoot(pages: list[str], height: int) -> None:
     """Start the app on the screenshot database, shoot `pages` into docs/screenshots, stop the app."""
     from smarketing import demo
 
-    db = demo.ensure(ROOT / "data" / "screenshots.duckdb", 20_000, seed=42, end=DEMO_END)
+    os.chdir(ROOT)
+    db = demo.ensure(Path("data") / "screenshots.duckdb", 20_000, seed=42, end=DEMO_END)  # relative: shown so
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -42,7 +42,7 @@ def register(sub) -> None:
 
 
 def database_env(db: str | None) -> tuple[dict[str, str], str]:
-    """The environment for the app (SMARKETING_DB made absolute) and the database as the start line names it."""
+    """The environment for the app (SMARKETING_DB) and the database as the start line names it (absolute)."""
     chosen = db or os.environ.get("SMARKETING_DB")
     if engines.is_url(chosen):  # a warehouse: the app connects to it (secrets from the environment)
         return dict(os.environ, SMARKETING_DB=str(chosen)), engines.redact(str(chosen))
@@ -50,7 +50,8 @@ def database_env(db: str | None) -> tuple[dict[str, str], str]:
     if not path.exists():
         raise FileNotFoundError(f"database {path} does not exist; create it with `smarketing demo --db {path}` "
                                 "or import your files with `smarketing import --db …`")
-    return dict(os.environ, SMARKETING_DB=str(path.resolve())), str(path.resolve())
+    # as given (the app runs in this working folder), so the sidebar shows what the user typed
+    return dict(os.environ, SMARKETING_DB=str(path)), str(path.resolve())
 
 
 def run_app(args) -> int:
