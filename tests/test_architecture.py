@@ -20,7 +20,7 @@ LAYERS = [
     ("storage", ("store", "importers", "demo")),
     ("analysis", ("funnel", "scoring", "attribution", "leadflow", "planner")),
     ("presentation", ("charts",)),
-    ("front", ("access", "ui", "cli")),
+    ("front", ("access", "ui", "cli", "launch")),
 ]
 LAYER_OF = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}
 MAX_MODULE_LINES, MAX_PAGE_LINES = 400, 200
