@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
+import threading
 import urllib.request
 
 
@@ -34,3 +36,22 @@ def healthy(url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: Playwright's sync API keeps an event loop running in the main
+    thread once a browser test has run, and asyncio.run refuses to start inside it."""
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

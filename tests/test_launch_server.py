@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import websockets
 from conftest import wait_idle
-from launching import free_ports, healthy, is_free
+from launching import free_ports, healthy, is_free, run_async
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from load_app import load_page  # noqa: E402
@@ -126,11 +126,11 @@ def test_two_workers_answer_through_nginx_with_sticky_sessions(proxied):
         assert response.status == 200 and response.headers["Server"].startswith("nginx")
         assert re.search(rf"{COOKIE}=[0-9a-f]{{32}}; Path=/; HttpOnly", " ".join(response.headers.get_all("Set-Cookie") or []))
     assert all(healthy(f"http://127.0.0.1:{p}") for p in workers)
-    reached, problems = asyncio.run(worker_for(port, workers, page=""))  # the Overview, through the proxy
+    reached, problems = run_async(worker_for(port, workers, page=""))  # the Overview, through the proxy
     assert len(reached) == 1 and not problems
-    sticky = [asyncio.run(worker_for(port, workers, cookie="0" * 32))[0] for _ in range(3)]
+    sticky = [run_async(worker_for(port, workers, cookie="0" * 32))[0] for _ in range(3)]
     assert len(sticky[0]) == 1 and sticky[0] == sticky[1] == sticky[2]  # one browser, one worker
-    spread = set().union(*(asyncio.run(worker_for(port, workers, cookie=f"{i:032x}"))[0] for i in range(1, 17)))
+    spread = set().union(*(run_async(worker_for(port, workers, cookie=f"{i:032x}"))[0] for i in range(1, 17)))
     assert spread == set(workers)  # different browsers use both workers
 
 

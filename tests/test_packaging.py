@@ -9,7 +9,6 @@ demo and app from the fresh install (nothing byte-compiled yet: installed with -
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
 import shutil
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import websockets
-from launching import free_ports, healthy, is_free
+from launching import free_ports, healthy, is_free, run_async
 
 pytestmark = pytest.mark.packaging
 
@@ -134,7 +133,7 @@ def test_demo_and_app_run_from_the_installed_wheel_outside_the_checkout(installe
                                           max_size=None, open_timeout=60) as ws:
                 return (await load_page(ws, "", ""))[1]
 
-        assert asyncio.run(overview()) == []  # the Overview ran from the wheel's pages without an error
+        assert run_async(overview()) == []  # the Overview ran from the wheel's pages without an error
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0 and is_free(port)
     finally:
