@@ -5,11 +5,12 @@ behind nginx (`smarketing app --workers N`), in one run.
     python benchmarks/bench_workers.py --users 4 --seconds 10 --leads 2000 --no-write       # a quick check
 
 Both are started with `smarketing app` on loopback over the same demo database (history ending 2026-11-01,
-benchmarks/bench_load_<N>.duckdb, built once), as viewers, from a fresh start (cold caches), one after the
-other. The users are those of bench_load.py (benchmarks/load_app.py, Streamlit's websocket protocol): each
-tours every page on one session per tour. Reported per configuration: page-ready times, errors, server CPU
-(every process of the app: waited for, so counted by getrusage) and each process's own CPU (from /proc just
-before the stop), which says where the time went.
+benchmarks/bench_load_<N>.duckdb, built once), as viewers, one after the other. The users are those of
+bench_load.py (benchmarks/load_app.py, Streamlit's websocket protocol): each tours every page on one session
+per tour. Each configuration gets --rounds rounds of the load: the first from a fresh start (cold caches, as
+bench_load.py), the next ones on the same server (warm caches: every result the tours ask for computed
+before). Reported per round: page-ready times, errors, and the CPU of each process of the app (from /proc),
+which says where the time went; per configuration the server CPU with the start-up (getrusage).
 """
 
 from __future__ import annotations
@@ -39,11 +40,10 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
-class Run:
+class Round:
     label: str
     results: Results
-    cpu: float  # seconds, every process of the app, start-up included
-    processes: dict[str, float]  # seconds per process during the load (from /proc)
+    processes: dict[str, float]  # CPU seconds per process during the round (from /proc)
     load: tuple[float, float, float]  # load average before, 1 min and 5 min after
 
 
@@ -78,8 +78,9 @@ def ready(url: str) -> bool:
         return False
 
 
-def measure(label: str, db: str, port: int, workers: int, args, end, logs: Path) -> Run:
-    """Start `smarketing app` (with --workers when > 1), run the users, read the CPU, stop it."""
+def measure(label: str, db: str, port: int, workers: int, args, end, logs: Path) -> tuple[list[Round], float]:
+    """Start `smarketing app` (with --workers when > 1), run --rounds rounds of users, stop it; the rounds and
+    the server's CPU seconds with the start-up."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STREAMLIT_", "SMARKETING_"))}
     env["SMARKETING_ROLE"] = "viewer"
     command = [SMARKETING, "app", "--db", db, "--port", str(port), *(["--workers", str(workers)] if workers > 1 else [])]
@@ -88,24 +89,27 @@ def measure(label: str, db: str, port: int, workers: int, args, end, logs: Path)
     with log.open("w") as out:
         app = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
+    rounds = []
     try:
         deadline = time.monotonic() + 180
         while not ("smarketing app:" in log.read_text() and ready(url)):
             if app.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"{label}: the app did not start\n{log.read_text()}")
             time.sleep(0.5)
-        load_before, started = os.getloadavg()[0], process_cpu(app.pid)
-        results = asyncio.run(run_load(url, args.users, args.seconds, end, VIEWER_PAGES, args.variations))
-        load_after = os.getloadavg()
-        processes = {name: seconds - started.get(name, 0.0) for name, seconds in process_cpu(app.pid).items()}
+        for number in range(args.rounds):
+            load_before, started = os.getloadavg()[0], process_cpu(app.pid)
+            results = asyncio.run(run_load(url, args.users, args.seconds, end, VIEWER_PAGES, args.variations))
+            load_after = os.getloadavg()
+            spent = {name: seconds - started.get(name, 0.0) for name, seconds in process_cpu(app.pid).items()}
+            kind = "cold" if number == 0 else "warm"
+            rounds.append(Round(f"{label}, {kind}", results, spent, (load_before, load_after[0], load_after[1])))
     finally:
         app.send_signal(signal.SIGTERM)
         app.wait(timeout=60)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if "Traceback" in log.read_text():
-        results.errors.append(f"{label}: traceback in the server log {log}")
-    return Run(label, results, cpu, processes, (load_before, load_after[0], load_after[1]))
+        rounds[-1].results.errors.append(f"{label}: traceback in the server log {log}")
+    return rounds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main(argv=None) -> int:
@@ -116,6 +120,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--variations", type=int, default=7, help="how many filter variations the tours use")
     parser.add_argument("--port", type=int, default=8790, help="the app's port (the workers use the next ones)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds per configuration: the first cold, then warm")
     parser.add_argument("--no-write", action="store_true", help="print results, do not update RESULTS.md")
     args = parser.parse_args(argv)
     db = demo.ensure(HERE / f"bench_load_{args.leads}.duckdb", args.leads, end=END)
@@ -123,54 +128,57 @@ def main(argv=None) -> int:
     counts = store.table_counts(con)
     end = store.raw(con).execute("SELECT max(created_at)::DATE FROM leads").fetchone()[0]
     con.disconnect()
+    configurations = {"one process": 1, f"{args.workers} processes behind nginx": args.workers}
+    rounds, startup_cpu = [], {}
     with tempfile.TemporaryDirectory(prefix="bench_workers_") as logs:
-        runs = [measure("one process", db, args.port, 1, args, end, Path(logs)),
-                measure(f"{args.workers} processes behind nginx", db, args.port, args.workers, args, end, Path(logs))]
-    report = render(args, counts, runs)
+        for label, workers in configurations.items():
+            done, startup_cpu[label] = measure(label, db, args.port, workers, args, end, Path(logs))
+            rounds += done
+    report = render(args, counts, rounds, startup_cpu)
     print(report)
     if not args.no_write:
         write_section(HERE / "RESULTS.md", "workers", report)
-    return 0 if not any(r.results.errors for r in runs) else 1
+    return 0 if not any(r.results.errors for r in rounds) else 1
 
 
-def render(args, counts, runs: list[Run]) -> str:
-    rows = {run.label: {page: (n, p50, p95, top) for page, n, p50, p95, top in run.results.rows()} for run in runs}
-    pages = list(rows[runs[0].label])
-    head = "| page | " + " | ".join(f"{r.label}: p50 | p95" for r in runs) + " |"
-    lines = [head, "|---|" + "---:|---:|" * len(runs)]
-    for page in pages:
-        cells = []
-        for run in runs:
-            n, p50, p95, _top = rows[run.label].get(page, (0, float("nan"), float("nan"), 0))
-            cells += [f"{p50:.2f} s", f"{p95:.2f} s"]
+def render(args, counts, rounds: list[Round], total_cpu: dict[str, float]) -> str:
+    rows = {r.label: {page: (p50, p95) for page, _n, p50, p95, _top in r.results.rows()} for r in rounds}
+    lines = ["| page | " + " | ".join(f"{r.label}: p50 | p95" for r in rounds) + " |",
+             "|---|" + "---:|---:|" * len(rounds)]
+    for page in rows[rounds[0].label]:
+        cells = [f"{v:.2f} s" for r in rounds for v in rows[r.label].get(page, (float("nan"), float("nan")))]
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
     summary = []
-    for run in runs:
-        r = run.results
-        during = sum(run.processes.values())
+    for r in rounds:
+        spent = sum(r.processes.values())
         summary.append(
-            f"- **{run.label}**: {r.loads} page loads in {r.elapsed:.0f} s, errors: {len(r.errors)}"
-            + "".join(f" (`{e}`)" for e in r.errors[:3])
-            + f"; server CPU during the load {during:.0f} s ({during / max(r.elapsed, 1e-9):.2f} cores), "
-            f"{during / max(r.loads, 1):.2f} s per page load ({run.cpu:.0f} s with the start-up); by process: "
-            + ", ".join(f"{name} {seconds:.{0 if seconds >= 10 else 2}f} s" for name, seconds in sorted(run.processes.items()))
-            + f"; load average {run.load[0]:.1f} at the start, {run.load[1]:.1f} (1 min) / {run.load[2]:.1f} "
-            "(5 min) at the end.")
+            f"- **{r.label}**: {r.results.loads} page loads in {r.results.elapsed:.0f} s, errors: "
+            f"{len(r.results.errors)}" + "".join(f" (`{e}`)" for e in r.results.errors[:3])
+            + f"; server CPU {spent:.0f} s ({spent / max(r.results.elapsed, 1e-9):.2f} cores), "
+            f"{spent / max(r.results.loads, 1):.2f} s per page load; by process: "
+            + ", ".join(f"{name} {sec:.{0 if sec >= 10 else 2}f} s" for name, sec in sorted(r.processes.items()))
+            + f"; load average {r.load[0]:.1f} at the start, {r.load[1]:.1f} (1 min) / {r.load[2]:.1f} (5 min) "
+            "at the end.")
+    startup = "; ".join(f"{label}: {cpu:.0f} s" for label, cpu in total_cpu.items())
     return "\n".join([
         f"## Load test through nginx: one app process against {args.workers} (issue 13)",
         "",
         f"`python benchmarks/bench_workers.py --users {args.users} --seconds {args.seconds:g} --leads {args.leads} "
-        f"--workers {args.workers}`: the load test of bench_load.py ({args.users} viewers touring every page but "
-        f"Data, for {args.seconds:g} s plus the tours under way) on `smarketing app`, then on `smarketing app "
-        f"--workers {args.workers}` (Debian's nginx in front, sticky sessions by cookie; each user's session is "
-        "its own websocket, so nginx spreads the users over the workers), each from a fresh start, in one run.",
+        f"--workers {args.workers} --rounds {args.rounds}`: the load test of bench_load.py ({args.users} viewers "
+        f"touring every page but Data, for {args.seconds:g} s plus the tours under way) on `smarketing app`, "
+        f"then on `smarketing app --workers {args.workers}` (Debian's nginx in front, sticky sessions by cookie; "
+        "each user's session is its own websocket, so nginx spreads the users over the workers), in one run. "
+        "Each configuration: a first round from a fresh start (cold caches, like bench_load.py), then rounds "
+        "on the same server (warm: each process has computed what the tours ask for).",
         "",
         "Data: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()) + ".",
         "",
         *lines,
         "",
         *summary,
-        f"- Machine: {os.cpu_count()} cores; measured {time.strftime('%Y-%m-%d %H:%M')}.",
+        f"- Server CPU of each configuration, start-up and every round included: {startup}.",
+        f"- Machine: {os.cpu_count()} cores, shared with other sessions (see the load averages); measured "
+        f"{time.strftime('%Y-%m-%d %H:%M')}.",
     ])
 
 
