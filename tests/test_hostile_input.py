@@ -25,7 +25,8 @@ from hypothesis import strategies as st
 from strategies import DOC, HEADER, LINES, csv_files, tables
 
 from smarketing import store
-from smarketing.importers import core, hubspot, mapping, read_table, salesforce
+from smarketing.importers import assemble, core, hubspot, loading, mapping, read_table, salesforce
+from smarketing.importers import guess as guessing
 from smarketing.importers.readers import ENCODINGS
 from smarketing.schema import TABLES
 from smarketing.scoring.rules import Rules, RulesError
@@ -155,8 +156,8 @@ def loaded(prepare, check_first: bool = False):
     def action(con, _folder) -> None:
         prepared = prepare(con)
         if check_first:
-            core.validate(con, prepared)
-        core.load(con, prepared)
+            loading.validate(con, prepared)
+        loading.load(con, prepared)
 
     return action
 
@@ -192,9 +193,9 @@ def test_mapped_files_import_or_refuse_cleanly(template, table, data):
 
     def prepare(_con):
         raw = read_table(out.getvalue().encode("utf-8", errors="surrogatepass"), f"{table}.csv")
-        columns = mapping.guess(raw, table) if edited is None else mapping.TableMapping(table, edited)
+        columns = guessing.guess(raw, table) if edited is None else mapping.TableMapping(table, edited)
         columns.day_first = day_first
-        return mapping.prepare({table: raw}, mapping.Mapping("m", {table: columns}, timezone))
+        return assemble.prepare({table: raw}, mapping.Mapping("m", {table: columns}, timezone))
 
     loads_or_refuses(template, loaded(prepare, check_first=True))
 
@@ -218,7 +219,7 @@ def test_a_rowid_or_nul_header_is_refused_not_run_as_sql(template):
     for header, message in (("RowID", "a column may not be called 'RowID'"), ("a\x00b", "contains a NUL")):
         with pytest.raises(DataImportError, match=message):
             _canonical(template, f"lead_id,created_at,{header}\nN1,2024-01-01,0; DROP TABLE leads\n")
-    assert mapping.extra_name("RowID") == "row_id"
+    assert core.extra_name("RowID") == "row_id"
 
 
 def test_extra_columns_differing_only_in_case_share_one_column(template):
@@ -231,7 +232,7 @@ def test_an_extra_column_keeps_its_type_and_empty_ones_become_text(template):
         _canonical(template, "lead_id,created_at,score\nN1,2024-01-01,NaN\n")
     contacts = b"Record ID,Create Date,Remarks\n1,2024-01-01 10:00,\n"
     con = store.connect(":memory:")
-    core.load(con, hubspot.prepare(read_table(contacts, "c.csv")))
+    loading.load(con, hubspot.prepare(read_table(contacts, "c.csv")))
     assert con.table("leads").schema()["remarks"].is_string()
 
 

@@ -7,7 +7,8 @@ import pytest
 
 from smarketing import store
 from smarketing.importers import formats, hubspot, load, read_table
-from smarketing.importers.mapping import TableMapping, apply
+from smarketing.importers.assemble import apply
+from smarketing.importers.mapping import TableMapping
 from smarketing.store import DataImportError
 
 DATA = Path(__file__).parent / "data"

@@ -5,9 +5,15 @@ import pytest
 
 from smarketing import store
 from smarketing.cli import main
-from smarketing.importers import mapping, read_table
+from smarketing.importers import assemble, mapping, read_table
+from smarketing.importers import guess as guessing
 from smarketing.importers.mapping import Mapping, TableMapping
 from smarketing.store import DataImportError
+
+
+def guessed(raw, table) -> dict[str, str]:
+    """The first target guessed for each header."""
+    return {h: v[0] for h, v in guessing.guess(raw, table).columns.items()}
 
 
 def raw_from(tmp_path, text, name="file.csv"):
@@ -19,7 +25,7 @@ def raw_from(tmp_path, text, name="file.csv"):
 def test_guess_messy_english_headers(tmp_path):
     raw = raw_from(tmp_path, " Lead-ID ,CREATED,  E-Mail Address ,Job  Title,Company Name,Lead Owner,Notes\n"
                              "A1,2024-03-01,a@x.com,CMO,Acme,Ann,hello\n")
-    assert mapping.guess(raw, "leads").columns == {
+    assert guessed(raw, "leads") == {
         " Lead-ID ".strip(): "lead_id", "CREATED": "created_at", "E-Mail Address": "email",
         "Job  Title": "title", "Company Name": "company", "Lead Owner": "owner",
     }
@@ -28,7 +34,7 @@ def test_guess_messy_english_headers(tmp_path):
 def test_guess_chinese_headers(tmp_path):
     raw = raw_from(tmp_path, "客户编号,创建时间,邮箱,手机,公司名称,职位,行业,负责人,备注\n"
                              "C001,2024年3月1日,wang@example.cn,13800138000,上海云创科技有限公司,市场总监,软件,李雷,重点客户\n")
-    assert mapping.guess(raw, "leads").columns == {
+    assert guessed(raw, "leads") == {
         "客户编号": "lead_id", "创建时间": "created_at", "邮箱": "email", "手机": "phone", "公司名称": "company",
         "职位": "title", "行业": "industry", "负责人": "owner",
     }
@@ -38,21 +44,21 @@ def test_guess_by_content_when_headers_say_nothing(tmp_path):
     raw = raw_from(tmp_path, "key,when,contact,reach\n"
                              "1,2024-03-01 10:00,ann@acme.com,+1 415 555 0100\n"
                              "2,2024-03-02 11:00,bob@beta.io,+49 30 5550 1234\n")
-    guessed = mapping.guess(raw, "leads").columns
-    assert guessed["contact"] == "email"
-    assert guessed["reach"] == "phone"
-    assert guessed["when"] == "created_at"
+    found = guessed(raw, "leads")
+    assert found["contact"] == "email"
+    assert found["reach"] == "phone"
+    assert found["when"] == "created_at"
 
 
 def test_guess_other_tables(tmp_path):
     raw = raw_from(tmp_path, "Opportunity ID,Contact ID,Created Date,Close Date,Stage,Amount\n"
                              "O1,C1,2024-01-01,2024-02-01,Closed Won,100\n")
-    assert mapping.guess(raw, "deals").columns == {
+    assert guessed(raw, "deals") == {
         "Opportunity ID": "deal_id", "Contact ID": "lead_id", "Created Date": "created_at",
         "Close Date": "closed_at", "Stage": "status", "Amount": "amount",
     }
     raw = raw_from(tmp_path, "日期,渠道,花费,展现,点击\n2024-03-01,百度,100,1000,10\n", "spend.csv")
-    assert mapping.guess(raw, "spend").columns == {
+    assert guessed(raw, "spend") == {
         "日期": "date", "渠道": "source", "花费": "cost", "展现": "impressions", "点击": "clicks",
     }
 
@@ -65,7 +71,7 @@ def test_toml_round_trip_and_reuse(tmp_path):
     assert path.name == "shop-crm.toml"
     again = Mapping.load(path)
     assert again == m
-    assert mapping.find_saved(["客户编号", "创建时间", "备注", "邮箱"], "leads", tmp_path) == m
+    assert mapping.find_saved(["客户编号", "创建时间", "备注", "邮箱"], "leads", tmp_path) == (m, "leads")
     assert mapping.find_saved(["客户编号"], "leads", tmp_path) is None  # not all mapped headers present
 
 
@@ -83,7 +89,7 @@ def test_apply_parses_dates_numbers_status_and_keeps_extras(tmp_path):
                              "D2,L1,15.03.2024,,in progress,\"$ 2,500.50\",South\n")
     tm = TableMapping("deals", {"Deal": "deal_id", "Lead": "lead_id", "Opened": "created_at", "Closed": "closed_at",
                                 "Result": "status", "Value": "amount"})
-    frame = mapping.apply(raw, tm).data
+    frame = assemble.apply(raw, tm).data
     assert frame.created_at.tolist() == [pd.Timestamp("2024-03-14"), pd.Timestamp("2024-03-15")]
     assert frame.status.tolist() == ["won", "open"]
     assert frame.amount.tolist() == ["1200", "2500.50"]

@@ -169,11 +169,11 @@ def test_cli_hubspot_and_salesforce_imports(tmp_path, capsys):
     db = str(tmp_path / "crm.duckdb")
     assert main(["import", "--db", db, "--format", "hubspot", "--contacts", str(HS_CONTACTS),
                  "--deals", str(HS_DEALS), "--check"]) == 0
-    assert "checked: would import 30 rows into leads" in capsys.readouterr().out
+    assert "checked: would import leads: 30 added" in capsys.readouterr().out
     assert main(["import", "--db", db, "--format", "hubspot", "--contacts", str(HS_CONTACTS),
                  "--deals", str(HS_DEALS)]) == 0
     out = capsys.readouterr()
-    assert "imported 30 rows into leads, 96 rows into stage_changes, 11 rows into deals" in out.out
+    assert "imported leads: 30 added; stage_changes: 96 added; deals: 11 added" in out.out
     assert "note:" in out.err
     # the same contacts again: refused, nothing added
     assert main(["import", "--db", db, "--format", "hubspot", "--contacts", str(HS_CONTACTS)]) == 1

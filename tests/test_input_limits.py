@@ -253,7 +253,7 @@ def test_rules_file_size_count_and_nesting(tmp_path):
 def test_mapping_and_status_map_files_are_bounded_too(tmp_path):
     with pytest.raises(DataImportError, match=r"^m.toml: line 2: a key nested more than 100 levels deep"):
         Mapping.from_toml("name = 'x'\n" + "a." * 10_000 + "b = 1\n", "m.toml")
-    with pytest.raises(DataImportError, match=r'^m.toml: \[leads\]: \[columns\] must be a table of "text" = "text"'):
+    with pytest.raises(DataImportError, match=r'^m.toml: \[leads\]: \[columns\] must be a table of "header" = "target"'):
         Mapping.from_toml("[leads]\ncolumns = 5\n", "m.toml")
     status = _write(tmp_path / "s.toml", "[statuses]\nNew = 1" + "0" * 5000 + "\n")
     with pytest.raises(DataImportError, match=r"^s.toml: line 2: 'New' is a number with 5,001 digits"):

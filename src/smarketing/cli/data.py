@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import demo, importers, store
+from smarketing import demo, store
 from smarketing.cli.common import add_db, parse_date
-from smarketing.importers import formats
+from smarketing.importers import formats, loading
+from smarketing.importers.core import describe
 from smarketing.importers.readers import ENCODINGS
 from smarketing.store import engines
+from smarketing.store.merge import DEFAULT_MODE, MODES
 
 IMPORT_OPTIONS = {
     "leads": "--leads",
@@ -36,8 +38,10 @@ def register(sub) -> None:
         help="add files to the database, all in one transaction (our tables, HubSpot, Salesforce, or mapped)",
         description="Import files in one transaction: nothing is imported if any check fails. "
         "--format canonical (default): files already in our table layout; hubspot: --contacts [--deals]; "
-        "salesforce: --leads-report [--opportunities-report] [--status-map]; mapped: --mapping FILE plus "
-        "files per table (--leads …).",
+        "salesforce: --leads-report [--opportunities-report] [--status-map]; mapped: any export, one or more "
+        "files of one source (--file ROLE=PATH …, or --leads … per table) with a mapping (--mapping FILE), "
+        "or a guessed one (--table ROLE=TABLE says what each file's rows are; --write-mapping PATH saves it "
+        "to edit). See docs/importing.md.",
     )
     add_db(p)
     p.add_argument("--format", dest="import_format", choices=formats.FORMATS, default="canonical",
@@ -48,10 +52,24 @@ def register(sub) -> None:
     p.add_argument("--leads-report", metavar="FILE", help="Salesforce Leads report export")
     p.add_argument("--opportunities-report", metavar="FILE", help="Salesforce Opportunities report export")
     p.add_argument("--status-map", metavar="FILE", help="TOML: Salesforce lead status → stage (adds to defaults)")
-    p.add_argument("--mapping", metavar="FILE", help="TOML column mapping for --format mapped")
+    p.add_argument("--mapping", metavar="FILE", help="TOML mapping for --format mapped (default: guessed)")
+    p.add_argument("--file", dest="files", action="append", default=[], metavar="ROLE=PATH",
+                   help="--format mapped: a file of the source and its role in the mapping (e.g. won=deals.csv)")
+    p.add_argument("--table", dest="tables", action="append", default=[], metavar="ROLE=TABLE",
+                   help="--format mapped without --mapping: what the rows of a file are (leads, deals, events, "
+                        "stage_changes, handoffs, spend); default leads, or the role when it names a table")
+    p.add_argument("--stage", dest="stages", action="append", default=[], metavar="ROLE=STAGE",
+                   help="--format mapped without --mapping: every row of that file entered STAGE (e.g. mqls=MQL)")
+    p.add_argument("--write-mapping", metavar="PATH", help="--format mapped: write the mapping used (TOML)")
+    p.add_argument("--mode", choices=MODES, default=None,
+                   help="add: new ids only; upsert: update what is there, add what is new, never duplicate; "
+                        "replace: empty the tables imported first (default: the mapping's mode, else add)")
     p.add_argument("--timezone", default="UTC", help="time zone of dates without an offset (default UTC)")
-    p.add_argument("--day-first", action="store_true", default=None,
-                   help="read ambiguous dates like 03/04/2024 as day/month (default month/day)")
+    order = p.add_mutually_exclusive_group()
+    order.add_argument("--day-first", dest="day_first", action="store_true", default=None,
+                       help="dates like 03/04/2024 or 03-04-2024 that fit both orders are day/month")
+    order.add_argument("--month-first", dest="day_first", action="store_false",
+                       help="dates that fit both orders are month/day (Salesforce's US exports default to this)")
     p.add_argument("--encoding", default="auto", choices=ENCODINGS, help="text encoding of CSV files")
     p.add_argument("--check", action="store_true",
                    help="run every check and report what would be imported, without importing (not for canonical)")
@@ -91,31 +109,50 @@ def run_import(args) -> int:
         print(f"smarketing import: error: {exc} (nothing was imported)", file=sys.stderr)
         return 1
     verb = "checked: would import " if getattr(args, "check", False) else "imported "
-    print(verb + ", ".join(f"{n:,} rows into {t}" for t, n in added.items()))
+    print(verb + "; ".join(f"{t}: {describe(c)}" for t, c in added.items()))
     return 0
 
 
-def _import(args, fmt: str, files: dict, con) -> dict[str, int]:
-    """Import (or with --check only validate) into `con`; returns rows added per table."""
+def _import(args, fmt: str, files: dict, con) -> dict:
+    """Import (or with --check only validate) into `con`; returns the changes per table."""
+    mode = getattr(args, "mode", None)
     if fmt == "canonical":
-        return store.import_files(con, files)
-    prepared = _prepare(args, fmt, files, con)
-    result = (importers.core.validate if args.check else importers.load)(con, prepared)
+        return store.import_changes(con, files, mode=mode or DEFAULT_MODE)
+    prepared, mode = _prepare(args, fmt, files, con, mode)
+    result = (loading.validate if args.check else loading.load)(con, prepared, mode=mode)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    return result.added
+    return result.changes
 
 
-def _prepare(args, fmt: str, files: dict, con):
-    """Read and map vendor / mapped files (the logic lives in smarketing.importers)."""
+def _prepare(args, fmt: str, files: dict, con, mode: str | None):
+    """Read and map vendor / mapped files (the logic lives in smarketing.importers); returns the prepared
+    tables and the mode (the mapping's when none was given)."""
     if fmt == "hubspot":
         files = {"contacts": args.contacts, "deals": files.pop("deals", None)}
     elif fmt == "salesforce":
         files = {"leads_report": args.leads_report, "opportunities_report": args.opportunities_report}
-    return formats.prepare(
+    elif fmt == "mapped":
+        files |= dict(_pairs(getattr(args, "files", []), "--file", "ROLE=PATH"))
+        return formats.prepare_mapped(
+            files, con=con, mapping_file=args.mapping, tables=dict(_pairs(getattr(args, "tables", []), "--table",
+                                                                          "ROLE=TABLE")),
+            every_row=dict(_pairs(getattr(args, "stages", []), "--stage", "ROLE=STAGE")),
+            timezone=args.timezone, day_first=args.day_first, encoding=args.encoding, mode=mode,
+            write_mapping=getattr(args, "write_mapping", None))
+    prepared = formats.prepare(
         fmt, files, con=con, mapping_file=args.mapping, status_map_file=args.status_map,
         timezone=args.timezone, day_first=args.day_first, encoding=args.encoding,
     )
+    return prepared, mode or DEFAULT_MODE
+
+
+def _pairs(items: list[str], option: str, shape: str):
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ValueError(f"{option} takes {shape}, got '{item}'")
+        yield name.strip(), value.strip()
 
 
 def run_export(args) -> int:

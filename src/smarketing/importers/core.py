@@ -13,8 +13,8 @@ from smarketing import store, toml_input
 from smarketing.importers import values
 from smarketing.importers.readers import RawTable
 from smarketing.schema import LEADS
-from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame
+from smarketing.store.merge import DEFAULT_MODE, Changes
 
 
 @dataclass
@@ -30,72 +30,22 @@ class Prepared:
 
 @dataclass
 class ImportResult:
+    """What an import did (or, checked, would do): rows per table and the changes behind them."""
+
     added: dict[str, int]
     notes: list[str]
+    changes: dict[str, Changes] = field(default_factory=dict)
+    mode: str = DEFAULT_MODE
 
     def summary(self) -> str:
-        return "imported " + ", ".join(f"{n:,} rows into {t}" for t, n in self.added.items())
+        return "imported " + "; ".join(f"{t}: {describe(c)}" for t, c in self.changes.items()) if self.changes \
+            else "imported " + ", ".join(f"{n:,} rows into {t}" for t, n in self.added.items())
 
 
-def load(
-    con,
-    prepared: Prepared,
-    stages: StageModel | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> ImportResult:
-    """Import all tables of `prepared` in one transaction (nothing is imported if any check fails)."""
-    stages = resolve(stages)
-    frames = {name: frame for name, frame in prepared.frames.items() if not frame.data.empty}
-    if not frames:
-        raise DataImportError("nothing to import: the files have no rows for any table")
-    added = store.import_files(con, frames, stages, progress)
-    return ImportResult(added, prepared.notes)
-
-
-def validate(
-    con,
-    prepared: Prepared,
-    stages: StageModel | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> ImportResult:
-    """Run every check of an import without touching the database; raise DataImportError like load() would.
-
-    The frames are imported into a scratch in-memory database that holds stand-ins for the ids of `con`
-    the import refers to (its leads, and ids it would clash with), so "unknown lead" and "already in the
-    database" are found too. `con` may be None (an empty database) or read-only.
-    """
-    stages = resolve(stages)
-    frames = {name: frame for name, frame in prepared.frames.items() if not frame.data.empty}
-    if not frames:
-        raise DataImportError("nothing to import: the files have no rows for any table")
-    scratch = store.connect(":memory:")
-    try:
-        lead_ids = set()
-        for frame in frames.values():
-            if "lead_id" in frame.data.columns:
-                lead_ids |= set(frame.data["lead_id"].dropna().astype(str))
-        _stand_ins(scratch, "leads", existing_keys(con, "leads", "lead_id", lead_ids))
-        if "deals" in frames:
-            deal_ids = set(frames["deals"].data["deal_id"].dropna().astype(str))
-            _stand_ins(scratch, "deals", existing_keys(con, "deals", "deal_id", deal_ids))
-        added = store.import_files(scratch, frames, stages, progress)
-    finally:
-        scratch.disconnect()
-    return ImportResult(added, prepared.notes)
-
-
-def _stand_ins(scratch, table: str, ids: set[str]) -> None:
-    if not ids:
-        return
-    rows = pd.DataFrame({"id": sorted(ids)})
-    db = store.raw(scratch)
-    db.register("_ids", rows)
-    if table == "leads":
-        db.execute("INSERT INTO leads (lead_id, created_at) SELECT id, TIMESTAMP '1970-01-01' FROM _ids")
-    else:
-        db.execute("INSERT INTO deals (deal_id, lead_id, created_at, status) "
-                   "SELECT id, '', TIMESTAMP '1970-01-01', 'open' FROM _ids")
-    db.unregister("_ids")
+def describe(c: Changes) -> str:
+    """"1,200 added, 35 updated, 2,000 unchanged" (the parts that are not zero)."""
+    parts = [(c.added, "added"), (c.updated, "updated"), (c.unchanged, "unchanged"), (c.removed, "removed")]
+    return ", ".join(f"{n:,} {what}" for n, what in parts if n) or "no change"
 
 
 def existing_keys(con, table: str, column: str, ids: Iterable[str]) -> set[str]:

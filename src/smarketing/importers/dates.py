@@ -2,10 +2,12 @@
 
 One column must use one format. Recognised families: ISO (2024-03-14, 2024-03-14 09:30, 2024-03-14T09:30:00Z,
 HubSpot's export style), slash dates (3/14/2024 2:05 PM as Salesforce's US locale writes them, or 14/03/2024),
-dotted dates (14.03.2024), year-first slash dates (2024/03/14), Chinese dates (2024年3月14日), month names
-(Mar 14, 2024) and Unix epoch milliseconds. Values without an offset are read in `timezone` and converted
-to UTC. Day/month order of slash dates is taken from the values (a day above 12 settles it); when every
-value is ambiguous, `day_first` decides and a note says so.
+dashed and dotted dates (14-03-2024, 14.03.2024), year-first slash dates (2024/03/14), Chinese dates
+(2024年3月14日), month names (Mar 14, 2024), Excel serial dates (45366 is 2024-03-15) and Unix epoch
+milliseconds. Values with a time and no offset are read in `timezone` and converted to UTC; values with no
+time are calendar days and stay on their day (midnight), whatever the time zone. The day/month order of
+slash, dashed and dotted dates is taken from the values (a day above 12 settles it); when every value fits
+both orders, `day_first` decides, and without it the import asks (AmbiguousDates).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ FAMILIES = (
     Family("iso", "YYYY-MM-DD", re.compile(rf"^\d{{4}}-\d{{1,2}}-\d{{1,2}}{_TIME}{_OFFSET}$")),
     Family("slash", "MM/DD/YYYY or DD/MM/YYYY", re.compile(rf"^\d{{1,2}}/\d{{1,2}}/\d{{4}}{_TIME}{_OFFSET}$")),
     Family("dot", "DD.MM.YYYY", re.compile(rf"^\d{{1,2}}\.\d{{1,2}}\.\d{{4}}{_TIME}$")),
+    Family("dash", "DD-MM-YYYY or MM-DD-YYYY", re.compile(rf"^\d{{1,2}}-\d{{1,2}}-\d{{4}}{_TIME}$")),
     Family("ymd_slash", "YYYY/MM/DD", re.compile(rf"^\d{{4}}/\d{{1,2}}/\d{{1,2}}{_TIME}$")),
     Family("cjk", "YYYY年MM月DD日", re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日(?:\s*\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?$")),
     Family(
@@ -40,7 +43,21 @@ FAMILIES = (
         re.compile(r"^(?:[A-Za-z]{3,9}\.? \d{1,2}(?:st|nd|rd|th)?,? |\d{1,2}[ -][A-Za-z]{3,9}\.?[ -])\d{4}" + _TIME + "$"),
     ),
     Family("epoch_ms", "Unix time in milliseconds", re.compile(r"^\d{12,13}$")),
+    Family("excel", "an Excel serial date such as 45366", re.compile(r"^[2-7]\d{4}(?:\.\d+)?$")),
 )
+DAY_MONTH = ("slash", "dash", "dot")  # families whose day/month order the values or the user decide
+NOT_GUESSED = ("epoch_ms", "excel")  # numbers: dates only where a mapping says so
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")  # Excel's day 0 (1900 date system, its leap-year bug included)
+
+
+class AmbiguousDates(DataImportError):
+    """Every date of a column fits both day/month orders: the user must say which (day_first)."""
+
+    def __init__(self, file: str, column: str, example: str):
+        self.file, self.column, self.example = file, column, example
+        super().__init__(
+            f"{file}, column {column}: every date fits both day/month orders (e.g. '{example}'); say which: "
+            f"--day-first or --month-first, or the Data page's question")
 
 
 def no_dates(index: pd.Index) -> pd.Series:
@@ -74,7 +91,7 @@ def looks_like_dates(values: pd.Series, share: float = 0.9) -> bool:
     if sample.empty:
         return False
     top = families(sample.str.strip()).value_counts(dropna=True)
-    return bool(len(top)) and top.iloc[0] >= share * len(sample) and top.index[0] != "epoch_ms"
+    return bool(len(top)) and top.iloc[0] >= share * len(sample) and top.index[0] not in NOT_GUESSED
 
 
 def parse_dates(
@@ -117,8 +134,8 @@ def parse_dates(
             f"use one date format in the whole column"
         )
     kind = kinds[0]
-    if kind == "slash":
-        day_first = _slash_order(present, rows, file, column, day_first, notes)
+    if kind in DAY_MONTH:
+        day_first = _day_month_order(present, rows, file, column, kind, day_first, notes)
     check_timezone(timezone, file)
     parsed = _parse(present, kind, day_first, timezone)
     bad = parsed[parsed.isna()]
@@ -131,8 +148,17 @@ def parse_dates(
     return out
 
 
-def _slash_order(present, rows, file, column, day_first, notes) -> bool:
-    parts = present.str.extract(r"^(\d{1,2})/(\d{1,2})/").astype(int)
+def day_first_evidence(values: pd.Series) -> bool | None:
+    """What a column's own values say about its day/month order: True (a first number above 12), False (a
+    second number above 12) or None (every value fits both, or not a day/month date)."""
+    parts = values.dropna().astype(str).str.strip().str.extract(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]\d{4}").dropna()
+    parts = parts.astype(int)
+    first_big, second_big = (parts[0] > 12).any(), (parts[1] > 12).any()
+    return None if first_big == second_big else bool(first_big)
+
+
+def _day_month_order(present, rows, file, column, kind, day_first, notes) -> bool:
+    parts = present.str.extract(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-]").astype(int)
     first_big, second_big = (parts[0] > 12).any(), (parts[1] > 12).any()
     if first_big and second_big:
         a = parts[parts[0] > 12].index[0]
@@ -143,24 +169,32 @@ def _slash_order(present, rows, file, column, day_first, notes) -> bool:
         )
     if first_big or second_big:
         return bool(first_big)
-    chosen = bool(day_first)
+    if day_first is None and kind == "dot":  # dotted dates are day-first wherever they are written
+        day_first = True
+    if day_first is None:
+        raise AmbiguousDates(file, column, str(present.iloc[0]))
     if notes is not None:
-        order = "day/month" if chosen else "month/day"
-        notes.append(f"{file}, column {column}: every date fits both orders; read as {order}/year.")
-    return chosen
+        order = "day/month" if day_first else "month/day"
+        notes.append(f"{file}, column {column}: every date fits both orders; read as {order}/year, as chosen.")
+    return bool(day_first)
 
 
 def _parse(present: pd.Series, kind: str, day_first: bool | None, timezone: str) -> pd.Series:
     """Vectorised parse to naive UTC; values that do not parse become NaT."""
     if kind == "epoch_ms":
         return pd.to_datetime(present.astype("int64"), unit="ms").astype("datetime64[us]")
+    if kind == "excel":
+        days = pd.to_timedelta(present.astype(float), unit="D").dt.round("s")
+        return (EXCEL_EPOCH + days).astype("datetime64[us]")
     text = present
     if kind == "cjk":
         text = text.str.replace(r"[年月]", "-", regex=True).str.replace("日", " ").str.replace("：", ":").str.strip()
     elif kind == "ymd_slash":
         text = text.str.replace("/", "-", regex=False)
-    elif kind == "dot":
-        day_first = True
+    elif kind in ("dot", "dash"):  # to YYYY-MM-DD in the order decided (dateutil would read it year-day-month)
+        order = r"\3-\2-\1" if day_first else r"\3-\1-\2"
+        text = text.str.replace(r"^(\d{1,2})[.\-](\d{1,2})[.\-](\d{4})", order, regex=True)
+        day_first = False
     if text.str.contains("UTC|GMT", regex=True).any():
         text = text.str.replace(r"\s?(UTC|GMT)$", "Z", regex=True)
     if kind != "iso" and text.str.contains(r"[AaPp]\.[Mm]", regex=True).any():
@@ -172,8 +206,10 @@ def _parse(present: pd.Series, kind: str, day_first: bool | None, timezone: str)
         stamps = pd.to_datetime(naive, format="ISO8601", errors="coerce") if kind == "iso" else None
         if stamps is None or stamps.isna().any():  # one-digit months etc.: parse value by value
             stamps = pd.to_datetime(naive, format="mixed", dayfirst=bool(day_first), errors="coerce")
-        stamps = stamps.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
-        out[naive.index] = stamps.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
+        timed = naive.str.contains(r"\d:\d", regex=True)  # a value with no time is a calendar day: not shifted
+        local = stamps[timed].dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+        out[naive.index] = stamps.astype("datetime64[us]")
+        out[local.index] = local.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
     aware = text[offset]
     if len(aware):
         stamps = pd.to_datetime(aware, format="mixed", dayfirst=bool(day_first), utc=True, errors="coerce")

@@ -1,18 +1,33 @@
-"""Column mappings: which header of a user's file feeds which column of a canonical table.
+"""Column mappings: how the files of one source (a CRM, a spreadsheet) feed the canonical tables, saved as a
+small TOML file per source and reused for every file of that source next time. For example:
 
-A mapping is guessed from header names (case, spaces and punctuation ignored; English, Chinese and a few
-German spellings) and from the values (a column full of e-mail addresses is `email`), edited by the user
-and saved as a small TOML file per source, e.g.:
+    name = "olist"
+    timezone = "America/Sao_Paulo"    # time zone of date values without an offset
+    mode = "upsert"                   # add | upsert | replace (see smarketing.store.merge)
 
-    name = "shop-crm"
-    timezone = "Asia/Shanghai"        # time zone of date values without an offset
+    [files.mqls]                      # one section per file of the source
+    table = "leads"                   # what each row of this file is
+    stage = "MQL"                     # every row of this file entered MQL (at its created_at)
+    [files.mqls.columns]
+    mql_id = "lead_id"
+    first_contact_date = "created_at"
+    landing_page_id = "-"             # "-": leave this column out; unlisted columns are kept as extra columns
 
-    [leads]
-    day_first = false                 # 03/04/2024 is 4 March when false
-    [leads.columns]
-    "客户编号" = "lead_id"
-    "邮箱" = "email"
-    "备注" = "-"                      # "-": leave this column out; unlisted columns are kept as extra columns
+    [files.won]
+    table = "deals"
+    match = "lead_id"                 # the column mapped to lead_id holds lead ids (or "email": their emails)
+    [files.won.columns]
+    mql_id = ["lead_id", "deal_id"]   # one column to several targets
+    won_date = ["created_at", "closed_at", "stage:Customer"]   # a date column as "entered stage Customer"
+    sr_id = "leads.owner"             # a column of the lead, filled from this file
+    declared_monthly_revenue = "amount"
+    [files.won.constants]
+    status = "won"                    # every row: status won
+    # created_at = "2024-06-30"       # a constant date, or "order:2024-06-30" for the file order from that day
+
+A target is a column of the file's table, `leads.<column>` (the row's lead), `stage:<stage>` (the value is the
+date the lead entered that stage, or a yes/no flag meaning it entered it on the row's date) or "-". The older
+layout with one `[<table>]` section per file (`[leads.columns]`) is read too.
 """
 
 from __future__ import annotations
@@ -21,129 +36,140 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
 import tomli_w
 
 from smarketing import paths, settings, store
-from smarketing.importers import dates, values
-from smarketing.importers.core import Prepared, extra_name, read_toml, text_table, toml_doc
-from smarketing.importers.readers import RawTable
-from smarketing.schema import TABLES, Table
-from smarketing.store import DataImportError, Frame
+from smarketing.importers.core import read_toml, text_table, toml_doc
+from smarketing.schema import TABLES
+from smarketing.store import DataImportError
+from smarketing.store.merge import DEFAULT_MODE, MODES
 from smarketing.store.writes import write_lock
 
 IGNORE = "-"
-
-# Header spellings per canonical column (matched after _key()); shared across tables where names agree.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "lead_id": ("lead id", "leadid", "contact id", "record id", "customer id", "person id", "user id", "id",
-                "客户id", "客户编号", "线索id", "线索编号", "联系人id", "编号", "kunden nr", "kundennummer"),
-    "created_at": ("created at", "create date", "created date", "created", "creation date", "date created",
-                   "signup date", "sign up date", "registered at", "创建时间", "创建日期", "注册时间", "录入时间",
-                   "留资时间", "erstellt am", "erstelldatum"),
-    "email": ("email", "e mail", "email address", "mail", "work email", "邮箱", "电子邮箱", "邮件", "电子邮件",
-              "邮箱地址"),
-    "phone": ("phone", "phone number", "telephone", "tel", "mobile", "mobile phone", "mobile phone number", "cell",
-              "手机", "手机号", "手机号码", "电话", "联系电话", "telefon"),
-    "company": ("company", "company name", "account", "account name", "company account", "organization",
-                "organisation", "公司", "公司名称", "企业名称", "企业", "单位", "firma", "unternehmen"),
-    "title": ("title", "job title", "position", "role", "job role", "职位", "职务", "头衔", "岗位"),
-    "industry": ("industry", "sector", "vertical", "行业", "所属行业", "branche"),
-    "employees": ("employees", "number of employees", "no of employees", "employee count", "company size",
-                  "headcount", "员工数", "员工人数", "公司规模", "mitarbeiter"),
-    "country": ("country", "country region", "国家", "国家地区", "land"),
-    "region": ("region", "sales region", "territory", "区域", "大区", "地区"),
-    "source_group": ("source group", "channel group", "original source", "lead source", "source type",
-                     "渠道类型", "来源类型", "渠道分组", "渠道大类"),
-    "source": ("source", "utm source", "original source drill down 1", "lead source detail", "来源", "渠道",
-               "线索来源", "来源渠道", "quelle"),
-    "campaign": ("campaign", "utm campaign", "campaign name", "活动", "营销活动", "活动名称", "kampagne"),
-    "owner": ("owner", "lead owner", "contact owner", "deal owner", "opportunity owner", "sales rep", "assigned to",
-              "负责人", "销售", "归属人", "所有人", "跟进人", "销售负责人"),
-    "ts": ("ts", "timestamp", "time", "event time", "occurred at", "date", "activity date", "时间", "发生时间",
-           "行为时间"),
-    "event_type": ("event type", "event", "activity", "activity type", "type", "事件", "事件类型", "行为",
-                   "行为类型"),
-    "channel": ("channel", "medium", "utm medium", "渠道", "媒介"),
-    "stage": ("stage", "lifecycle stage", "lead status", "status", "阶段", "生命周期阶段", "状态"),
-    "entered_at": ("entered at", "stage date", "changed at", "date", "进入时间", "变更时间"),
-    "deal_id": ("deal id", "opportunity id", "record id", "id", "商机id", "商机编号", "订单号", "合同编号"),
-    "closed_at": ("closed at", "close date", "closed date", "成交日期", "关闭日期", "成交时间"),
-    "status": ("status", "deal stage", "stage", "result", "outcome", "状态", "结果"),
-    "amount": ("amount", "value", "deal value", "revenue", "deal amount", "金额", "合同金额", "成交金额"),
-    "dispatched_at": ("dispatched at", "assigned at", "handed off at", "handoff date", "分配时间", "下发时间"),
-    "accepted_at": ("accepted at", "accept date", "接受时间", "确认时间"),
-    "returned_at": ("returned at", "return date", "退回时间"),
-    "return_reason": ("return reason", "reason", "退回原因", "原因"),
-    "first_contact_at": ("first contact at", "first contacted", "首次联系时间", "首次跟进时间"),
-    "date": ("date", "day", "日期"),
-    "impressions": ("impressions", "impr", "views", "展现", "曝光", "展示次数", "展现量"),
-    "clicks": ("clicks", "点击", "点击量", "点击次数"),
-    "cost": ("cost", "spend", "amount spent", "花费", "消费", "成本", "费用"),
-}
-
-# Columns recognisable from their values, and the share of values that must look right.
-_CONTENT = {
-    "email": (re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), 0.8),
-    "phone": (re.compile(r"^\+?[\d\s().\-]{7,20}$"), 0.8),
-}
+STAGE = "stage:"
+MATCHES = ("lead_id", "email")
+ORDER = "order:"  # a created_at constant "order:2024-06-30": the file order, one minute apart from that day
+ROW_DATE = {"leads": "created_at", "deals": "closed_at", "events": "ts", "handoffs": "dispatched_at",
+            "stage_changes": "entered_at", "spend": "date"}  # the date a row's `stage` entry happens at
 
 
-def key(text: str) -> str:
-    """Matching key of a header: case-folded, punctuation and spaces removed (Chinese characters kept)."""
-    return re.sub(r"[\W_]+", "", str(text).casefold())
+@dataclass(frozen=True)
+class Target:
+    """Where a column's values go: `column` of `table`, or the date a lead entered `stage`."""
+
+    table: str
+    column: str = ""
+    stage: str = ""
+
+    def __str__(self) -> str:
+        return f"{STAGE}{self.stage}" if self.stage else f"{self.table}.{self.column}"
+
+
+def parse_target(text: str, table: str, where: str) -> Target | None:
+    """A target as written in a mapping ("amount", "leads.owner", "stage:MQL"); None for "-"."""
+    text = str(text).strip()
+    if text == IGNORE:
+        return None
+    if text.startswith(STAGE):
+        stage = text[len(STAGE):].strip()
+        if not stage:
+            raise DataImportError(f"{where}: '{text}' names no stage (expected e.g. stage:MQL)")
+        return Target("stage_changes", stage=stage)
+    owner, _, column = text.rpartition(".")
+    owner = owner or table
+    if owner == "leads" and table != "leads" and owner in TABLES and column.strip():
+        return Target("leads", column.strip())  # a lead column filled from this file (extra if not ours)
+    if owner not in TABLES or TABLES[owner].column(column) is None:
+        expected = ", ".join(TABLES[table].column_names)
+        raise DataImportError(f"{where}: '{text}' is not a column of {owner} (expected one of {expected}, "
+                              f"leads.<column>, stage:<stage> or '-')")
+    if owner not in (table, "leads"):
+        raise DataImportError(f"{where}: '{text}': a file of {table} rows can fill {table} columns and the lead's "
+                              f"(leads.<column>), not {owner}")
+    return Target(owner, column)
 
 
 @dataclass
 class TableMapping:
-    """How one file feeds one canonical table: {header: column or "-"}; unlisted headers are kept."""
+    """How one file feeds the tables: its rows are rows of `table`; {header: targets} (unlisted headers are kept
+    as extra columns of `table`); constants {target: value}; `stage`: every row entered that stage; `match`:
+    how the rows of a file other than leads find their lead (by lead_id or by email)."""
 
     table: str
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, tuple[str, ...]] = field(default_factory=dict)
     day_first: bool | None = None
+    role: str = ""
+    constants: dict[str, str] = field(default_factory=dict)
+    stage: str | None = None
+    match: str = "lead_id"
+
+    def __post_init__(self) -> None:
+        self.role = self.role or self.table
+        self.columns = {h: (v,) if isinstance(v, str) else tuple(v) for h, v in self.columns.items()}
 
     def target(self, header: str) -> str | None:
-        """The canonical column, None to keep as an extra column, or "-" to leave out."""
-        return self.columns.get(header)
+        """The first target of a header (a column of the file's table, "leads.x", "stage:X"), None to keep it as
+        an extra column, or "-" to leave it out."""
+        targets = self.columns.get(header)
+        return targets[0] if targets else None
+
+    def targets(self, header: str) -> list[Target]:
+        where = f"mapping for {self.role}, column '{header}'"
+        return [t for text in self.columns.get(header, ()) if (t := parse_target(text, self.table, where))]
+
+    def ignored(self, header: str) -> bool:
+        return self.columns.get(header) == (IGNORE,)
+
+    def mapped(self, column: str, table: str | None = None) -> list[str]:
+        """The headers feeding `column` of `table` (default: this file's table)."""
+        table = table or self.table
+        return [h for h in self.columns for t in self.targets(h) if t.table == table and t.column == column]
+
+    def section(self) -> dict:
+        out: dict = {"table": self.table}
+        for name in ("stage", "day_first"):
+            if getattr(self, name) is not None:
+                out[name] = getattr(self, name)
+        if self.match != "lead_id":
+            out["match"] = self.match
+        out["columns"] = {h: v[0] if len(v) == 1 else list(v) for h, v in self.columns.items()}
+        if self.constants:
+            out["constants"] = dict(self.constants)
+        return out
 
 
 @dataclass
 class Mapping:
+    """The mapping of one source: a TableMapping per file (by its role), the time zone and the import mode."""
+
     name: str
     tables: dict[str, TableMapping] = field(default_factory=dict)
     timezone: str = "UTC"
+    mode: str = DEFAULT_MODE
 
     # ------------------------------------------------------------------------------------- TOML
     def to_toml(self) -> str:
-        doc: dict = {"name": self.name, "timezone": self.timezone}
-        for name, tm in self.tables.items():
-            section: dict = {"columns": dict(tm.columns)}
-            if tm.day_first is not None:
-                section["day_first"] = tm.day_first
-            doc[name] = section
+        doc: dict = {"name": self.name, "timezone": self.timezone, "mode": self.mode}
+        doc["files"] = {role: tm.section() for role, tm in self.tables.items()}
         return tomli_w.dumps(doc)
 
     @classmethod
     def from_toml(cls, text: str, source: str = "mapping") -> Mapping:
         doc = toml_doc(text, source)
-        tables = {}
-        for name, section in doc.items():
-            if not isinstance(section, dict):
-                continue
-            if name not in TABLES:
-                raise DataImportError(f"{source}: [{name}] is not a table (expected one of {', '.join(TABLES)})")
-            columns = text_table(section, "columns", f"{source}: [{name}]")
-            day_first = section.get("day_first")
-            if day_first is not None and not isinstance(day_first, bool):
-                raise DataImportError(f"{source}: [{name}] day_first must be true or false")
-            for header, column in columns.items():
-                if column != IGNORE and TABLES[name].column(column) is None:
-                    raise DataImportError(
-                        f"{source}: [{name}.columns] '{header}' = '{column}': '{column}' is not a column of "
-                        f"{name} (expected one of {', '.join(TABLES[name].column_names)} or '-')"
-                    )
-            tables[name] = TableMapping(name, columns, day_first)
-        return cls(str(doc.get("name", Path(source).stem)), tables, str(doc.get("timezone", "UTC")))
+        mode = str(doc.get("mode", DEFAULT_MODE))
+        if mode not in MODES:
+            raise DataImportError(f"{source}: mode must be one of {', '.join(MODES)}, got '{mode}'")
+        sections = dict(doc.get("files", {})) if isinstance(doc.get("files", {}), dict) else None
+        if sections is None:
+            raise DataImportError(f"{source}: [files] must hold one table per file, e.g. [files.leads]")
+        for name, section in doc.items():  # the older layout: [leads], [deals] … one file per table
+            if isinstance(section, dict) and name != "files":
+                if name not in TABLES:
+                    raise DataImportError(f"{source}: [{name}] is not a table (expected one of {', '.join(TABLES)} "
+                                          f"or [files.<name>])")
+                sections[name] = {"table": name, "_legacy": True, **section}
+        tables = {role: _file_mapping(role, section, source) for role, section in sections.items()}
+        return cls(str(doc.get("name", Path(source).stem)), tables, str(doc.get("timezone", "UTC")), mode)
 
     @classmethod
     def load(cls, path: str | Path) -> Mapping:
@@ -170,6 +196,38 @@ class Mapping:
         return path
 
 
+def _file_mapping(role: str, section, source: str) -> TableMapping:
+    name = role if isinstance(section, dict) and section.get("_legacy") else f"files.{role}"
+    where = f"{source}: [{name}]"
+    if not isinstance(section, dict):
+        raise DataImportError(f"{where} must be a table")
+    table = str(section.get("table", role))
+    if table not in TABLES:
+        raise DataImportError(f"{where}: table = '{table}' is not a table (expected one of {', '.join(TABLES)})")
+    raw_columns = section.get("columns", {})
+    if not isinstance(raw_columns, dict):
+        raise DataImportError(f"{where}: [columns] must be a table of \"header\" = \"target\" entries")
+    columns = {}
+    for header, value in raw_columns.items():
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
+            raise DataImportError(f"{source}: [{name}.columns] '{header}' must be a target or a list of targets")
+        for text in values:
+            parse_target(text, table, f"{source}: [{name}.columns] '{header}' = '{text}'")
+        columns[str(header)] = tuple(values)
+    constants = text_table(section, "constants", where)
+    for text in constants:
+        parse_target(text, table, f"{source}: [{name}.constants] '{text}'")
+    day_first, stage, match = section.get("day_first"), section.get("stage"), section.get("match", "lead_id")
+    if day_first is not None and not isinstance(day_first, bool):
+        raise DataImportError(f"{where}: day_first must be true or false")
+    if stage is not None and (not isinstance(stage, str) or not stage.strip()):
+        raise DataImportError(f"{where}: stage must name a stage, e.g. stage = \"MQL\"")
+    if match not in MATCHES:
+        raise DataImportError(f"{where}: match must be one of {', '.join(MATCHES)}, got '{match}'")
+    return TableMapping(table, columns, day_first, role, constants, stage, match)
+
+
 def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.strip().casefold()).strip("-") or "mapping"
 
@@ -191,129 +249,16 @@ def saved_mappings(directory: str | Path | None = None) -> list[Mapping]:
     return found
 
 
-def find_saved(headers: list[str], table: str, directory: str | Path | None = None) -> Mapping | None:
-    """The saved mapping for `table` whose mapped headers all appear in `headers` (most headers wins)."""
+def find_saved(headers: list[str], table: str | None = None,
+               directory: str | Path | None = None) -> tuple[Mapping, str] | None:
+    """The saved mapping with a file (of `table` rows, if given) whose mapped headers all appear in `headers`
+    (most headers wins), and that file's role; None when no saved mapping fits."""
     present = set(headers)
     best, best_n = None, 0
     for mapping in saved_mappings(directory):
-        tm = mapping.tables.get(table)
-        if tm and tm.columns and set(tm.columns) <= present and len(tm.columns) > best_n:
-            best, best_n = mapping, len(tm.columns)
+        for role, tm in mapping.tables.items():
+            if table is not None and tm.table != table:
+                continue
+            if tm.columns and set(tm.columns) <= present and len(tm.columns) > best_n:
+                best, best_n = (mapping, role), len(tm.columns)
     return best
-
-
-# ------------------------------------------------------------------------------------------ guessing
-
-
-def guess(raw: RawTable, table: str) -> TableMapping:
-    """Guess {header: column} for a file: exact name synonyms first, then partial names, then content."""
-    contract = TABLES[table]
-    scores: list[tuple[float, str, str]] = []
-    for header in raw.headers:
-        for column in contract.column_names:
-            score = _name_score(header, column)
-            if score < 0.9:
-                score = max(score, _content_score(raw.column(header), column))
-            if score > 0:
-                scores.append((score, header, column))
-    chosen: dict[str, str] = {}
-    for _score, header, column in sorted(scores, key=lambda s: (-s[0], raw.headers.index(s[1]))):
-        if header not in chosen and column not in chosen.values():
-            chosen[header] = column
-    ordered = {h: chosen[h] for h in raw.headers if h in chosen}
-    return TableMapping(table, ordered)
-
-
-def _name_score(header: str, column: str) -> float:
-    k = key(header)
-    names = (column, *SYNONYMS.get(column, ()))
-    keys = [key(n) for n in names]
-    if k in keys:
-        return 1.0 - 0.01 * keys.index(k) / len(keys)
-    if any(len(n) >= 4 and (n in k) for n in keys):
-        return 0.6
-    return 0.0
-
-
-def _content_score(series: pd.Series, column: str) -> float:
-    sample = series.dropna().astype(str).str.strip().head(200)
-    if sample.empty:
-        return 0.0
-    if column in _CONTENT:
-        pattern, share = _CONTENT[column]
-        hits = sample.str.match(pattern).mean()
-        if column == "phone" and sample.str.contains("@").any():
-            return 0.0
-        return 0.8 * hits if hits >= share else 0.0
-    if column in ("created_at", "ts", "entered_at", "dispatched_at", "date") and dates.looks_like_dates(sample):
-        return 0.4
-    return 0.0
-
-
-# ------------------------------------------------------------------------------------------ applying
-
-
-def apply(raw: RawTable, tm: TableMapping, timezone: str = "UTC", notes: list[str] | None = None,
-          limit: int | None = None) -> Frame:
-    """The file's rows as the canonical table will receive them (dates parsed, numbers cleaned).
-
-    Raises DataImportError for a missing required column or a value that cannot be read; checks against
-    the database (unique ids, known leads) are store.import_files's.
-    """
-    contract = TABLES[tm.table]
-    src = raw.frame if limit is None else raw.frame.head(limit)
-    missing = [c for c in contract.required if c not in tm.columns.values()]
-    if missing:
-        raise DataImportError(
-            f"{raw.name}: no column is mapped to required column(s) {', '.join(missing)} of {tm.table} "
-            f"(the file has: {', '.join(raw.headers)})"
-        )
-    out: dict[str, pd.Series] = {}
-    labels: dict[str, str] = {}
-    for header in raw.headers:
-        target = tm.target(header)
-        if target == IGNORE:
-            continue
-        if target is None:
-            name = extra_name(header)
-            if contract.column(name) is not None or name in out:
-                continue  # would shadow a canonical column: leave it out
-            out[name] = src[header]
-            labels[name] = header
-            continue
-        out[target] = convert(src[header], contract, target, raw.name, header, timezone, tm.day_first, notes)
-        labels[target] = header
-    frame = pd.DataFrame(out, index=src.index).reset_index(drop=True)
-    return Frame(frame, raw.name, labels=labels)
-
-
-def convert(series: pd.Series, contract: Table, column: str, file: str, header: str, timezone: str,
-            day_first: bool | None, notes: list[str] | None) -> pd.Series:
-    """One column's values in the form the contract expects."""
-    spec = contract.column(column)
-    if spec.sql_type in ("TIMESTAMP", "DATE"):
-        parsed = dates.parse_dates(series, file=file, column=header, timezone=timezone, day_first=day_first,
-                                   notes=notes)
-        return parsed.dt.normalize() if spec.sql_type == "DATE" else parsed
-    if spec.sql_type in ("BIGINT", "DOUBLE"):
-        return values.numbers(series, whole=spec.sql_type == "BIGINT")
-    if contract.name == "deals" and column == "status":
-        return values.deal_status(series)
-    return series
-
-
-def prepare(files: dict[str, RawTable], mapping: Mapping) -> Prepared:
-    """Map each file ({table: file}) with the mapping's section for that table."""
-    frames, notes = {}, []
-    for table, raw in files.items():
-        if table not in TABLES:
-            raise DataImportError(f"unknown table '{table}' (expected one of {', '.join(TABLES)})")
-        tm = mapping.tables.get(table)
-        if tm is None:
-            raise DataImportError(f"mapping '{mapping.name}' has no [{table}] section for {raw.name}")
-        notes += raw.notes
-        unknown = [h for h in tm.columns if h not in raw.headers]
-        if unknown:
-            notes.append(f"{raw.name}: mapped column(s) not in the file: {', '.join(unknown)}")
-        frames[table] = apply(raw, tm, mapping.timezone, notes)
-    return Prepared(frames, notes)

@@ -157,7 +157,7 @@ def prepare(
     smap = status_map or StatusMap()
     smap.check(stages)
     notes = list(leads.notes)
-    parse = _dates(timezone, day_first, notes)
+    parse = _dates(timezone, False if day_first is None else day_first, notes)  # US locale: month first
     lead_frame, lead_changes, opp_of_lead = _leads(leads, smap, stages, parse, notes)
     frames = {"leads": lead_frame}
     change_parts = [lead_changes]

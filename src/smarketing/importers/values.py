@@ -68,6 +68,34 @@ def deal_status(series: pd.Series, won: set[str] | None = None, lost: set[str] |
     return series.map(status, na_action="ignore").astype(object).where(series.notna(), None)
 
 
+FLAGS = TRUE | {"0", "false", "no", "n", "f", "unchecked", "否", "假"}
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+
+
+def looks_like_flags(series: pd.Series) -> bool:
+    """True when every non-empty value is a yes/no flag (1/0, true/false, yes/no …)."""
+    present = series.dropna().astype(str).str.strip()
+    present = present[present != ""]
+    return bool(len(present)) and present.map(_key).isin(FLAGS).all()
+
+
+def typed_extra(series: pd.Series) -> pd.Series:
+    """An extra column's values with their type kept: numbers as numbers (integers when all are whole), other
+    text as it is. Values that only look like numbers stay text: ids with leading zeros ("00123"), phone-like
+    values with "+", numbers longer than 15 digits."""
+    if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
+        return series
+    text = series.dropna().astype(str).str.strip()
+    text = text[text != ""]
+    if text.empty or not text.str.match(_NUMBER).all():
+        return series
+    if text.str.match(r"^[+-]?0\d").any() or text.str.startswith("+").any() or text.str.len().max() > 15:
+        return series
+    numbers = pd.to_numeric(series.astype("string").str.strip().replace("", pd.NA), errors="coerce")
+    whole = (numbers.dropna() % 1 == 0).all()
+    return numbers.astype("Int64") if whole else numbers.astype(float)
+
+
 def truthy(series: pd.Series) -> pd.Series:
     """Checkbox values (1/0, true/false, yes/no) as booleans; empty is False."""
     return series.map(lambda v: _key(v) in TRUE, na_action="ignore").fillna(False).astype(bool)

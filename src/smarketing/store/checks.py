@@ -33,9 +33,11 @@ class Checker:
     """
 
     def __init__(self, db, table: Table, path: Path, stage_table: str, columns: dict[str, str],
-                 rows: Sequence[int] | None = None, labels: Mapping[str, str] | None = None):
+                 rows: Sequence[int] | None = None, labels: Mapping[str, str] | None = None,
+                 names: Sequence[str] | None = None, new_ids_only: bool = True):
         self.db, self.table, self.path, self.stage = db, table, path, stage_table
-        self.rows, self.labels = rows, labels
+        self.rows, self.labels, self.names = rows, labels, names
+        self.new_ids_only = new_ids_only  # add mode: an id already in the database is an error
         self.source_of = {target: header for header, target in columns.items()}
         # rows staged inside a transaction get rowids from a high offset: count rows from the first
         self.base = db.execute(f'SELECT min(rowid) FROM "{stage_table}"').fetchone()[0]
@@ -55,11 +57,12 @@ class Checker:
         return self.db.execute(query, [row - 1 + self.base]).fetchone()[0]
 
     def fail(self, row: int, column: str, message: str) -> None:
+        name = self.names[row - 1] if self.names is not None else self.path.name
         if self.rows is not None:
             row = self.rows[row - 1]
         if self.labels is not None:
             column = self.labels.get(column, column)
-        raise DataImportError(f"{self.path.name}, row {row} (line {row + 1}), column {column}: {message}")
+        raise DataImportError(f"{name}, row {row} (line {row + 1}), column {column}: {message}")
 
     def run(self, stages: StageModel) -> None:
         for column in self.table.columns:
@@ -110,7 +113,7 @@ def check_extra_types(c: Checker) -> None:
 
 
 def check_unique(c: Checker, key: str) -> None:
-    """Ids unique in the file and new to the database."""
+    """Ids unique in the file and (add mode) new to the database."""
     src = f"trim(CAST({c.q(key)} AS VARCHAR))"
     dup = c.db.execute(
         f"""SELECT r - {c.base} + 1, v FROM (
@@ -119,6 +122,8 @@ def check_unique(c: Checker, key: str) -> None:
     ).fetchone()
     if dup:
         c.fail(dup[0], key, f"'{dup[1]}' appears more than once in the file (expected unique ids)")
+    if not c.new_ids_only:
+        return  # upsert / replace: an id already there is updated
     clash = c.first_bad(f'{src} IN (SELECT "{key}" FROM "{c.table.name}")')
     if clash:
         c.fail(clash[0], key, f"'{c.value(clash[0], key)}' is already in the database (expected a new id)")

@@ -26,6 +26,7 @@ from smarketing.store.limits import (
     check_size,
     check_utf8,
 )
+from smarketing.store.merge import DEFAULT_MODE, Changes, check_mode, empty_for_replace, land, remove_orphans
 
 
 @dataclass(frozen=True)
@@ -33,13 +34,15 @@ class Frame:
     """An in-memory table to import in place of a file (e.g. a CRM export already mapped to our columns).
 
     Messages name `name` (the user's file), the row number in that file (`rows[i]` for the i-th data row,
-    when the frame's rows are not the file's rows one to one) and the user's header for a column (`labels`).
+    when the frame's rows are not the file's rows one to one), the user's header for a column (`labels`), and
+    the file of each row (`names`) when the rows come from several files.
     """
 
     data: pd.DataFrame
     name: str
     rows: Sequence[int] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
+    names: Sequence[str] | None = None
 
 
 def import_files(
@@ -47,12 +50,26 @@ def import_files(
     files: Mapping[str, str | os.PathLike | Frame],
     stages: StageModel | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    mode: str = DEFAULT_MODE,
 ) -> dict[str, int]:
-    """Import files or Frames ({table name: source}) in one transaction; return rows added per table.
+    """Import files or Frames ({table name: source}) in one transaction; return rows read per table.
 
     Any problem raises DataImportError and leaves the database exactly as it was. `progress(done, total,
-    table)` is called before each table and once at the end (done == total).
-    """
+    table)` is called before each table and once at the end (done == total). `mode` (smarketing.store.merge):
+    add (new ids only), upsert (update what is there, add what is new) or replace (the tables imported are
+    emptied first)."""
+    return {name: c.rows for name, c in import_changes(con, files, stages, progress, mode).items()}
+
+
+def import_changes(
+    con,
+    files: Mapping[str, str | os.PathLike | Frame],
+    stages: StageModel | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+    mode: str = DEFAULT_MODE,
+) -> dict[str, Changes]:
+    """import_files, returning what it did to each table (added, updated, unchanged, removed)."""
+    check_mode(mode)
     unknown = set(files) - set(TABLES)
     if unknown:
         raise DataImportError(f"unknown table(s): {', '.join(sorted(unknown))}")
@@ -63,24 +80,27 @@ def import_files(
     order = [name for name in TABLES if name in files]  # canonical order: leads before tables referencing them
     db.execute("BEGIN TRANSACTION")
     try:
-        added = {}
+        changes = {}
         for done, name in enumerate(order):
             if progress:
                 progress(done, len(order), name)
-            added[name] = _import_one(db, TABLES[name], files[name], stages)
+            changes[name] = _import_one(db, TABLES[name], files[name], stages, mode)
             db.execute(f'DROP TABLE "_stage_{name}"')
-        if {"leads", "stage_changes"} & set(order):
+        if mode == "replace":
+            for name, gone in remove_orphans(db, set(order)).items():
+                changes[name] = Changes(0, 0, removed=gone)
+        if {"leads", "stage_changes"} & set(changes):
             refresh_reach(con, stages)
         db.execute("COMMIT")
         if progress:
             progress(len(order), len(order), "")
-        return added
+        return changes
     except Exception:
         db.execute("ROLLBACK")
         raise
 
 
-def _import_one(db, table: Table, source, stages: StageModel) -> int:
+def _import_one(db, table: Table, source, stages: StageModel, mode: str) -> Changes:
     stage_table = f"_stage_{table.name}"
     if isinstance(source, Frame):
         path = Path(source.name)  # only its .name is used, in messages
@@ -90,9 +110,12 @@ def _import_one(db, table: Table, source, stages: StageModel) -> int:
         _load_staging(db, table, path, stage_table)
     columns = _match_columns(db, table, path, stage_table)
     frame = source if isinstance(source, Frame) else None
+    removed = empty_for_replace(db, table) if mode == "replace" else 0
     Checker(db, table, path, stage_table, columns, frame.rows if frame else None,
-            frame.labels if frame else None).run(stages)
-    return _insert(db, table, stage_table, columns)
+            frame.labels if frame else None, frame.names if frame else None,
+            new_ids_only=mode == "add").run(stages)
+    landed = _insert(db, table, stage_table, columns, mode)
+    return Changes(landed.rows, landed.added, landed.updated, landed.unchanged, removed)
 
 
 def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
@@ -167,7 +190,7 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
 
 
 # Names of the database's row number and of a working column of the checks: a file's column must not hide them
-def _insert(db, table: Table, stage_table: str, columns: dict[str, str]) -> int:
+def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: str) -> Changes:
     # column names are case-insensitive: an extra column "notes" goes into an existing "Notes"
     existing = {r[0].lower(): r[0] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
     stage_types = dict(db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{stage_table}")').fetchall())
@@ -184,13 +207,14 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str]) -> int:
             expr = typed(contract, expr)
             if contract.allowed:
                 expr = f"lower({expr})"
-        targets.append('"' + _ident(target) + '"')
-        exprs.append(expr)
-    db.execute(
-        f'INSERT INTO "{table.name}" ({", ".join(targets)}) SELECT {", ".join(exprs)} '
-        f'FROM "{stage_table}" ORDER BY rowid'
-    )
-    return db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
+        targets.append(target)
+        exprs.append(f'{expr} AS "{_ident(target)}"')
+    typed_table = f"_typed_{table.name}"
+    db.execute(f'CREATE TEMP TABLE "{typed_table}" AS SELECT {", ".join(exprs)} FROM "{stage_table}" ORDER BY rowid')
+    try:
+        return land(db, table, typed_table, targets, mode)
+    finally:
+        db.execute(f'DROP TABLE "{typed_table}"')
 
 
 def _ident(name: str) -> str:

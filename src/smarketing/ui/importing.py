@@ -11,7 +11,7 @@ import streamlit as st
 
 from smarketing import access, privacy, store
 from smarketing.formatting import md_text
-from smarketing.importers import core, mapping, read_table, salesforce
+from smarketing.importers import core, loading, mapping, read_table, salesforce
 from smarketing.labels import column_labels, t
 from smarketing.schema import TABLES
 from smarketing.stages import active_stages
@@ -99,7 +99,7 @@ def notes(notes: list[str]) -> None:
 @st.cache_data(show_spinner=False, max_entries=8)
 def _validated(db_key: str, fingerprint: str, _prepared: core.Prepared) -> dict[str, int]:
     """Every check of the import, run in a scratch database (the real one is untouched)."""
-    return core.validate(data.connection() if store_exists() else None, _prepared, active_stages()).added
+    return loading.validate(data.connection() if store_exists() else None, _prepared, active_stages()).added
 
 
 def checked_import(prepared: core.Prepared, key: str, fingerprint: str) -> None:
@@ -128,7 +128,7 @@ def checked_import(prepared: core.Prepared, key: str, fingerprint: str) -> None:
 
     try:
         with data.writable_connection() as wcon:
-            result = core.load(wcon, prepared, active_stages(), progress)
+            result = loading.load(wcon, prepared, active_stages(), progress)
     except (DataImportError, WriteBusy) as exc:
         bar.empty()
         show_error(exc)
