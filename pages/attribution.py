@@ -60,6 +60,7 @@ with tab_table:
         ui.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
                      key="channel_table")
         ui.download(table, f"channel_table_by_{level}")
+        ui.revenue_outlier_note(filters)
 
 params = attribution.PathParams(conversion, value, int(lookback), float(half_life))
 with st.spinner():
@@ -68,7 +69,7 @@ paths = result.paths
 if paths.total_conversions == 0:
     for tab in (tab_models, tab_romi, tab_paths):
         with tab:
-            ui.empty_state()
+            ui.empty_state(needs=("events", "touches"))
     st.stop()
 
 summary = t("attribution_totals").format(conversions=fmt_int(paths.total_conversions),

@@ -6,13 +6,12 @@ import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import scoring as charts
-from smarketing.formatting import fmt_int, fmt_pct, md_text
+from smarketing.formatting import fmt_int, fmt_pct
 from smarketing.labels import t
 from smarketing.leadflow.lists import quadrant_list
 from smarketing.scoring.quadrants import SAMPLE_LIMIT, quadrant_pivot, quadrant_view
-from smarketing.scoring.rules import RulesError
 from smarketing.scoring.scores import QUADRANTS, Cutoff
-from smarketing.scoring.versions import active_rules_path, load_rules
+from smarketing.ui import tuner
 
 ui.guard("fit_interest")
 
@@ -21,13 +20,11 @@ BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "regi
 filters = ui.sidebar()
 con = ui.connection()
 st.title(t("fi_title"))
-try:
-    saved = load_rules(db=ui.db_path())
-except RulesError as exc:
-    st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
+found = tuner.rules_now()
+if found is None:
     st.stop()
-st.caption(t("fi_caption").format(name=md_text(saved.name), version=saved.version,
-                                  path=md_text(active_rules_path(ui.db_path()).name)))
+saved, kind = found
+st.caption(tuner.rules_caption(saved, kind) + " " + t("fi_caption"))
 
 c1, c2, c3, c4 = st.columns(4)
 fit_t = c1.number_input(t("fit_threshold"), value=float(saved.fit_threshold), step=5.0, key="fi_fit",

@@ -6,8 +6,9 @@ from smarketing import ui
 from smarketing.charts import funnel as charts
 from smarketing.formatting import fmt_int, fmt_pct, md_text
 from smarketing.funnel import behaviour, leaks, lifecycle
-from smarketing.labels import t
+from smarketing.labels import label, t
 from smarketing.schema import CORE_EVENT_TYPES
+from smarketing.scoring.scores import event_types
 from smarketing.stages import active_stages
 
 BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "region", "employees_band", "owner",
@@ -36,10 +37,12 @@ left, right = st.columns([2, 3])
 with left:
     st.plotly_chart(charts.funnel_chart(overall), width="stretch", key="funnel_chart")
 with right:
-    last = overall.iloc[-1]
-    st.markdown(t("funnel_summary").format(first=md_text(STAGES.names[0]), last=md_text(STAGES.names[-1]),
+    last = overall[overall.recorded].iloc[-1]
+    st.markdown(t("funnel_summary").format(first=md_text(STAGES.names[0]), last=md_text(last.stage),
                                            rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
-    ui.table(overall, "funnel", percent=RATES, days=DAYS, ints=("leads",), help=HELP)
+    ui.table(lifecycle.shown_funnel(overall), "funnel", percent=RATES, days=DAYS, ints=("leads",), help=HELP)
+    if missing := overall.stage[~overall.recorded].tolist():
+        st.caption(t("stages_not_recorded").format(stages=", ".join(md_text(m) for m in missing)))
     side = ui.cached(lifecycle.side_stage_counts, filters)
     if not side.empty:
         st.caption(t("side_stages") + ": " + ", ".join(f"{md_text(r.stage)} {r.leads:,}" for r in side.itertuples()))
@@ -54,7 +57,7 @@ with tabs[0]:
     else:
         st.plotly_chart(charts.breakdown_chart(split, by), width="stretch")
         wide = lifecycle.breakdown_table(split, by, STAGES)
-        ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=STAGES.names,
+        ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=wide.columns[1:-1],
                  help={"overall_conversion": t("help_conversion_from_first")})
 
 with tabs[1]:
@@ -66,9 +69,9 @@ with tabs[2]:
     if cohorts.empty:
         ui.empty_state()
     else:
-        st.plotly_chart(charts.cohort_heatmap(cohorts, STAGES.names), width="stretch")
+        st.plotly_chart(charts.cohort_heatmap(cohorts, list(cohorts.columns[2:])), width="stretch")
         st.caption(t("cohort_caption"))
-        ui.table(cohorts.assign(cohort=cohorts.cohort.dt.strftime("%Y-%m")), "cohorts", percent=STAGES.names,
+        ui.table(cohorts.assign(cohort=cohorts.cohort.dt.strftime("%Y-%m")), "cohorts", percent=cohorts.columns[2:],
                  ints=("leads",))
 
 with tabs[3]:
@@ -79,7 +82,9 @@ with tabs[3]:
     if filters.mode == "cohort":
         st.warning(t("leaks_cohort_warning"), icon=":material/warning:")
     found = ui.cached(leaks.leaks, filters, by=leak_by)
-    if found.empty:
+    if ui.no_previous_period(filters):
+        pass
+    elif found.empty:
         ui.empty_state()
     else:
         st.plotly_chart(charts.leaks_chart(found, leak_by), width="stretch")
@@ -89,11 +94,15 @@ with tabs[3]:
 
 with tabs[4]:
     c1, c2 = st.columns([3, 1])
-    steps = c1.multiselect(t("behaviour_steps"), CORE_EVENT_TYPES, default=["content_download", "pricing_view",
-                           "demo_request"], max_selections=behaviour.MAX_STEPS, format_func=t, key="bf_steps",
+    kinds = ui.cached(event_types) or list(CORE_EVENT_TYPES)  # the event types of this data, most frequent first
+    preferred = [k for k in ("content_download", "pricing_view", "demo_request") if k in kinds]
+    steps = c1.multiselect(t("behaviour_steps"), kinds, default=preferred if len(preferred) >= 2 else kinds[:3],
+                           max_selections=behaviour.MAX_STEPS, format_func=label, key="bf_steps",
                            help=t("help_behaviour"))
     window = c2.number_input(t("behaviour_window"), min_value=1, max_value=365, value=30, key="bf_window")
-    if len(steps) < 2:
+    if not ui.profile().has("events"):
+        ui.empty_state(needs=("events",))
+    elif len(steps) < 2:
         st.info(t("behaviour_pick"), icon=":material/info:")
     else:
         result = ui.cached(behaviour.behaviour_funnel, steps, float(window), filters)
@@ -101,5 +110,5 @@ with tabs[4]:
             ui.empty_state()
         else:
             st.plotly_chart(charts.behaviour_chart(result), width="stretch")
-            ui.table(result.assign(event_type=result.event_type.map(t)), "behaviour_funnel", percent=RATES,
+            ui.table(result.assign(event_type=result.event_type.map(label)), "behaviour_funnel", percent=RATES,
                      ints=("leads",), days=("median_hours_from_previous",))

@@ -36,6 +36,8 @@ for i, row in enumerate(headline.itertuples()):
         help=t(HELP.get(row.metric, "help_kpi_stage")), border=True,
     )
 
+ui.revenue_outlier_note(filters)
+
 left, right = st.columns([3, 2])
 with left:
     st.subheader(t("home_trend"))
@@ -43,13 +45,15 @@ with left:
     if trend.empty:
         ui.empty_state()
     else:
-        st.plotly_chart(charts.trend_chart(trend, active_stages().names), width="stretch")
+        st.plotly_chart(charts.trend_chart(trend, [s for s in active_stages().names if s in set(trend.stage)]), width="stretch")
         st.caption(t("trend_caption"))
 with right:
     st.subheader(t("home_leaks"))
     found = ui.cached(leaks.leaks, filters)
     falls = found[found.change < 0].head(5)
-    if falls.empty:
+    if ui.no_previous_period(filters):
+        pass
+    elif falls.empty:
         st.success(t("no_leaks"), icon=":material/check_circle:")
     else:
         for row in falls.itertuples():

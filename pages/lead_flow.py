@@ -66,7 +66,7 @@ if has_handoffs:
                       width="stretch", key="g_hours")
     st.caption(t("lf_as_of").format(as_of=f"{report.as_of:%d %b %Y %H:%M}", hours=f"{hours:g}"))
 else:
-    ui.empty_state(t("lf_no_handoffs"))
+    ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
 tabs = st.tabs([t("lf_tab_flow"), t("lf_tab_trend"), t("lf_tab_owners"), t("lf_tab_returns"),
                 t("lf_tab_response"), t("lf_tab_lists"), t("lf_tab_dedupe")])
@@ -91,7 +91,7 @@ with tabs[1]:
                          "p90_hours": ui.number_column(t("p90_hours"), t("lf_help_p90"))})
         ui.download(report.weekly, "sla_weekly")
     else:
-        ui.empty_state(t("lf_no_handoffs"))
+        ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
 with tabs[2]:
     if has_handoffs:
@@ -100,11 +100,11 @@ with tabs[2]:
                      width="stretch")
         ui.download(report.by_owner, "sla_by_owner")
     else:
-        ui.empty_state(t("lf_no_handoffs"))
+        ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
 with tabs[3]:
     if report.reasons.empty:
-        ui.empty_state(t("lf_no_returns"))
+        ui.empty_state(t("lf_no_returns"), needs=("handoffs",))
     else:
         st.plotly_chart(charts.reasons_chart(report.reasons), width="stretch", key="reasons")
         missing = report.reasons.loc[report.reasons.return_reason == leadflow.NO_REASON, "returns"].sum()
@@ -129,7 +129,7 @@ with tabs[4]:
                                                      ("sql_rate", "opportunity_rate", "won_rate")})
         ui.download(report.response, "response_time_effect")
     else:
-        ui.empty_state(t("lf_no_handoffs"))
+        ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
 with tabs[5]:
     kind = st.radio(t("lf_list"), ["waiting", "sla_misses"], format_func=lambda k: t(f"lf_list_{k}"),
@@ -137,7 +137,7 @@ with tabs[5]:
     with st.spinner(t("computing")):
         people = ui.cached(leadlists.handoff_list, kind, filters, hours=float(hours))
     if people.empty:
-        ui.empty_state(t(f"lf_list_{kind}_empty"))
+        ui.empty_state(t(f"lf_list_{kind}_empty"), needs=("handoffs",))
     else:
         st.caption(t("lf_list_caption").format(n=fmt_int(len(people)), limit=fmt_int(LIST_LIMIT)))
         ui.table(people, f"leads_{kind}", days=("hours_to_accept", "hours_waiting", "hours_past_deadline"),

@@ -32,9 +32,14 @@ months = c[1].number_input(t("pl_months"), 1, 24, 3, key="pl_months", help=t("pl
 start = c[2].date_input(t("pl_start"), value=planner.next_month(end), key="pl_start", help=t("pl_help_start"))
 start = date(start.year, start.month, 1)
 
-deal_default = history.deal_size if history.deal_size == history.deal_size else 10_000.0
-deal_size = st.columns(4)[0].number_input(t("pl_deal_size"), min_value=1.0, value=float(round(deal_default)), step=500.0,
-                            format="%.0f", key="pl_deal_size", help=t("pl_help_deal_size"))
+known = history.deal_size == history.deal_size and history.deal_size > 0  # won deals with an amount
+deal_size = st.columns(4)[0].number_input(t("pl_deal_size"), min_value=1.0, value=float(round(history.deal_size))
+                                          if known else None, step=500.0, format="%.0f", key="pl_deal_size",
+                                          help=t("pl_help_deal_size"), placeholder=t("pl_deal_size_placeholder"))
+if deal_size is None:
+    st.info(t("pl_no_deal_size"), icon=":material/payments:")
+    st.stop()
+ui.revenue_outlier_note(filters)
 
 st.subheader(t("pl_assumptions"))
 st.caption(t("pl_assumptions_caption"))

@@ -13,7 +13,7 @@ from smarketing.scoring.evaluation import Capacity
 from smarketing.scoring.rules import RulesError
 from smarketing.scoring.rules_file import dump_rules
 from smarketing.scoring.scores import CUTOFF_MODES, OUTCOMES, Cutoff
-from smarketing.scoring.versions import load_rules, save_version
+from smarketing.scoring.versions import save_version
 from smarketing.ui import tuner
 
 ui.guard("scoring_tuner")
@@ -22,11 +22,11 @@ filters = ui.sidebar()
 con = ui.connection()
 st.title(t("sc_title"))
 st.caption(t("sc_caption"))
-try:
-    saved = load_rules(db=ui.db_path())
-except RulesError as exc:
-    st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
+found = tuner.rules_now()
+if found is None:
     st.stop()
+saved, kind = found
+st.caption(tuner.rules_caption(saved, kind))
 if st.session_state.get("sc_saved_text") != dump_rules(saved):
     st.session_state.sc_saved_text = dump_rules(saved)
     tuner.set_working(saved)

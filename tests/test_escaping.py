@@ -230,7 +230,7 @@ def test_data_page_shows_file_values_and_names_as_text(tmp_path, monkeypatch):
     at = run_page("pages/data.py")
     before = sorted(p.name for p in tmp_path.rglob("*"))
     csv = f'lead_id,created_at,"{TAG}"\nL1,2024-03-01,{PIXEL}\nL2,"{IMG}",{BOLD}\n'.encode()
-    at.file_uploader(key="map_file").set_value(("../../evil.csv", csv, "text/csv")).run()
+    at.file_uploader(key="wiz_files").set_value([("../../evil.csv", csv, "text/csv")]).run()
     assert not at.exception, at.exception
     check_page(at)
     error = " ".join(e.value for e in at.error)
@@ -238,12 +238,12 @@ def test_data_page_shows_file_values_and_names_as_text(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.rglob("*")) == before  # the upload was read, never written
     assert not (tmp_path.parent / "evil.csv").exists() and not (ROOT.parent / "evil.csv").exists()
 
-    at.text_input(key="map_name").set_value("x" * 10_000).run()  # shortened to a safe file name
-    at.button(key="map_save").click().run()
+    at.text_input(key="wiz_name").set_value("x" * 10_000).run()  # shortened to a safe file name
+    at.button(key="wiz_save").click().run()
     assert not at.exception
     assert [len(p.name) <= 100 for p in (tmp_path / "mappings").glob("*.toml")] == [True]
-    at.text_input(key="map_name").set_value("../../etc/x").run()
-    at.button(key="map_save").click().run()
+    at.text_input(key="wiz_name").set_value("../../etc/x").run()
+    at.button(key="wiz_save").click().run()
     assert not at.exception
     assert "etc-x.toml" in [p.name for p in (tmp_path / "mappings").glob("*.toml")]
     assert not list(tmp_path.parent.glob("etc*")) and all(p.parent == tmp_path / "mappings"

@@ -54,13 +54,15 @@ def average_deal_size(con, filters: Filters = ALL_TIME) -> float:
 
 
 def historical(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> Assumptions:
-    """Rates and durations from `lifecycle_funnel` under the filters; deal size from won deals."""
+    """Rates and durations from `lifecycle_funnel` under the filters (the stages the data records); deal size
+    from won deals."""
     stages = resolve(stages)
     funnel = lifecycle_funnel(con, filters, stages)
+    funnel = funnel[funnel.recorded]  # the chain runs through the stages the data records
     rows = funnel.set_index("stage")
-    later = stages.names[1:]
+    later = funnel.stage.tolist()[1:]
     return Assumptions(
-        stages=tuple(stages.names),
+        stages=tuple(funnel.stage),
         rates={s: float(rows.at[s, "conversion_from_previous"]) for s in later},
         days={s: _zero_if_nan(rows.at[s, "median_days_from_previous"]) for s in later},
         deal_size=average_deal_size(con, filters),

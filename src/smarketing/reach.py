@@ -108,3 +108,13 @@ def reached(table: ibis.Table, column: str, filters: Filters) -> ibis.BooleanVal
 def days_between(later, earlier):
     """Days from timestamp `earlier` to `later` (fractional; NULL when either is NULL)."""
     return (later.epoch_seconds() - earlier.epoch_seconds()) / SECONDS_PER_DAY
+
+
+def recorded_stages(con, stages: StageModel | None = None) -> list[str]:
+    """The main stages this data records: the first stage (every lead is in it once created) and each stage
+    some stage change names. A stage nobody records (a source without SQL dates, say) is only ever implied
+    by a later one, so its count and conversions would be a 100% pass-through: analyses leave it out."""
+    stages = resolve(stages)
+    changes = con.table("stage_changes")
+    present = set(changes.select("stage").distinct().execute()["stage"])
+    return [name for k, name in enumerate(stages.names) if k == 0 or name in present]

@@ -15,7 +15,7 @@ import pandas as pd
 from smarketing.deals import won_deals
 from smarketing.filters import Filters, cohort_leads, in_window, segment_leads
 from smarketing.leadflow.normalize import email_key
-from smarketing.reach import reach_column, reached, stage_reach
+from smarketing.reach import reach_column, reached, recorded_stages, stage_reach
 from smarketing.stages import StageModel, resolve
 
 LEVELS = ("source_group", "source", "campaign")
@@ -148,4 +148,16 @@ def channel_table(
     table = with_rates(table)
     ints = [c for c in COUNTS if c not in ("cost", "won_revenue")]
     table[ints] = table[ints].round().astype(np.int64)
-    return table[[*keys, *COLUMNS]]
+    return _unrecorded(table[[*keys, *COLUMNS]], con, stages)
+
+
+ROLE_COLUMNS = {"mql": ("mql", "lead_to_mql", "mqls_returned", "mql_returned_rate", "mql_to_sql", "cost_per_mql"),
+                "sql": ("sql", "mql_to_sql", "sql_to_opportunity"),
+                "opportunity": ("opportunities", "sql_to_opportunity", "opportunity_to_customer")}
+
+
+def _unrecorded(table: pd.DataFrame, con, stages: StageModel) -> pd.DataFrame:
+    """Columns of a stage the data does not record are empty, not a 100% pass-through (reach.recorded_stages)."""
+    recorded = set(recorded_stages(con, stages))
+    gone = {c for role, columns in ROLE_COLUMNS.items() if stages.role(role) not in recorded for c in columns}
+    return table.astype({c: "float64" for c in gone}).assign(**dict.fromkeys(gone, float("nan"))) if gone else table

@@ -16,7 +16,8 @@ LOG_COUNT_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_0
 
 
 def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """The lifecycle funnel: leads per stage with conversion from the previous stage."""
+    """The lifecycle funnel: leads per recorded stage with conversion from the previous recorded stage."""
+    funnel = funnel[funnel.recorded] if "recorded" in funnel else funnel
     text = [
         f"{n:,}" if k == 0 else f"{n:,} · {rate:.0%}"
         for k, (n, rate) in enumerate(zip(funnel.leads, funnel.conversion_from_previous, strict=True))
@@ -50,9 +51,9 @@ def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> g
 
 
 def time_in_stage_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
-    """Median and 90th-percentile days from the previous stage, per stage."""
-    data = funnel.iloc[1:]
-    labels = [f"{a} → {b}" for a, b in zip(funnel.stage.iloc[:-1], funnel.stage.iloc[1:], strict=True)]
+    """Median and 90th-percentile days between consecutive recorded stages, each bar named for both."""
+    data = funnel[funnel.from_stage.notna()]
+    labels = [f"{a} → {b}" for a, b in zip(data.from_stage, data.stage, strict=True)]
     fig = go.Figure([
         go.Bar(y=labels, x=data.median_days_from_previous, name=t("median_days_from_previous"),
                orientation="h", marker_color=PALETTE[0], hovertemplate="%{y}: median %{x:.1f} days<extra></extra>"),

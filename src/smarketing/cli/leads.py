@@ -11,6 +11,7 @@ from smarketing.leadflow import lists as leadlists
 from smarketing.leadflow.sla import DEFAULT_HOURS
 from smarketing.scoring.quadrants import LIST_LIMIT
 from smarketing.scoring.scores import CUTOFF_MODES, QUADRANTS, Cutoff
+from smarketing.scoring.starter import rules_in_force
 from smarketing.scoring.versions import load_rules
 
 
@@ -43,7 +44,8 @@ def cmd_leads(args) -> int:
     con = open_db(args)
     filters = Filters(since=args.since, until=args.until, mode=args.mode)
     if args.kind == "quadrant":
-        frame = leadlists.quadrant_list(con, load_rules(args.rules, db=args.db), Cutoff(args.cutoff, args.cutoff_days),
+        rules = load_rules(args.rules) if args.rules else rules_in_force(con, args.db)[0]
+        frame = leadlists.quadrant_list(con, rules, Cutoff(args.cutoff, args.cutoff_days),
                                         filters, args.quadrant, limit=args.limit)
     else:
         frame = leadlists.handoff_list(con, args.kind, filters, hours=args.hours, limit=args.limit)

@@ -9,8 +9,9 @@ from smarketing.cli.common import add_db, add_format, open_db, write_frame, writ
 from smarketing.scoring.evaluation import Capacity, evaluate
 from smarketing.scoring.rules_file import dump_rules
 from smarketing.scoring.scores import CUTOFF_MODES, OUTCOMES, Cutoff, score_leads, scores_frame
+from smarketing.scoring.starter import rules_in_force
 from smarketing.scoring.suggest import suggest
-from smarketing.scoring.versions import active_rules_path, load_rules
+from smarketing.scoring.versions import load_rules
 
 TUNE_KEYS = ("mqls", "mql_share", "precision", "recall", "lift", "f1", "won_revenue_captured",
              "won_revenue_share", "caught", "positives", "leads", "base_rate", "mqls_per_week", "capacity",
@@ -19,14 +20,16 @@ TUNE_KEYS = ("mqls", "mql_share", "precision", "recall", "lift", "f1", "won_reve
 
 def _common(parser) -> None:
     add_db(parser)
-    parser.add_argument("--rules", help="rules file (default: the newest saved version, else data/scoring.toml)")
+    parser.add_argument("--rules", help="rules file (default: the newest saved version; without one, the packaged "
+                        "rules where they fit the data, else starter rules built from the data's own columns)")
     parser.add_argument("--cutoff", choices=CUTOFF_MODES, default="sql",
                         help="count events up to the SQL moment (default) or up to N days after creation")
     parser.add_argument("--cutoff-days", type=int, default=30, help="N for --cutoff days (default 30)")
 
 
-def _rules(args):
-    return load_rules(args.rules, db=args.db)
+def _rules(args, con):
+    """--rules, else the rules in force for the database (smarketing.scoring.starter)."""
+    return load_rules(args.rules) if args.rules else rules_in_force(con, args.db)[0]
 
 
 def _cutoff(args) -> Cutoff:
@@ -59,13 +62,14 @@ def register(sub) -> None:
 
 def cmd_score(args) -> int:
     con = open_db(args)
-    frame = scores_frame(con, _rules(args), _cutoff(args))
+    frame = scores_frame(con, _rules(args, con), _cutoff(args))
     write_frame(frame.round({"fit": 3, "interest": 3, "score": 3}), args.format)
     return 0
 
 
 def cmd_tune(args) -> int:
-    rules = _rules(args)
+    con = open_db(args)
+    rules = _rules(args, con)
     changes = {
         "fit_threshold": args.fit_threshold,
         "interest_threshold": args.interest_threshold,
@@ -74,7 +78,6 @@ def cmd_tune(args) -> int:
     rules = replace(rules, **{k: v for k, v in changes.items() if v is not None})
     if args.reps < 0 or args.per_rep < 0:
         raise ValueError("--reps and --per-rep must not be negative")
-    con = open_db(args)
     metrics = evaluate(score_leads(con, rules, _cutoff(args)), args.outcome, Capacity(args.reps, args.per_rep))
     out = {
         "rules": rules.name, "version": rules.version, "outcome": args.outcome,
@@ -91,7 +94,7 @@ def cmd_tune(args) -> int:
 
 def cmd_suggest(args) -> int:
     con = open_db(args)
-    rules = _rules(args)
+    rules = _rules(args, con)
     result = suggest(con, rules, args.outcome, _cutoff(args))
     if args.format == "toml":
         sys.stdout.write(dump_rules(result.rules))
@@ -100,7 +103,7 @@ def cmd_suggest(args) -> int:
     auc = {k: (round(v, 3) if v is not None else None) for k, v in result.auc.items()}
     cmp = result.comparison.set_index("metric")
     print(
-        f"rules: {args.rules or active_rules_path(args.db)}; trained on {result.train_leads:,} leads created before "
+        f"rules: {args.rules or rules.name}; trained on {result.train_leads:,} leads created before "
         f"{result.split_at:%Y-%m-%d}, tested on {result.test_leads:,} after. Test AUC: current {auc['current']}, "
         f"suggested {auc['suggested']}, logistic regression {auc['logistic']}. Caught {args.outcome}: current "
         f"{int(cmp.loc['caught', 'current'])} with {int(cmp.loc['mqls', 'current'])} MQLs, suggested "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from smarketing.deals import won_deals
-from smarketing.filters import Filters, cohort_leads, in_window
+from smarketing.deals import won_in_scope
+from smarketing.filters import Filters, cohort_leads
 from smarketing.funnel.lifecycle import lifecycle_funnel
 from smarketing.reach import days_between, reach_column, reached, stage_reach
 from smarketing.stages import ROLES, StageModel, resolve
@@ -13,12 +13,7 @@ from smarketing.stages import ROLES, StageModel, resolve
 
 def won_revenue(con, filters: Filters) -> float:
     """Won deal amounts: of the cohort's leads (cohort mode) or closed in the window (period mode)."""
-    deals = won_deals(con)
-    if filters.mode == "period":
-        deals = deals.filter(in_window(deals.closed_at, filters))
-    leads = cohort_leads(con.table("leads"), filters)
-    deals = deals.semi_join(leads, deals.lead_id == leads.lead_id)
-    value = deals.amount.sum().execute()
+    value = won_in_scope(con, filters).amount.sum().execute()
     return float(value) if pd.notna(value) else 0.0
 
 
@@ -37,12 +32,12 @@ def median_days_to_customer(con, filters: Filters, stages: StageModel | None = N
 
 def _snapshot(con, filters: Filters, stages: StageModel) -> dict[str, float]:
     funnel = lifecycle_funnel(con, filters, stages)
-    counts = dict(zip(funnel.stage, funnel.leads, strict=True))
+    counts = {r.stage: (r.leads if r.recorded else float("nan")) for r in funnel.itertuples()}
     leads = counts[stages.names[0]]
     out = {"Leads": leads}
     for role in ROLES:
         if name := stages.role(role):
-            out[name] = counts[name]
+            out[name] = counts[name]  # NaN: a stage the data does not record
     out["Won revenue"] = won_revenue(con, filters)
     won = stages.role("won")
     out["Lead → customer"] = counts[won] / leads if leads and won else float("nan")

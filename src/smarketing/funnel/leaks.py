@@ -30,7 +30,8 @@ def _transitions(funnel: pd.DataFrame, stages: StageModel, by: str | None) -> pd
     groups = funnel.groupby(by, sort=False) if by else [(None, funnel)]
     for key, frame in groups:
         counts = dict(zip(frame["stage"], frame["leads"], strict=True))
-        for prev, stage in zip(stages.names, stages.names[1:], strict=False):
+        kept = frame[frame.recorded & frame.from_stage.notna()]  # between the stages the data records
+        for prev, stage in zip(kept.from_stage, kept.stage, strict=True):
             rows.append({**({by: key} if by else {}), "from_stage": prev, "to_stage": stage,
                          "entered": counts.get(prev, 0), "converted": counts.get(stage, 0)})
     return pd.DataFrame(rows, columns=[*([by] if by else []), "from_stage", "to_stage", "entered", "converted"])

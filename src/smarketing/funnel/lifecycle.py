@@ -10,7 +10,7 @@ import ibis
 import pandas as pd
 
 from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window, segment_leads
-from smarketing.reach import days_between, reach_column, reached, stage_reach
+from smarketing.reach import days_between, reach_column, reached, recorded_stages, stage_reach
 from smarketing.stages import StageModel, resolve
 
 EMPLOYEE_BANDS = [(1, 50, "1–49"), (50, 200, "50–199"), (200, 1000, "200–999"), (1000, 5000, "1,000–4,999"),
@@ -39,43 +39,56 @@ def lifecycle_funnel(
 ) -> pd.DataFrame:
     """Leads reaching each stage, conversion from the previous and the first stage, days between stages.
 
-    Columns: [by,] stage, leads, conversion_from_previous, conversion_from_first,
-    median_days_from_previous, p90_days_from_previous (rates as fractions 0–1).
+    Columns: [by,] stage, recorded, from_stage, leads, conversion_from_previous, conversion_from_first,
+    median_days_from_previous, p90_days_from_previous (rates as fractions 0–1). A stage the data does not
+    record (reach.recorded_stages) has recorded False and no conversion or days; the stage after it converts
+    from, and is timed from, the last recorded stage before it (from_stage).
     """
     stages = resolve(stages)
+    recorded = set(recorded_stages(con, stages))
     reach = with_breakdown(cohort_leads(stage_reach(con, stages), filters), by)
     cols = [reach_column(s) for s in stages.names]
     metrics = {}
+    previous = 0
     for k, col in enumerate(cols):
         hit = reached(reach, col, filters)
         metrics[f"n{k}"] = hit.sum()
-        if k:
-            gap = days_between(reach[col], reach[cols[k - 1]])
+        if k and stages.names[k] in recorded:
+            gap = days_between(reach[col], reach[cols[previous]])
             metrics[f"med{k}"] = gap.median(where=hit)
             metrics[f"p90{k}"] = gap.quantile(0.9, where=hit)
+        if stages.names[k] in recorded:
+            previous = k
     grouped = reach.group_by(by).aggregate(**metrics) if by else reach.aggregate(**metrics)
     wide = grouped.execute()
-    return _long_funnel(wide, stages, by)
+    return _long_funnel(wide, stages, by, recorded)
 
 
-def _long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None) -> pd.DataFrame:
+def _long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded: set[str]) -> pd.DataFrame:
     rows = []
     for _, row in wide.iterrows():
         first = row["n0"] or 0
+        previous = None
         for k, name in enumerate(stages.names):
             n = int(row[f"n{k}"] or 0)
-            prev = int(row[f"n{k - 1}"] or 0) if k else None
+            counted = name in recorded
+            prev = int(row[f"n{previous}"] or 0) if previous is not None else None
             rows.append({
                 **({by: row[by]} if by else {}),
                 "stage": name,
+                "recorded": counted,
+                "from_stage": stages.names[previous] if counted and previous is not None else None,
                 "leads": n,
-                "conversion_from_previous": (n / prev if prev else float("nan")) if k else 1.0,
-                "conversion_from_first": n / first if first else float("nan"),
-                "median_days_from_previous": _num(row.get(f"med{k}")) if k else float("nan"),
-                "p90_days_from_previous": _num(row.get(f"p90{k}")) if k else float("nan"),
+                "conversion_from_previous": float("nan") if not counted else
+                (n / prev if prev else float("nan")) if k else 1.0,
+                "conversion_from_first": n / first if first and counted else float("nan"),
+                "median_days_from_previous": _num(row.get(f"med{k}")) if k and counted else float("nan"),
+                "p90_days_from_previous": _num(row.get(f"p90{k}")) if k and counted else float("nan"),
             })
-    columns = [*([by] if by else []), "stage", "leads", "conversion_from_previous", "conversion_from_first",
-               "median_days_from_previous", "p90_days_from_previous"]
+            if counted:
+                previous = k
+    columns = [*([by] if by else []), "stage", "recorded", "from_stage", "leads", "conversion_from_previous",
+               "conversion_from_first", "median_days_from_previous", "p90_days_from_previous"]
     frame = pd.DataFrame(rows, columns=columns)
     if by:
         order = {label: i for i, (_, _, label) in enumerate(EMPLOYEE_BANDS)} if by == "employees_band" else None
@@ -85,14 +98,23 @@ def _long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None) -> pd.D
 
 
 def breakdown_table(split: pd.DataFrame, by: str, stages: StageModel | None = None) -> pd.DataFrame:
-    """A breakdown funnel (lifecycle_funnel(..., by=by)) as one row per segment: leads per stage and the
-    overall conversion (first stage to last, the last stage's conversion_from_first), largest first."""
+    """A breakdown funnel (lifecycle_funnel(..., by=by)) as one row per segment: leads per recorded stage and
+    the overall conversion (first stage to the last recorded one), largest first."""
     stages = resolve(stages)
-    first, last = stages.names[0], stages.names[-1]
-    wide = split.pivot_table(index=by, columns="stage", values="leads", sort=False).reindex(columns=stages.names)
+    names = split.loc[split.recorded, "stage"].drop_duplicates().tolist()
+    first, last = names[0], names[-1]
+    wide = split.pivot_table(index=by, columns="stage", values="leads", sort=False).reindex(columns=names)
     overall = split[split.stage == last].set_index(by)["conversion_from_first"]
     wide = wide.reset_index().assign(overall_conversion=lambda w: w[by].map(overall))
     return wide.sort_values(first, ascending=False, kind="stable").reset_index(drop=True)
+
+
+def shown_funnel(funnel: pd.DataFrame) -> pd.DataFrame:
+    """The funnel as its table shows it: a stage the data does not record has no numbers (not zeros), and the
+    days are between the stages named (from_stage → stage)."""
+    shown = funnel.astype({"leads": "float64"})
+    shown.loc[~shown.recorded, "leads"] = float("nan")
+    return shown.drop(columns=["recorded"])
 
 
 def _num(value) -> float:
@@ -102,18 +124,19 @@ def _num(value) -> float:
 def cohort_table(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> pd.DataFrame:
     """Monthly cohorts (leads created in the window): leads, and the share of each cohort reaching each stage.
 
-    Columns: cohort (first day of the month), leads, then one column per stage with the share 0–1.
+    Columns: cohort (first day of the month), leads, then one column per recorded stage with the share 0–1.
     """
     stages = resolve(stages)
+    names = recorded_stages(con, stages)
     cohort_filters = Filters(filters.since, filters.until, "cohort", filters.segments)
     reach = cohort_leads(stage_reach(con, stages), cohort_filters)
     reach = reach.mutate(cohort=reach.created_at.truncate("M").cast("date"))
-    metrics = {name: reach[reach_column(name)].notnull().sum() for name in stages.names}
+    metrics = {name: reach[reach_column(name)].notnull().sum() for name in names}
     wide = reach.group_by("cohort").aggregate(leads=reach.count(), **metrics).order_by("cohort").execute()
-    for name in stages.names:
+    for name in names:
         wide[name] = wide[name] / wide["leads"]
     wide["cohort"] = pd.to_datetime(wide["cohort"])
-    return wide[["cohort", "leads", *stages.names]]
+    return wide[["cohort", "leads", *names]]
 
 
 def side_stage_counts(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> pd.DataFrame:
@@ -130,11 +153,12 @@ def side_stage_counts(con, filters: Filters = ALL_TIME, stages: StageModel | Non
 
 
 def stage_trend(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> pd.DataFrame:
-    """Stage reaches per calendar month inside the window (period view): columns month, stage, leads."""
+    """Reaches of the recorded stages per calendar month inside the window (period view): columns month,
+    stage, leads."""
     stages = resolve(stages)
     reach = segment_leads(stage_reach(con, stages), filters)
     parts = []
-    for name in stages.names:
+    for name in recorded_stages(con, stages):
         col = reach[reach_column(name)]
         sub = reach.filter(col.notnull() & in_window(col, filters))
         parts.append(sub.group_by(month=col.truncate("M").cast("date")).aggregate(leads=sub.count())

@@ -7,7 +7,7 @@ from pathlib import Path
 from smarketing import store
 from smarketing.importers import assemble, hubspot, mapping, salesforce
 from smarketing.importers.core import Prepared
-from smarketing.importers.guess import guess
+from smarketing.importers.guess import guess, stage_of_file
 from smarketing.importers.readers import RawTable, read_table
 from smarketing.schema import TABLES
 from smarketing.stages import StageModel, resolve
@@ -101,6 +101,7 @@ def guessed_mapping(read: dict[str, RawTable], tables: dict[str, str], stages: S
             raise DataImportError(f"--table {role}={table}: not a table (expected one of {', '.join(TABLES)})")
         tm = guess(raw, table, stages)
         tm.role = role
+        tm.stage = stage_of_file(raw.name, stages) if table == "leads" else None
         tms[role] = tm
     return mapping.Mapping(Path(next(iter(read.values())).name).stem, tms)
 

@@ -12,6 +12,7 @@ anything else); a column of dates is never a phone; "Became a Marketing Qualifie
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -251,3 +252,26 @@ def _complete(tm: TableMapping, table: str, plain: list[str]) -> TableMapping:
             tm.constants["status"] = "won"
     tm.columns = {h: tuple(v) for h, v in columns.items()}
     return tm
+
+
+def stage_of_file(name: str, stages: StageModel | None = None) -> str | None:
+    """The stage every row of a leads file is in, when its name says so in whole words ("mql_list.csv",
+    "marketing_qualified_leads.csv", "won_customers.xlsx"): one of the stages with a role (MQL, SQL,
+    Opportunity, Customer), else None."""
+    stages = resolve(stages)
+
+    def singular(parts: list[str]) -> list[str]:
+        return [w[:-1] if len(w) > 3 and w.endswith("s") else w for w in parts]
+
+    parts = singular(words(Path(name).stem))
+    found = []
+    for role in ("won", "opportunity", "sql", "mql"):
+        stage = stages.role(role)
+        if stage is None:
+            continue
+        for spelling in (stage, *next(s.aliases for s in stages.main if s.name == stage)):
+            seq = singular(words(spelling))
+            if len(key(spelling)) >= 3 and any(parts[i:i + len(seq)] == seq for i in range(len(parts))):
+                found.append(stage)
+                break
+    return found[0] if len(found) == 1 else None

@@ -101,12 +101,14 @@ def event_types(con, limit: int = 200) -> list[str]:
 
 
 def lead_outcomes(con, filters: Filters | None = None, stages: StageModel | None = None) -> ir.Table:
-    """One row per lead: lead columns, stage reach (at_*), when it reached the sql and opportunity roles'
-    stages (sql_at, opportunity_at), deal status, won amount and time to close."""
+    """One row per lead: lead columns, stage reach (at_*), when it reached the sql, opportunity and won roles'
+    stages, deal status, won amount and time to close. A lead is won when it has a won deal or reached the
+    won stage (a source without deals, e.g. a lead file with a converted flag)."""
     stages = resolve(stages)
     reach = cohort_leads(stage_reach(con, stages), filters or Filters())
     reach = reach.mutate(sql_at=reach[reach_column(stages.require("sql", "scoring"))],
-                         opportunity_at=reach[reach_column(stages.require("opportunity", "scoring"))])
+                         opportunity_at=reach[reach_column(stages.require("opportunity", "scoring"))],
+                         won_stage_at=reach[reach_column(stages.require("won", "scoring"))])
     deals = con.table("deals")
     won = is_won(deals)
     per_lead = deals.group_by("lead_id").aggregate(
@@ -127,7 +129,7 @@ def lead_outcomes(con, filters: Filters | None = None, stages: StageModel | None
     )
     days_to_close = (t.won_at.epoch_seconds() - t.created_at.epoch_seconds()) / DAY_SECONDS
     return t.mutate(
-        won=t.d_won.fill_null(False),
+        won=t.d_won.fill_null(False) | t.won_stage_at.notnull(),  # a won deal, or (no deals) the won stage
         sql=t.sql_at.notnull(),
         opportunity=t.opportunity_at.notnull(),
         won_amount=t.won_amount.fill_null(0.0),
@@ -139,7 +141,7 @@ def lead_outcomes(con, filters: Filters | None = None, stages: StageModel | None
 # ------------------------------------------------------------------------------------------ features
 
 
-def _fit_condition(col: ir.Column, rule: FitRule) -> ir.BooleanValue:
+def fit_condition(col: ir.Column, rule: FitRule) -> ir.BooleanValue:
     text = col.cast("string").lower()
     if rule.equals is not None:
         cond = col.cast("float64") == rule.equals if isinstance(rule.equals, float) else text == rule.equals.lower()
@@ -205,7 +207,7 @@ def lead_features(
     now = now or cutoff.as_of or data_now(con)
     t = lead_outcomes(con, filters)
     t = t.mutate(cutoff_at=_cutoff_expr(t, cutoff, now))
-    cols = {f"fit_{i}": _fit_condition(t[r.column], r).cast("int8") for i, r in enumerate(rules.fit)}
+    cols = {f"fit_{i}": fit_condition(t[r.column], r).cast("int8") for i, r in enumerate(rules.fit)}
     base = t.select(
         "lead_id", "created_at", "cutoff_at", "won", "sql", "opportunity", "won_amount", "deal_status",
         "days_to_close", **cols,
@@ -234,7 +236,7 @@ def score_table(features: ir.Table, rules: Rules) -> ir.Table:
     """Add fit, interest, score (= fit + interest), quadrant and is_mql to a `lead_features` table."""
     # Flags are cast to DOUBLE first: a bare 15.0 in the SQL is a DECIMAL to DuckDB, and int × DECIMAL sums
     # would stay DECIMAL in the database (Ibis would still call them float64).
-    zero = ibis.literal(0.0)
+    zero = features.lead_id.isnull().cast("int32").cast("float64")  # a DOUBLE 0 (a literal 0.0 would be DECIMAL in DuckDB)
     fit = sum((features[f"fit_{i}"].cast("float64") * r.points for i, r in enumerate(rules.fit)), zero)
     interest = sum(
         (_capped(features[f"evt_{i}"] * r.points, r.cap) for i, r in enumerate(rules.interest)), zero

@@ -39,7 +39,10 @@ TITLE_GROUPS = (
     ("Student or intern", r"\b(student|intern)\b"),
 )
 SIZE_BANDS = ((1, 49), (50, 249), (250, 999), (1000, 4999), (5000, None))
-CATEGORY_COLUMNS = ("industry", "country")  # who the lead is; lead source is a channel, not fit
+# Lead columns that are not fit: the id, contact details (phone given is its own candidate), the channel the lead
+# came through and the owner it was given to.
+NOT_FIT = ("lead_id", "email", "phone", "company", "source_group", "source", "campaign", "owner", "region",
+           "employees_range")
 # Activity levels of an event type, as (low, high] bounds of the decayed count before the cut-off.
 EVENT_LEVELS = ((0, 1, "up to 1"), (1, 3, "1–3"), (3, 7, "3–7"), (7, 15, "7–15"), (15, np.inf, "over 15"))
 COMPARE = ("mqls", "mql_share", "precision", "recall", "lift", "f1", "caught", "won_revenue_captured")
@@ -74,16 +77,68 @@ def _top_values(con, column: str) -> list[str]:
     return top.execute()["value"].tolist()
 
 
+def _cut_points(con, column: str) -> list[float]:
+    """Quintile boundaries of a numeric lead column (distinct, the minimum and maximum left out)."""
+    leads = con.table("leads")
+    col = leads[column].cast("float64")
+    row = leads.aggregate(**{f"q{k}": col.quantile(k / 5) for k in range(1, 5)}).execute().iloc[0]
+    return sorted({float(v) for v in row.tolist() if pd.notna(v)})
+
+
+def _bands(column: str, cuts: list[float]) -> list[FitRule]:
+    """Range rules between consecutive cut points: below the first, between, at least the last."""
+    edges = [None, *cuts, None]
+    out = []
+    for lo, hi in zip(edges, edges[1:], strict=False):
+        if lo is None and hi is None:
+            continue
+        name = (f"{column} below {hi:,.6g}" if lo is None else f"{column} {lo:,.6g}+" if hi is None
+                else f"{column} {lo:,.6g}–{hi:,.6g}")
+        # [lo, hi): max is inclusive in rules, so the band's top stays just below the next cut point
+        out.append(FitRule(name, column, 0.0, min=lo, max=None if hi is None else float(np.nextafter(hi, -np.inf))))
+    return out
+
+
+def fit_columns(con) -> tuple[list[str], list[str]]:
+    """The lead columns that can describe fit: (categorical, numeric). Every column but the lead's id, dates,
+    contact details, channels (how the lead came is not who it is) and columns whose values are mostly
+    unique (names, ids, free text)."""
+    leads = con.table("leads")
+    schema = leads.schema()
+    skip = set(NOT_FIT) | {c for c in schema.names if schema[c].is_timestamp() or schema[c].is_date()}
+    candidates = [c for c in schema.names if c not in skip]
+    if not candidates:
+        return [], []
+    counts = leads.aggregate(_n=leads.count(), **{f"d_{i}": leads[c].nunique() for i, c in enumerate(candidates)})
+    row = counts.execute().iloc[0]
+    total = max(int(row["_n"]), 1)
+    categorical, numeric = [], []
+    for i, column in enumerate(candidates):
+        distinct = int(row[f"d_{i}"])
+        if schema[column].is_numeric() and not schema[column].is_boolean():
+            numeric.append(column) if distinct > 5 else categorical.append(column)
+        elif distinct > 1 and (distinct <= MAX_VALUES * 4 or distinct / total < 0.5):
+            categorical.append(column)
+    return categorical, numeric
+
+
 def _generated_fit(con) -> list[FitRule]:
+    """Candidate fit conditions over every lead column that can describe fit (fit_columns): the top values of
+    a categorical column, quintile bands of a numeric one (company-size bands for employees), title seniority,
+    phone given."""
     columns = con.table("leads").columns
+    categorical, numeric = fit_columns(con)
     out: list[FitRule] = []
-    for column in CATEGORY_COLUMNS:
-        if column in columns:
+    for column in categorical:
+        if column != "title":
             out += [FitRule(f"{column} = {v}", column, 0.0, equals=v) for v in _top_values(con, column)]
-    if "employees" in columns:
-        for lo, hi in SIZE_BANDS:
-            name = f"Company size {lo:,}+" if hi is None else f"Company size {lo:,}–{hi:,}"
-            out.append(FitRule(name, "employees", 0.0, min=float(lo), max=None if hi is None else float(hi)))
+    for column in numeric:
+        if column == "employees":
+            for lo, hi in SIZE_BANDS:
+                name = f"Company size {lo:,}+" if hi is None else f"Company size {lo:,}–{hi:,}"
+                out.append(FitRule(name, "employees", 0.0, min=float(lo), max=None if hi is None else float(hi)))
+        else:
+            out += _bands(column, _cut_points(con, column))
     if "title" in columns:
         out += [FitRule(f"Title: {name}", "title", 0.0, matches=rx) for name, rx in TITLE_GROUPS]
     if "phone" in columns:
@@ -92,8 +147,8 @@ def _generated_fit(con) -> list[FitRule]:
 
 
 def candidate_rules(con, rules: Rules) -> tuple[Rules, set[tuple]]:
-    """The current rules plus generated candidates: top values of firmographic columns, size bands,
-    title seniority, phone present, and every event type in the data (all with 0 points).
+    """The current rules plus generated candidates: top values and bands of every lead column that can
+    describe fit, title seniority, phone present, and every event type in the data (all with 0 points).
 
     Also returns the condition keys of the generated fit candidates."""
     generated = _generated_fit(con)
@@ -212,10 +267,10 @@ def suggested_rules(current: Rules, cands: Rules, generated: set[tuple], lifts: 
         description=f"Points suggested from the lift of each attribute on leads before the test period "
                     f"(outcome: {outcome}).",
     )
-    return _pick_thresholds(rules, engine, outcome, train, engine.evaluate(current, outcome, mask=train)["mqls"])
+    return pick_thresholds(rules, engine, outcome, train, engine.evaluate(current, outcome, mask=train)["mqls"])
 
 
-def _pick_thresholds(rules: Rules, engine: Tuner, outcome: str, train: np.ndarray, budget: int) -> Rules:
+def pick_thresholds(rules: Rules, engine: Tuner, outcome: str, train: np.ndarray, budget: int) -> Rules:
     """Fit and interest thresholds catching the most train outcomes with at most `budget` MQLs."""
     scores = engine.scores(rules)
     fits = np.unique(np.quantile(scores.fit[train], np.linspace(0, 0.99, 40)).round())
@@ -278,11 +333,15 @@ def logistic_opinion(engine: Tuner, cands: Rules, outcome: str, train: np.ndarra
 
 
 def split_mask(engine: Tuner, train_share: float = TRAIN_SHARE) -> tuple[np.ndarray, datetime]:
-    """Train = leads created before the split moment (the oldest `train_share` of leads)."""
-    if engine.n == 0:
-        raise ValueError("no leads to learn from")
-    moment = np.sort(engine.created)[min(engine.n - 1, int(engine.n * train_share))]
-    return engine.created < moment, pd.Timestamp(moment).to_pydatetime()
+    """Train = the oldest `train_share` of leads by creation (ties, e.g. a file with one date for every lead,
+    in lead order), test = the rest; and the moment of the split."""
+    if engine.n < 2:
+        raise ValueError("too few leads to learn from (at least two are needed)")
+    order = np.lexsort((np.arange(engine.n), engine.created))
+    cut = min(engine.n - 1, max(1, int(engine.n * train_share)))
+    train = np.zeros(engine.n, dtype=bool)
+    train[order[:cut]] = True
+    return train, pd.Timestamp(engine.created[order[cut]]).to_pydatetime()
 
 
 def compare(engine: Tuner, current: Rules, suggested: Rules, outcome: str, mask: np.ndarray,

@@ -37,6 +37,11 @@ def _version_files(folder: Path) -> list[tuple[int, Path]]:
     return sorted(found)
 
 
+def saved_versions(db: str | os.PathLike | None = None) -> list[tuple[int, Path]]:
+    """The rule versions saved beside the database, oldest first: [(version, file)]."""
+    return _version_files(versions_dir(db))
+
+
 def active_rules_path(db: str | os.PathLike | None = None) -> Path:
     """The rules in force: the newest saved version beside the database, else the shipped file."""
     saved = _version_files(versions_dir(db))

@@ -10,6 +10,7 @@ from smarketing.ui.data import (
     data_folder,
     db_path,
     is_warehouse,
+    profile,
     writable_connection,
 )
 from smarketing.ui.pages import PAGES, guard, navigate, page_link
@@ -19,14 +20,16 @@ from smarketing.ui.tables import (
     download,
     empty_state,
     int_column,
+    no_previous_period,
     number_column,
     percent_column,
     personal_label,
+    revenue_outlier_note,
     table,
 )
 
 __all__ = [
     "PAGES", "SEGMENT_COLUMNS", "allowed_source", "cache_key", "cached", "connection", "data_folder", "dataframe",
-    "db_path", "download", "empty_state", "guard", "int_column", "is_warehouse", "navigate", "number_column",
-    "page_link", "percent_column", "personal_label", "sidebar", "table", "writable_connection",
+    "db_path", "download", "empty_state", "guard", "int_column", "is_warehouse", "navigate", "no_previous_period", "number_column",
+    "page_link", "percent_column", "personal_label", "profile", "revenue_outlier_note", "sidebar", "table", "writable_connection",
 ]

@@ -143,3 +143,10 @@ def cached(func, *args, **kwargs):
     """func(connection(), *args, **kwargs), cached per database file version and argument values."""
     name = f"{func.__module__}.{func.__qualname__}"
     return _cached_call(cache_key(), name, repr((args, sorted(kwargs.items()))), func, args, kwargs)
+
+
+def profile():
+    """What the database in use holds (smarketing.store.profile), cached per file version."""
+    from smarketing.store.profile import data_profile
+
+    return cached(data_profile)

@@ -9,20 +9,18 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from smarketing import access, privacy, store
+from smarketing import access, paths, privacy, store
 from smarketing.formatting import md_text
 from smarketing.importers import core, loading, mapping, read_table, salesforce
 from smarketing.labels import column_labels, t
 from smarketing.schema import TABLES
 from smarketing.stages import active_stages
 from smarketing.store import DataImportError
+from smarketing.store.merge import MODES, Changes
 from smarketing.store.writes import WriteBusy
 from smarketing.ui import data
 from smarketing.ui.pages import page_link
 from smarketing.ui.tables import dataframe
-
-KEEP_EXTRA, LEAVE_OUT = "data_keep_extra", "data_leave_out"
-
 
 TIMEZONES = ["UTC", "America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles",
              "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Europe/Paris", "Asia/Shanghai", "Asia/Tokyo",
@@ -53,10 +51,6 @@ def fingerprint(*uploads) -> str:
     return digest.hexdigest()
 
 
-def rows_text(rows: dict[str, int]) -> str:
-    return ", ".join(t("data_rows_into").format(n=f"{n:,}", table=t(name)) for name, n in rows.items())
-
-
 def timezone(key: str) -> str:
     return st.selectbox(t("data_timezone"), TIMEZONES, key=f"{key}_tz", help=t("data_timezone_help"),
                         accept_new_options=True)
@@ -85,8 +79,7 @@ def preview(frames: dict[str, store.Frame], key: str) -> None:
     names = [n for n, f in frames.items() if not f.data.empty]
     for tab, name in zip(st.tabs([f"{t(n)} ({len(frames[n].data):,})" for n in names]), names, strict=True):
         with tab:
-            head = frames[name].data.head(PREVIEW_ROWS)
-            head = head.astype(object).where(head.notna(), "")  # empty cells blank, not "None"
+            head = frames[name].data.head(PREVIEW_ROWS)  # dataframe() shows empty text cells blank
             dataframe(head.rename(columns=column_labels(head.columns)), hide_index=True, width="stretch",
                          key=f"{key}_preview_{name}")
 
@@ -97,27 +90,47 @@ def notes(notes: list[str]) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _validated(db_key: str, fingerprint: str, _prepared: core.Prepared) -> dict[str, int]:
-    """Every check of the import, run in a scratch database (the real one is untouched)."""
-    return loading.validate(data.connection() if store_exists() else None, _prepared, active_stages()).added
+def _validated(db_key: str, fingerprint: str, mode: str, _prepared: core.Prepared) -> dict[str, Changes]:
+    """Every check of the import and its counts, run in a scratch database (the real one is untouched)."""
+    return loading.validate(data.connection() if store_exists() else None, _prepared, active_stages(),
+                            mode=mode).changes
 
 
-def checked_import(prepared: core.Prepared, key: str, fingerprint: str) -> None:
-    """Validate, then offer the import button; import with a progress bar."""
+def changes_table(changes: dict[str, Changes]) -> None:
+    """Per table: rows in the files, and how many are added, updated, unchanged, removed."""
+    rows = [{"table": t(name), "rows": c.rows, "added": c.added, "updated": c.updated, "unchanged": c.unchanged,
+             "removed": c.removed} for name, c in changes.items()]
+    frame = pd.DataFrame(rows)
+    shown = [col for col in frame.columns if col == "table" or frame[col].any()]
+    dataframe(frame[shown], hide_index=True, width="content", column_config={
+        "table": t("data_table"), **{col: st.column_config.NumberColumn(t(f"data_count_{col}"), format="localized")
+                                     for col in shown if col != "table"}})
+
+
+def mode_choice(key: str, default: str = "add") -> str:
+    """add / upsert / replace, the default marked."""
+    return st.radio(t("data_mode"), MODES, index=MODES.index(default), horizontal=True, key=f"{key}_mode",
+                    format_func=lambda m: t(f"data_mode_{m}") + (" " + t("data_mode_default") if m == default else ""),
+                    help=t("data_mode_help"))
+
+
+def checked_import(prepared: core.Prepared, key: str, fingerprint: str, mode: str = "add") -> None:
+    """Validate, show what would change, then offer the import button; import with a progress bar."""
     recognised(prepared.frames)
     preview(prepared.frames, key)
     notes(prepared.notes)
-    if st.session_state.get(f"{key}_done") == fingerprint:
+    if st.session_state.get(f"{key}_done") == fingerprint + mode:
         st.success(t("data_already_imported"), icon=":material/check_circle:")
         page_link("funnel", t("data_see_funnel"))
         return
     try:
         with st.spinner(t("data_checking")):
-            rows = _validated(data.cache_key(), fingerprint, prepared)
+            changes = _validated(data.cache_key(), fingerprint, mode, prepared)
     except DataImportError as exc:
         show_error(exc)
         return
-    st.success(t("data_ready").format(rows=rows_text(rows)), icon=":material/task_alt:")
+    st.success(t("data_ready").format(mode=t(f"data_mode_{mode}"), rows=summary(changes)), icon=":material/task_alt:")
+    changes_table(changes)
     if not st.button(t("data_import"), type="primary", key=f"{key}_import", icon=":material/upload:"):
         return
     bar = st.progress(0.0, text=t("data_importing"))
@@ -128,14 +141,34 @@ def checked_import(prepared: core.Prepared, key: str, fingerprint: str) -> None:
 
     try:
         with data.writable_connection() as wcon:
-            result = loading.load(wcon, prepared, active_stages(), progress)
+            result = loading.load(wcon, prepared, active_stages(), progress, mode=mode)
     except (DataImportError, WriteBusy) as exc:
         bar.empty()
         show_error(exc)
         return
-    st.session_state[f"{key}_done"] = fingerprint
-    st.session_state["data_flash"] = t("data_imported").format(rows=rows_text(result.added))
+    st.session_state[f"{key}_done"] = fingerprint + mode
+    st.session_state["data_flash"] = t("data_imported").format(rows=summary(result.changes))
     st.rerun()
+
+
+def summary(changes: dict[str, Changes]) -> str:
+    """"Leads: 15 added, 3 updated; Deals: 3 added" in the interface's words."""
+    parts = []
+    for name, c in changes.items():
+        counts = [(c.added, "added"), (c.updated, "updated"), (c.unchanged, "unchanged"), (c.removed, "removed")]
+        said = ", ".join(t(f"data_n_{what}").format(n=f"{n:,}") for n, what in counts if n) or t("data_no_change")
+        parts.append(f"{t(name)}: {said}")
+    return "; ".join(parts)
+
+
+def save_mapping(chosen: mapping.Mapping) -> None:
+    """Save the source's mapping (a safe file name in the mappings folder, never another mapping's)."""
+    try:
+        saved_to = chosen.save()
+    except (paths.UnsafeName, DataImportError) as exc:
+        st.error(md_text(exc), icon=":material/error:")
+    else:
+        st.toast(t("data_mapping_saved").format(path=md_text(saved_to)), icon=":material/bookmark_added:")
 
 
 def status_editor(raw, key: str) -> salesforce.StatusMap:
@@ -156,39 +189,6 @@ def status_editor(raw, key: str) -> salesforce.StatusMap:
     )
     smap.statuses.update({r.status: r.stage for r in edited.itertuples() if r.stage})
     return smap
-
-
-def mapping_editor(raw, table: str, initial: mapping.TableMapping, key: str) -> mapping.TableMapping:
-    """The file's columns with sample values and an editable 'maps to' choice each."""
-    contract = TABLES[table]
-    options = [t(KEEP_EXTRA), t(LEAVE_OUT), *[f"{t(c)} ({c})" for c in contract.column_names]]
-    by_column = {c: f"{t(c)} ({c})" for c in contract.column_names}
-    rows = []
-    for header in raw.headers:
-        target = initial.target(header)
-        choice = t(KEEP_EXTRA) if target is None else t(LEAVE_OUT) if target == mapping.IGNORE else by_column.get(target, t(KEEP_EXTRA))
-        values = raw.frame[header].dropna().head(3)
-        if not access.show_personal_data():
-            values = values.map(lambda v, h=header: privacy.mask_value(h, v))
-        sample = ", ".join(str(v) for v in values)
-        rows.append({"header": header, "sample": sample, "maps_to": choice})
-    edited = st.data_editor(
-        pd.DataFrame(rows), key=key, hide_index=True, width="stretch", disabled=["header", "sample"],
-        column_config={
-            "header": st.column_config.TextColumn(t("data_header")),
-            "sample": st.column_config.TextColumn(t("data_sample")),
-            "maps_to": st.column_config.SelectboxColumn(t("data_maps_to"), options=options, required=True,
-                                                        help=t("data_maps_to_help")),
-        },
-    )
-    back = {label: column for column, label in by_column.items()}
-    columns = {}
-    for row in edited.itertuples():
-        if row.maps_to == t(LEAVE_OUT):
-            columns[row.header] = mapping.IGNORE
-        elif row.maps_to in back:
-            columns[row.header] = back[row.maps_to]
-    return mapping.TableMapping(table, columns)
 
 
 def store_exists() -> bool:

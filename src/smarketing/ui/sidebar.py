@@ -30,10 +30,26 @@ def _param_date(name: str, default: date) -> date:
         return default
 
 
+def _forget_stale_range(lo: date, hi: date) -> None:
+    """Another data source, or data that no longer overlaps the chosen range (a first import into an empty
+    database): start again from the data's own span rather than a range where it has nothing."""
+    source, previous = db_path(), st.session_state.get("flt_source")
+    picked, bounds = st.session_state.get("flt_range"), st.session_state.get("flt_bounds")
+    moved = bounds is not None and bounds != (lo, hi)  # the data changed under the chosen range
+    outside = moved and isinstance(picked, tuple) and len(picked) == 2 and (picked[1] < lo or picked[0] > hi)
+    if (previous is not None and previous != source) or outside:
+        st.session_state.pop("flt_range", None)
+        for name in ("since", "until"):
+            if name in st.query_params:
+                del st.query_params[name]
+    st.session_state["flt_source"], st.session_state["flt_bounds"] = source, (lo, hi)
+
+
 def sidebar() -> Filters:
     """Draw the shared sidebar and return the filters; state is kept in the URL."""
     key = cache_key()
     lo, hi = data_bounds(key)
+    _forget_stale_range(lo, hi)
     default_since = max(lo, hi - timedelta(days=364))
     st.sidebar.caption(f"{t('database')}: {md_code(engines.redact(db_path()))}")
     _source_picker()

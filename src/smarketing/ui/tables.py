@@ -43,7 +43,19 @@ def _blank_text(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def empty_state(message: str | None = None) -> None:
+def empty_state(message: str | None = None, needs: tuple[str, ...] = ()) -> None:
+    """Nothing to show: say what is missing when the data lacks what this part needs (`needs`: events,
+    touches, handoffs, deals, spend), else that the range or the filters hold nothing."""
+    from smarketing.ui.data import profile
+    from smarketing.ui.pages import page_link
+
+    have = profile()
+    for what in needs:
+        present = have.events_with_channel if what == "touches" else have.rows.get(what, 0)
+        if not present:
+            st.info(t(f"missing_{what}"), icon=":material/database:")
+            page_link("data", t("missing_add"))
+            return
     st.info(message or t("no_data"), icon=":material/info:")
 
 
@@ -104,3 +116,30 @@ def _cell(value, col, percent, days, money, ints) -> str:
     if col in ints:
         return f"{value:,.0f}"
     return f"{value:.3f}"
+
+
+def no_previous_period(filters) -> bool:
+    """Say so and return True when the period before the filters' window lies before the data's first lead
+    (there is nothing to compare with)."""
+    from smarketing.ui.data import profile
+
+    first = profile().first_lead
+    if not (filters.since and filters.until) or first is None or pd.isna(first):
+        return False
+    before = filters.previous()
+    if pd.Timestamp(before.until) >= pd.Timestamp(first).normalize():
+        return False
+    st.info(t("no_previous_period").format(start=f"{pd.Timestamp(first):%d %b %Y}", since=f"{before.since:%d %b %Y}",
+                                           until=f"{before.until:%d %b %Y}"), icon=":material/info:")
+    return True
+
+
+def revenue_outlier_note(filters) -> None:
+    """Flag a won deal worth more than half of the won revenue in scope (every revenue figure moves with it)."""
+    from smarketing.deals import revenue_outlier
+    from smarketing.formatting import fmt_money, fmt_pct, md_text
+    from smarketing.ui.data import cached
+
+    if outlier := cached(revenue_outlier, filters):
+        st.warning(t("revenue_outlier").format(deal=md_text(outlier.deal_id), amount=fmt_money(outlier.amount),
+                                               share=fmt_pct(outlier.share)), icon=":material/warning:")

@@ -14,8 +14,10 @@ from smarketing.scoring.evaluation import METRIC_KINDS
 from smarketing.scoring.rules import RulesError, agreement_markdown
 from smarketing.scoring.rules_file import dump_rules, parse_rules
 from smarketing.scoring.scores import Cutoff
+from smarketing.scoring.starter import SAVED, STARTER, rules_in_force
 from smarketing.scoring.suggest import suggest
 from smarketing.scoring.tuner import Tuner
+from smarketing.scoring.versions import saved_versions
 from smarketing.ui import data
 from smarketing.ui.tables import dataframe, download, int_column, number_column, percent_column
 
@@ -169,3 +171,28 @@ def suggestion_section(saved, outcome: str, cutoff: Cutoff, filters) -> None:
         },
     )
     download(sug.attributes, "suggested_points", key="sc_dl_attrs")
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _rules_in_force(db_key: str, versions: str, db: str):
+    return rules_in_force(data.connection(), db)
+
+
+def rules_now():
+    """The rules the scoring pages use and where they come from (smarketing.scoring.starter): cached per
+    database version and saved rule versions; None (after showing the error) when they cannot be built."""
+    db = data.db_path()
+    try:
+        with st.spinner(t("sc_starter_building")):
+            return _rules_in_force(data.cache_key(), repr(saved_versions(db)), db)
+    except (RulesError, ValueError) as exc:
+        st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
+        return None
+
+
+def rules_caption(rules, kind: str) -> str:
+    """Where the rules in force come from, in one sentence."""
+    if kind == STARTER:
+        return t("sc_rules_starter")
+    return t("sc_rules_saved" if kind == SAVED else "sc_rules_packaged").format(name=md_text(rules.name),
+                                                                               version=rules.version)
