@@ -18,6 +18,7 @@ from smarketing.importers import hubspot, salesforce
 from smarketing.importers.readers import ENCODINGS
 from smarketing.labels import t
 from smarketing.store import DataImportError, engines
+from smarketing.store.profile import is_demo
 from smarketing.ui import importing, wizard
 
 ui.guard("data")
@@ -36,6 +37,8 @@ if exists:
         column.metric(t(table), f"{n:,}")
 else:
     st.info(t("data_no_database").format(path=md_code(path)), icon=":material/database:")
+if con is not None and not ui.is_warehouse() and ui.cached(is_demo):
+    importing.demo_notice()
 if ui.is_warehouse():  # the analyses read the warehouse where it is; imports only fill the embedded DuckDB
     st.info(t("data_readonly_engine").format(engine=engines.kind(con)), icon=":material/cloud:")
     st.stop()

@@ -175,3 +175,16 @@ def test_a_second_file_can_find_its_leads_by_email(tmp_path):
     (tmp_path / "deals.csv").write_text("deal,contact email,closed,amount,result\nD3,nobody@x.com,2024-02-01,1,won\n")
     with pytest.raises(DataImportError, match=r"deals.csv, row 1 \(line 2\), column contact email: no lead has"):
         assemble.prepare({r: read_table(tmp_path / f"{r}.csv") for r in tms}, mapping.Mapping("m", tms))
+
+
+def test_your_own_data_is_never_mixed_into_the_demo_database_by_accident(demo_db, tmp_path, capsys):
+    from smarketing.cli import main
+
+    demo = tmp_path / "demo.duckdb"
+    demo.write_bytes(Path(demo_db).read_bytes())
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at\nOWN1,2026-01-05\n")
+    assert main(["import", "--db", str(demo), "--leads", str(leads)]) == 1
+    assert "holds the demo data" in capsys.readouterr().err
+    assert main(["import", "--db", str(demo), "--leads", str(leads), "--into-demo"]) == 0
+    assert main(["import", "--db", str(tmp_path / "crm.duckdb"), "--leads", str(leads)]) == 0

@@ -11,6 +11,7 @@ from smarketing.importers.core import describe
 from smarketing.importers.readers import ENCODINGS
 from smarketing.store import engines
 from smarketing.store.merge import DEFAULT_MODE, MODES
+from smarketing.store.profile import is_demo
 
 IMPORT_OPTIONS = {
     "leads": "--leads",
@@ -71,6 +72,9 @@ def register(sub) -> None:
     order.add_argument("--month-first", dest="day_first", action="store_false",
                        help="dates that fit both orders are month/day (Salesforce's US exports default to this)")
     p.add_argument("--encoding", default="auto", choices=ENCODINGS, help="text encoding of CSV files")
+    p.add_argument("--into-demo", action="store_true",
+                   help="add the files to a database holding the demo data (refused otherwise, so that your own "
+                        "data is not mixed with the demo's by accident)")
     p.add_argument("--check", action="store_true",
                    help="run every check and report what would be imported, without importing (not for canonical)")
     p.set_defaults(func=run_import)
@@ -104,6 +108,10 @@ def run_import(args) -> int:
                 con.disconnect()
         else:
             with store.writing(args.db) as con:
+                if is_demo(con) and not getattr(args, "into_demo", False):
+                    raise store.DataImportError(
+                        f"{store.db_path(args.db)} holds the demo data: import your own files into a database of "
+                        f"their own (--db crm.duckdb, then smarketing app --db crm.duckdb), or add --into-demo")
                 added = _import(args, fmt, files, con)
     except store.DataImportError as exc:
         print(f"smarketing import: error: {exc} (nothing was imported)", file=sys.stderr)

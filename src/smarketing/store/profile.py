@@ -35,3 +35,14 @@ def data_profile(con) -> Profile:
     leads = con.table("leads")
     span = leads.aggregate(lo=leads.created_at.min(), hi=leads.created_at.max()).execute().iloc[0]
     return Profile(rows, with_channel, int(counts["n"] or 0), int(counts["priced"] or 0), span["lo"], span["hi"])
+
+
+DEMO_MARK = "_smarketing_demo"  # written by smarketing.demo.generate
+
+
+def is_demo(con) -> bool:
+    """True for a database that holds the generated demo data (imports of your own data go elsewhere)."""
+    try:
+        return DEMO_MARK in con.list_tables()
+    except Exception:  # another engine: never the demo
+        return False

@@ -194,3 +194,18 @@ def status_editor(raw, key: str) -> salesforce.StatusMap:
 def store_exists() -> bool:
     """True when the database in use exists (a first import creates it)."""
     return data.is_warehouse() or Path(data.db_path()).exists()
+
+
+def demo_notice() -> None:
+    """The database in use holds the demo data: offer a database of their own for the user's files."""
+    st.warning(t("data_demo_notice"), icon=":material/science:")
+    c1, c2 = st.columns([3, 1])
+    name = c1.text_input(t("data_new_database"), value="crm.duckdb", key="data_new_db",
+                         help=t("data_new_database_help"))
+    if c2.button(t("data_use_new_database"), key="data_use_new_db", icon=":material/add_circle:"):
+        try:
+            st.session_state["data_source"] = data.allowed_source(name)
+        except ValueError as exc:
+            st.error(md_text(exc), icon=":material/error:")
+        else:
+            st.rerun()
