@@ -71,10 +71,10 @@ def test_demo_then_import_then_bad_import(tmp_path):
     assert code == 0 and "300 leads" in out
     good = tmp_path / "more.csv"
     good.write_text("lead_id,created_at,source_group\nX1,2026-01-05,Partners\n")
-    assert run("import", "--db", db, "--leads", str(good))[0] == 0
+    assert run("import", "--db", db, "--into-demo", "--leads", str(good))[0] == 0
     bad = tmp_path / "bad.csv"
     bad.write_text("lead_id,created_at\nX2,2026-01-05\nX3,not a date\n")
-    code, _, err = run("import", "--db", db, "--leads", str(bad))
+    code, _, err = run("import", "--db", db, "--into-demo", "--leads", str(bad))
     assert code == 1 and "bad.csv, row 2" in err and "nothing was imported" in err
     con = store.connect(db, read_only=True)
     ids = set(con.table("leads").lead_id.execute())
