@@ -188,3 +188,13 @@ def test_your_own_data_is_never_mixed_into_the_demo_database_by_accident(demo_db
     assert "holds the demo data" in capsys.readouterr().err
     assert main(["import", "--db", str(demo), "--leads", str(leads), "--into-demo"]) == 0
     assert main(["import", "--db", str(tmp_path / "crm.duckdb"), "--leads", str(leads)]) == 0
+
+
+def test_extra_columns_of_our_own_layout_keep_numbers_as_numbers(tmp_path):
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at,visits,ratio,zip,ref\nA,2026-01-05,3,0.5,01234,x1\nB,2026-01-06,,2,02115,7\n")
+    con = store.connect(":memory:")
+    store.import_files(con, {"leads": leads})
+    types = dict(store.raw(con).execute("SELECT column_name, column_type FROM (DESCRIBE leads)").fetchall())
+    assert (types["visits"], types["ratio"], types["zip"], types["ref"]) == ("BIGINT", "DOUBLE", "VARCHAR", "VARCHAR")
+    assert con.table("leads").visits.sum().execute() == 3

@@ -196,7 +196,8 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: s
     stage_types = dict(db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{stage_table}")').fetchall())
     for header, target in columns.items():
         if target.lower() not in existing and table.column(target) is None:
-            db.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{_ident(target)}" {stage_types[header]}')
+            kind = _number_type(db, stage_table, header) if stage_types[header] == "VARCHAR" else None
+            db.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{_ident(target)}" {kind or stage_types[header]}')
     targets, exprs = [], []
     for header, target in columns.items():
         target = existing.get(target.lower(), target)
@@ -215,6 +216,23 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: s
         return land(db, table, typed_table, targets, mode)
     finally:
         db.execute(f'DROP TABLE "{typed_table}"')
+
+
+def _number_type(db, stage_table: str, header: str) -> str | None:
+    """BIGINT or DOUBLE when every value of a new text extra column is a number (so numbers stay numbers and
+    a scoring rule such as `total_time >= 300` works), else None. Values that only look like numbers keep it
+    text: ids with leading zeros, "+" phone numbers, more than 15 digits."""
+    col = '"' + header.replace('"', '""') + '"'
+    v = f"nullif(trim({col}), '')"
+    sql = (f"SELECT count({v}), "
+           f"count(*) FILTER (WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, '[-]?[0-9]+([.][0-9]+)?')), "
+           f"count(*) FILTER (WHERE regexp_full_match({v}, '[-]?0[0-9].*') OR length({v}) > 15), "
+           f"count(*) FILTER (WHERE {v} LIKE '%.%') FROM \"{stage_table}\"")
+    row = db.execute(sql).fetchone()
+    present, not_number, text_like, decimals = row
+    if not present or not_number or text_like:
+        return None
+    return "DOUBLE" if decimals else "BIGINT"
 
 
 def _ident(name: str) -> str:
