@@ -57,7 +57,7 @@ def test_hubspot_lead_columns_owner_source_and_extras(hubspot_con):
                                                       "Northwind Analytics")
     assert (jane.source_group, jane.source, jane.campaign) == ("Organic Search", "google", "www.google.com")
     assert (jane.employees, jane.employees_range, jane.region) == (100, "100-500", "North America")
-    assert jane.lead_status == "Connected" and jane.hubspot_score == "8"  # other properties kept
+    assert jane.lead_status == "Connected" and jane.hubspot_score == 8  # other properties kept, numbers as numbers
     marcus = leads.loc["10000001001"]
     assert marcus.phone == "(617) 555-0199"  # Mobile Phone Number used when Phone Number is empty
     assert leads.loc["10000005001"].company == "上海云创科技有限公司"

@@ -198,3 +198,15 @@ def test_extra_columns_of_our_own_layout_keep_numbers_as_numbers(tmp_path):
     types = dict(store.raw(con).execute("SELECT column_name, column_type FROM (DESCRIBE leads)").fetchall())
     assert (types["visits"], types["ratio"], types["zip"], types["ref"]) == ("BIGINT", "DOUBLE", "VARCHAR", "VARCHAR")
     assert con.table("leads").visits.sum().execute() == 3
+
+
+def test_blank_cells_of_a_number_extra_column_are_empty_in_a_new_and_an_existing_column(tmp_path):
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at,visits\nA,2026-01-05,3\nB,2026-01-06, \nC,2026-01-07,\n")
+    con = store.connect(":memory:")
+    store.import_files(con, {"leads": leads})  # " " is a blank cell, not a reason to fail the BIGINT column
+    more = tmp_path / "more.csv"
+    more.write_text("lead_id,created_at,visits\nD,2026-01-08, \nE,2026-01-09,4\n")
+    store.import_files(con, {"leads": more})  # the column exists now (BIGINT): blanks still fit it
+    visits = con.table("leads").order_by("lead_id").visits.execute().tolist()
+    assert visits[0] == 3 and visits[4] == 4 and all(pd.isna(v) for v in visits[1:4])

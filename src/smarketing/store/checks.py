@@ -106,7 +106,7 @@ def check_extra_types(c: Checker) -> None:
         want = have.get(target.lower())
         if c.table.column(target) is not None or want is None or want == staged[header]:
             continue
-        src = c.q(target)
+        src = f"nullif(trim(CAST({c.q(target)} AS VARCHAR)), '')"  # blank cells are empty, whatever the type
         if bad := c.first_bad(f"{src} IS NOT NULL AND try_cast({src} AS {want}) IS NULL"):
             c.fail(bad[0], target, f"expected a value of type {want} (the type this column got in an earlier "
                                    f"import), got '{c.value(bad[0], target)}'")

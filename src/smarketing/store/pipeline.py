@@ -198,6 +198,7 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: s
         if target.lower() not in existing and table.column(target) is None:
             kind = _number_type(db, stage_table, header) if stage_types[header] == "VARCHAR" else None
             db.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{_ident(target)}" {kind or stage_types[header]}')
+    final = {r[0].lower(): r[1] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
     targets, exprs = [], []
     for header, target in columns.items():
         target = existing.get(target.lower(), target)
@@ -208,6 +209,8 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: s
             expr = typed(contract, expr)
             if contract.allowed:
                 expr = f"lower({expr})"
+        elif stage_types[header] == "VARCHAR" and final[target.lower()] != "VARCHAR":
+            expr = f"CAST(nullif(trim({expr}), '') AS {final[target.lower()]})"  # a typed extra: blanks are empty
         targets.append(target)
         exprs.append(f'{expr} AS "{_ident(target)}"')
     typed_table = f"_typed_{table.name}"
