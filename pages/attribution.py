@@ -46,22 +46,25 @@ with st.expander(t("attribution_settings"), expanded=False, icon=":material/tune
     order = c5.selectbox(t("markov_order"), (1, 2, 3), help=t("markov_order_help"), key="attr_order")
 
 
-tab_table, tab_models, tab_romi, tab_paths = st.tabs(
+tab_table, tab_models, tab_romi, tab_paths = ui.tabs(key="attr_tab", labels=
     [t("tab_channel_table"), t("tab_models"), t("tab_romi"), t("tab_paths")])
 
 with tab_table:
-    level = st.segmented_control(t("channel_level"), channels.LEVELS, default="source_group", format_func=t,
-                                 help=t("channel_level_help"), key="attr_level") or "source_group"
-    table = ui.cached(channels.channel_table, filters, by=level)
-    if table.empty or table["leads"].iloc[-1] == 0 and table["cost"].iloc[-1] == 0:
-        ui.empty_state()
-    else:
-        config = {c: st.column_config.Column(t(c), help=t(HELP[c]) if c in HELP else None) for c in table.columns}
-        ui.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
-                     key="channel_table")
-        ui.download(table, f"channel_table_by_{level}")
-        ui.revenue_outlier_note(filters)
+    if ui.shown(tab_table):
+        level = st.segmented_control(t("channel_level"), channels.LEVELS, default="source_group", format_func=t,
+                                     help=t("channel_level_help"), key="attr_level") or "source_group"
+        table = ui.cached(channels.channel_table, filters, by=level)
+        if table.empty or table["leads"].iloc[-1] == 0 and table["cost"].iloc[-1] == 0:
+            ui.empty_state()
+        else:
+            config = {c: st.column_config.Column(t(c), help=t(HELP[c]) if c in HELP else None) for c in table.columns}
+            ui.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
+                         key="channel_table")
+            ui.download(table, f"channel_table_by_{level}")
+            ui.revenue_outlier_note(filters)
 
+if ui.shown(tab_table) and not ui.shown(tab_models):  # the paths only when models, ROMI or journeys are open
+    st.stop()
 params = attribution.PathParams(conversion, value, int(lookback), float(half_life))
 with st.spinner():
     result = ui.cached(attribution.attribution, params, filters, attribution.MODELS, markov_order=order)
@@ -79,72 +82,72 @@ if paths.unattributed[0]:
     summary += " " + t("unattributed_note").format(n=fmt_int(paths.unattributed[0]))
 
 with tab_models:
-    st.caption(summary)
-    chosen = st.multiselect(t("models_pick"), attribution.MODELS, default=list(attribution.MODELS),
-                            format_func=lambda m: t(f"model_{m}"), help=t("models_pick_help"), key="attr_models")
-    measure = st.segmented_control(t("value_measure"), ("conversions", "value", "share"), default="conversions",
-                                   format_func=lambda m: t({"conversions": "credited_conversions",
-                                                            "value": "credited_value", "share": "credit_share"}[m]),
-                                   key="attr_measure") or "conversions"
-    credits = result.credits[result.credits["model"].isin(chosen)]
-    if credits.empty:
-        ui.empty_state()
-    else:
-        st.plotly_chart(charts.credit_bars(credits, measure, t("credit_chart_title")), width="stretch",
-                        key="credit_bars")
-        shares = attribution.model_spread(credits, chosen)
-        st.plotly_chart(charts.share_heatmap(shares.drop(columns="spread"), t("credit_share")), width="stretch",
-                        key="share_heatmap")
-        left, right = st.columns([2, 3])
-        with left:
-            st.caption(t("agreement_caption"))
-        with right:
-            effects = result.removal_effects.merge(shares[["channel", "spread"]], on="channel")
-            ui.dataframe(effects.sort_values("spread", ascending=False), hide_index=True, width="stretch", column_config={
+    if ui.shown(tab_models):
+        st.caption(summary)
+        chosen = st.multiselect(t("models_pick"), attribution.MODELS, default=list(attribution.MODELS),
+                                format_func=lambda m: t(f"model_{m}"), help=t("models_pick_help"), key="attr_models")
+        measure = st.segmented_control(t("value_measure"), ("conversions", "value", "share"), default="conversions",
+                                       format_func=lambda m: t({"conversions": "credited_conversions",
+                                                                "value": "credited_value", "share": "credit_share"}[m]),
+                                       key="attr_measure") or "conversions"
+        credits = result.credits[result.credits["model"].isin(chosen)]
+        if credits.empty:
+            ui.empty_state()
+        else:
+            ui.chart(charts.credit_bars, credits, measure, t("credit_chart_title"), key="credit_bars")
+            shares = attribution.model_spread(credits, chosen)
+            ui.chart(charts.share_heatmap, shares.drop(columns="spread"), t("credit_share"), key="share_heatmap")
+            left, right = st.columns([2, 3])
+            with left:
+                st.caption(t("agreement_caption"))
+            with right:
+                effects = result.removal_effects.merge(shares[["channel", "spread"]], on="channel")
+                ui.dataframe(effects.sort_values("spread", ascending=False), hide_index=True, width="stretch", column_config={
+                    "channel": t("channel"),
+                    "spread": ui.percent_column(t("spread"), t("help_spread")),
+                    "removal_effect": ui.percent_column(t("removal_effect"), t("help_removal_effect")),
+                    "value_removal_effect": None,
+                })
+            with st.expander(t("models_explained")):
+                for m in chosen:
+                    st.markdown(f"**{t(f'model_{m}')}**: {t(f'help_model_{m}')}")
+            wide = attribution.credit_matrix(credits, measure)
+            ui.dataframe(wide, hide_index=True, width="stretch", column_config={
                 "channel": t("channel"),
-                "spread": ui.percent_column(t("spread"), t("help_spread")),
-                "removal_effect": ui.percent_column(t("removal_effect"), t("help_removal_effect")),
-                "value_removal_effect": None,
-            })
-        with st.expander(t("models_explained")):
-            for m in chosen:
-                st.markdown(f"**{t(f'model_{m}')}**: {t(f'help_model_{m}')}")
-        wide = attribution.credit_matrix(credits, measure)
-        ui.dataframe(wide, hide_index=True, width="stretch", column_config={
-            "channel": t("channel"),
-            **{m: (ui.percent_column if measure == "share" else ui.number_column)(t(f"model_{m}"), t(f"help_model_{m}"))
-               for m in chosen}})
-        ui.download(credits, "attribution_credits")
+                **{m: (ui.percent_column if measure == "share" else ui.number_column)(t(f"model_{m}"), t(f"help_model_{m}"))
+                   for m in chosen}})
+            ui.download(credits, "attribution_credits")
 
 with tab_romi:
-    model = st.selectbox(t("model_for_romi"), attribution.MODELS, index=attribution.MODELS.index("markov"),
-                         format_func=lambda m: t(f"model_{m}"), key="attr_romi_model")
-    spend = ui.cached(attribution.channel_spend, filters, paths.channels)
-    romi = attribution.channel_romi(result.credits, spend, model)
-    model_name = t(f"model_{model}")
-    if romi["romi"].notna().any():
-        st.plotly_chart(charts.romi_bars(romi, t("romi_chart_title").format(model=model_name)), width="stretch",
-                        key="romi_bars")
-    st.caption(t("help_romi_model") + " " + t("romi_no_cost"))
-    ui.dataframe(romi, hide_index=True, width="stretch", key="romi_table", column_config={
-        "channel": t("channel"), "cost": ui.number_column(t("cost"), t("help_cost"), "$%,.0f"),
-        "conversions": ui.number_column(t("credited_conversions"), t(f"help_model_{model}")),
-        "value": ui.number_column(t("credited_value"), t(f"help_model_{model}"), "%,.0f"),
-        "cost_per_conversion": ui.number_column(t("cost_per_conversion"), None, "$%,.0f"),
-        "romi": ui.number_column(t("romi"), t("help_romi_model"), "%.2f×")})
-    ui.download(romi, f"romi_{model}")
+    if ui.shown(tab_romi):
+        model = st.selectbox(t("model_for_romi"), attribution.MODELS, index=attribution.MODELS.index("markov"),
+                             format_func=lambda m: t(f"model_{m}"), key="attr_romi_model")
+        spend = ui.cached(attribution.channel_spend, filters, paths.channels)
+        romi = attribution.channel_romi(result.credits, spend, model)
+        model_name = t(f"model_{model}")
+        if romi["romi"].notna().any():
+            ui.chart(charts.romi_bars, romi, t("romi_chart_title").format(model=model_name), key="romi_bars")
+        st.caption(t("help_romi_model") + " " + t("romi_no_cost"))
+        ui.dataframe(romi, hide_index=True, width="stretch", key="romi_table", column_config={
+            "channel": t("channel"), "cost": ui.number_column(t("cost"), t("help_cost"), "$%,.0f"),
+            "conversions": ui.number_column(t("credited_conversions"), t(f"help_model_{model}")),
+            "value": ui.number_column(t("credited_value"), t(f"help_model_{model}"), "%,.0f"),
+            "cost_per_conversion": ui.number_column(t("cost_per_conversion"), None, "$%,.0f"),
+            "romi": ui.number_column(t("romi"), t("help_romi_model"), "%.2f×")})
+        ui.download(romi, f"romi_{model}")
 
 with tab_paths:
-    st.subheader(t("top_paths"), help=t("top_paths_help"))
-    top = attribution.top_paths(paths, 20)
-    ui.dataframe(top, hide_index=True, width="stretch", column_config={
-        "path": st.column_config.TextColumn(t("path"), width="large"), "steps": ui.int_column(t("steps")),
-        "journeys": ui.int_column(t("journeys")), "conversions": ui.int_column(t("conversions")),
-        "value": ui.number_column(t("value"), None, "%,.0f"),
-        "conversion_rate": ui.percent_column(t("conversion_rate"))})
-    ui.download(paths.to_frame(), "paths")
-    c1, c2 = st.columns([1, 2])
-    steps = c1.slider(t("sankey_steps"), 2, 6, 3, key="attr_sankey_steps")
-    everyone = c2.toggle(t("sankey_all"), value=False, key="attr_sankey_all")
-    flows = attribution.journey_flows(paths, steps, converting_only=not everyone)
-    st.plotly_chart(charts.journey_sankey(flows, t("sankey_title")), width="stretch", key="sankey")
+    if ui.shown(tab_paths):
+        st.subheader(t("top_paths"), help=t("top_paths_help"))
+        top = attribution.top_paths(paths, 20)
+        ui.dataframe(top, hide_index=True, width="stretch", column_config={
+            "path": st.column_config.TextColumn(t("path"), width="large"), "steps": ui.int_column(t("steps")),
+            "journeys": ui.int_column(t("journeys")), "conversions": ui.int_column(t("conversions")),
+            "value": ui.number_column(t("value"), None, "%,.0f"),
+            "conversion_rate": ui.percent_column(t("conversion_rate"))})
+        ui.download(paths.to_frame(), "paths")
+        c1, c2 = st.columns([1, 2])
+        steps = c1.slider(t("sankey_steps"), 2, 6, 3, key="attr_sankey_steps")
+        everyone = c2.toggle(t("sankey_all"), value=False, key="attr_sankey_all")
+        flows = attribution.journey_flows(paths, steps, converting_only=not everyone)
+        ui.chart(charts.journey_sankey, flows, t("sankey_title"), key="sankey")

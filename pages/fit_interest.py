@@ -57,51 +57,55 @@ if view["density"] is not None:
 else:
     show = "sample"
 if show == "density":
-    fig = charts.quadrant_density(view["density"], fit_t, int_t)
+    ui.chart(charts.quadrant_density, view["density"], fit_t, int_t, key="fi_chart")
 else:
-    fig = charts.quadrant_scatter(view["points"], fit_t, int_t)
-st.plotly_chart(fig, width="stretch", key="fi_chart")
+    ui.chart(charts.quadrant_scatter, view["points"], fit_t, int_t, key="fi_chart")
 
-st.subheader(t("fi_quadrants"))
-table = summary.assign(quadrant=summary.quadrant.map(lambda q: t(f"q_{q}")),
-                       action=summary.quadrant.map(lambda q: t(f"action_{q}")))
-ui.dataframe(
-    table, hide_index=True, width="stretch",
-    column_config={
-        "quadrant": st.column_config.TextColumn(t("quadrant"), help=t("help_quadrant")),
-        "leads": ui.int_column(t("leads")),
-        "share": ui.percent_column(t("share"), t("help_share")),
-        "sql_rate": ui.percent_column(t("sql_rate"), t("help_sql_rate")),
-        "won_rate": ui.percent_column(t("won_rate"), t("help_won_rate")),
-        "median_days_to_close": ui.number_column(t("median_days_to_close"), t("help_days_to_close")),
-        "action": st.column_config.TextColumn(t("action"), width="large"),
-    },
-)
-ui.download(summary, "quadrants")
+tab_q, tab_by, tab_list = ui.tabs([t("fi_quadrants"), t("fi_by_title").format(by=t(by).lower()), t("fi_list")],
+                                  key="fi_tab")
+with tab_q:
+    if ui.shown(tab_q):
+        table = summary.assign(quadrant=summary.quadrant.map(lambda q: t(f"q_{q}")),
+                               action=summary.quadrant.map(lambda q: t(f"action_{q}")))
+        ui.dataframe(
+            table, hide_index=True, width="stretch",
+            column_config={
+                "quadrant": st.column_config.TextColumn(t("quadrant"), help=t("help_quadrant")),
+                "leads": ui.int_column(t("leads")),
+                "share": ui.percent_column(t("share"), t("help_share")),
+                "sql_rate": ui.percent_column(t("sql_rate"), t("help_sql_rate")),
+                "won_rate": ui.percent_column(t("won_rate"), t("help_won_rate")),
+                "median_days_to_close": ui.number_column(t("median_days_to_close"), t("help_days_to_close")),
+                "action": st.column_config.TextColumn(t("action"), width="large"),
+            },
+        )
+        ui.download(summary, "quadrants")
 
-st.subheader(t("fi_by_title").format(by=t(by).lower()))
-st.plotly_chart(charts.quadrant_by_chart(view["by"], by), width="stretch", key="fi_by_chart")
-wide = quadrant_pivot(view["by"], by)
-shown = wide.rename(columns={by: t(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
-ui.dataframe(shown, hide_index=True, width="stretch",
-             column_config={c: ui.int_column(c) for c in shown.columns if c != t(by)})
-ui.download(wide, f"quadrants_by_{by}")
+with tab_by:
+    if ui.shown(tab_by):
+        ui.chart(charts.quadrant_by_chart, view["by"], by, key="fi_by_chart")
+        wide = quadrant_pivot(view["by"], by)
+        shown = wide.rename(columns={by: t(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
+        ui.dataframe(shown, hide_index=True, width="stretch",
+                     column_config={c: ui.int_column(c) for c in shown.columns if c != t(by)})
+        ui.download(wide, f"quadrants_by_{by}")
 
-st.subheader(t("fi_list"))
-pick = st.selectbox(t("quadrant"), QUADRANTS, format_func=lambda q: t(f"q_{q}"), key="fi_pick")
-leads = ui.cached(quadrant_list, rules, cutoff, filters, pick)
-if leads.empty:
-    ui.empty_state()
-else:
-    st.caption(t("fi_list_caption").format(n=fmt_int(len(leads))))
-    ui.dataframe(
-        leads, hide_index=True, width="stretch",
-        column_config={
-            "lead_id": t("lead_id"), "email": ui.personal_label("email"), "phone": ui.personal_label("phone"), "company": t("company"),
-            "title": t("title"), "source": t("source"),
-            "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "quadrant": None, "interest": ui.number_column(t("interest_score")),
-            "score": ui.number_column(t("score")), "deal_status": t("deal_status"),
-            "last_activity": st.column_config.DatetimeColumn(t("last_activity"), format="YYYY-MM-DD"),
-        },
-    )
-    ui.download(leads, f"leads_{pick}")
+with tab_list:
+    if ui.shown(tab_list):  # the lead list is read only when asked for
+        pick = st.selectbox(t("quadrant"), QUADRANTS, format_func=lambda q: t(f"q_{q}"), key="fi_pick")
+        leads = ui.cached(quadrant_list, rules, cutoff, filters, pick)
+        if leads.empty:
+            ui.empty_state()
+        else:
+            st.caption(t("fi_list_caption").format(n=fmt_int(len(leads))))
+            ui.dataframe(
+                leads, hide_index=True, width="stretch",
+                column_config={
+                    "lead_id": t("lead_id"), "email": ui.personal_label("email"), "phone": ui.personal_label("phone"), "company": t("company"),
+                    "title": t("title"), "source": t("source"),
+                    "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "quadrant": None, "interest": ui.number_column(t("interest_score")),
+                    "score": ui.number_column(t("score")), "deal_status": t("deal_status"),
+                    "last_activity": st.column_config.DatetimeColumn(t("last_activity"), format="YYYY-MM-DD"),
+                },
+            )
+            ui.download(leads, f"leads_{pick}")

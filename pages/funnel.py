@@ -35,7 +35,7 @@ HELP = {"leads": t("help_kpi_stage"), "conversion_from_previous": t("help_conver
 
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.funnel_chart(overall), width="stretch", key="funnel_chart")
+    ui.chart(charts.funnel_chart, overall, key="funnel_chart")
 with right:
     last = overall[overall.recorded].iloc[-1]
     st.markdown(t("funnel_summary").format(first=md_text(STAGES.names[0]), last=md_text(last.stage),
@@ -47,68 +47,73 @@ with right:
     if not side.empty:
         st.caption(t("side_stages") + ": " + ", ".join(f"{md_text(r.stage)} {r.leads:,}" for r in side.itertuples()))
 
-tabs = st.tabs([t("tab_breakdown"), t("tab_time"), t("tab_cohorts"), t("tab_leaks"), t("tab_behaviour")])
+tabs = ui.tabs(key="funnel_tab", labels=[t("tab_breakdown"), t("tab_time"), t("tab_cohorts"), t("tab_leaks"), t("tab_behaviour")])
 
 with tabs[0]:
-    by = st.selectbox(t("breakdown_by"), BREAKDOWNS, format_func=t, key="breakdown_by")
-    split = ui.cached(lifecycle.lifecycle_funnel, filters, by=by)
-    if split.empty:
-        ui.empty_state()
-    else:
-        st.plotly_chart(charts.breakdown_chart(split, by), width="stretch")
-        wide = lifecycle.breakdown_table(split, by, STAGES)
-        ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=wide.columns[1:-1],
-                 help={"overall_conversion": t("help_conversion_from_first")})
-
-with tabs[1]:
-    st.plotly_chart(charts.time_in_stage_chart(overall), width="stretch")
-    st.caption(t("help_days"))
-
-with tabs[2]:
-    cohorts = ui.cached(lifecycle.cohort_table, filters)
-    if cohorts.empty:
-        ui.empty_state()
-    else:
-        st.plotly_chart(charts.cohort_heatmap(cohorts, list(cohorts.columns[2:])), width="stretch")
-        st.caption(t("cohort_caption"))
-        ui.table(cohorts.assign(cohort=cohorts.cohort.dt.strftime("%Y-%m")), "cohorts", percent=cohorts.columns[2:],
-                 ints=("leads",))
-
-with tabs[3]:
-    leak_by = st.selectbox(t("leaks_by"), [None, *BREAKDOWNS], format_func=lambda c: t("overall") if c is None
-                           else t(c), key="leaks_by")
-    prev = filters.previous()
-    st.caption(t("leaks_caption").format(since=prev.since, until=prev.until))
-    if filters.mode == "cohort":
-        st.warning(t("leaks_cohort_warning"), icon=":material/warning:")
-    found = ui.cached(leaks.leaks, filters, by=leak_by)
-    if ui.no_previous_period(filters):
-        pass
-    elif found.empty:
-        ui.empty_state()
-    else:
-        st.plotly_chart(charts.leaks_chart(found, leak_by), width="stretch")
-        ui.table(found.drop(columns=["from_stage", "to_stage"]), "leaks", percent=("rate_now", "rate_before", "change"),
-                 ints=("entered_now", "entered_before"), decimals=("p_value", "q_value"),
-                 help={"change": t("help_change"), "p_value": t("help_p_value"), "q_value": t("help_q_value")})
-
-with tabs[4]:
-    c1, c2 = st.columns([3, 1])
-    kinds = ui.cached(event_types) or list(CORE_EVENT_TYPES)  # the event types of this data, most frequent first
-    preferred = [k for k in ("content_download", "pricing_view", "demo_request") if k in kinds]
-    steps = c1.multiselect(t("behaviour_steps"), kinds, default=preferred if len(preferred) >= 2 else kinds[:3],
-                           max_selections=behaviour.MAX_STEPS, format_func=label, key="bf_steps",
-                           help=t("help_behaviour"))
-    window = c2.number_input(t("behaviour_window"), min_value=1, max_value=365, value=30, key="bf_window")
-    if not ui.profile().has("events"):
-        ui.empty_state(needs=("events",))
-    elif len(steps) < 2:
-        st.info(t("behaviour_pick"), icon=":material/info:")
-    else:
-        result = ui.cached(behaviour.behaviour_funnel, steps, float(window), filters)
-        if result.leads.iloc[0] == 0:
+    if ui.shown(tabs[0]):
+        by = st.selectbox(t("breakdown_by"), BREAKDOWNS, format_func=t, key="breakdown_by")
+        split = ui.cached(lifecycle.lifecycle_funnel, filters, by=by)
+        if split.empty:
             ui.empty_state()
         else:
-            st.plotly_chart(charts.behaviour_chart(result), width="stretch")
-            ui.table(result.assign(event_type=result.event_type.map(label)), "behaviour_funnel", percent=RATES,
-                     ints=("leads",), days=("median_hours_from_previous",))
+            ui.chart(charts.breakdown_chart, split, by)
+            wide = lifecycle.breakdown_table(split, by, STAGES)
+            ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=wide.columns[1:-1],
+                     help={"overall_conversion": t("help_conversion_from_first")})
+
+with tabs[1]:
+    if ui.shown(tabs[1]):
+        ui.chart(charts.time_in_stage_chart, overall)
+        st.caption(t("help_days"))
+
+with tabs[2]:
+    if ui.shown(tabs[2]):
+        cohorts = ui.cached(lifecycle.cohort_table, filters)
+        if cohorts.empty:
+            ui.empty_state()
+        else:
+            ui.chart(charts.cohort_heatmap, cohorts, list(cohorts.columns[2:]))
+            st.caption(t("cohort_caption"))
+            ui.table(cohorts.assign(cohort=cohorts.cohort.dt.strftime("%Y-%m")), "cohorts", percent=cohorts.columns[2:],
+                     ints=("leads",))
+
+with tabs[3]:
+    if ui.shown(tabs[3]):
+        leak_by = st.selectbox(t("leaks_by"), [None, *BREAKDOWNS], format_func=lambda c: t("overall") if c is None
+                               else t(c), key="leaks_by")
+        prev = filters.previous()
+        st.caption(t("leaks_caption").format(since=prev.since, until=prev.until))
+        if filters.mode == "cohort":
+            st.warning(t("leaks_cohort_warning"), icon=":material/warning:")
+        found = ui.cached(leaks.leaks, filters, by=leak_by)
+        if ui.no_previous_period(filters):
+            pass
+        elif found.empty:
+            ui.empty_state()
+        else:
+            ui.chart(charts.leaks_chart, found, leak_by)
+            ui.table(found.drop(columns=["from_stage", "to_stage"]), "leaks", percent=("rate_now", "rate_before", "change"),
+                     ints=("entered_now", "entered_before"), decimals=("p_value", "q_value"),
+                     help={"change": t("help_change"), "p_value": t("help_p_value"), "q_value": t("help_q_value")})
+
+with tabs[4]:
+    if ui.shown(tabs[4]):
+        c1, c2 = st.columns([3, 1])
+        kinds = ui.cached(event_types) or list(CORE_EVENT_TYPES)  # the event types of this data, most frequent first
+        preferred = [k for k in ("content_download", "pricing_view", "demo_request") if k in kinds]
+        steps = c1.multiselect(t("behaviour_steps"), kinds, default=preferred if len(preferred) >= 2 else kinds[:3],
+                               max_selections=behaviour.MAX_STEPS, format_func=label, key="bf_steps",
+                               help=t("help_behaviour"))
+        window = c2.number_input(t("behaviour_window"), min_value=1, max_value=365, value=30, key="bf_window")
+        if not ui.profile().has("events"):
+            ui.empty_state(needs=("events",))
+        elif len(steps) < 2:
+            st.info(t("behaviour_pick"), icon=":material/info:")
+        else:
+            result = ui.cached(behaviour.behaviour_funnel, steps, float(window), filters)
+            if result.leads.iloc[0] == 0:
+                ui.empty_state()
+            else:
+                ui.chart(charts.behaviour_chart, result)
+                ui.table(result.assign(event_type=result.event_type.map(label)), "behaviour_funnel", percent=RATES,
+                         ints=("leads",), days=("median_hours_from_previous",))

@@ -45,7 +45,7 @@ with left:
     if trend.empty:
         ui.empty_state()
     else:
-        st.plotly_chart(charts.trend_chart(trend, [s for s in active_stages().names if s in set(trend.stage)]), width="stretch")
+        ui.chart(charts.trend_chart, trend, [s for s in active_stages().names if s in set(trend.stage)])
         st.caption(t("trend_caption"))
 with right:
     st.subheader(t("home_leaks"))

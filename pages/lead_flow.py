@@ -68,103 +68,110 @@ if has_handoffs:
 else:
     ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
-tabs = st.tabs([t("lf_tab_flow"), t("lf_tab_trend"), t("lf_tab_owners"), t("lf_tab_returns"),
+tabs = ui.tabs(key="lf_tab", labels=[t("lf_tab_flow"), t("lf_tab_trend"), t("lf_tab_owners"), t("lf_tab_returns"),
                 t("lf_tab_response"), t("lf_tab_lists"), t("lf_tab_dedupe")])
 
 with tabs[0]:
-    links = ui.cached(leadflow.flow, filters)
-    if links.empty:
-        ui.empty_state()
-    else:
-        st.plotly_chart(charts.flow_sankey(links), width="stretch", key="sankey")
-        st.caption(t("lf_flow_caption"))
-        ui.download(links.assign(source=links.source.map(lambda n: t(f"flow_{n}")),
-                                 target=links.target.map(lambda n: t(f"flow_{n}"))), "lead_flow")
+    if ui.shown(tabs[0]):
+        links = ui.cached(leadflow.flow, filters)
+        if links.empty:
+            ui.empty_state()
+        else:
+            ui.chart(charts.flow_sankey, links, key="sankey")
+            st.caption(t("lf_flow_caption"))
+            ui.download(links.assign(source=links.source.map(lambda n: t(f"flow_{n}")),
+                                     target=links.target.map(lambda n: t(f"flow_{n}"))), "lead_flow")
 
 with tabs[1]:
-    if has_handoffs:
-        st.plotly_chart(charts.weekly_trend(report.weekly), width="stretch", key="weekly")
-        ui.dataframe(report.timings.assign(step=report.timings.step.map(lambda x: t(f"step_{x}"))),
-                     hide_index=True, width="stretch", column_config={
-                         "step": t("step"), "handoffs": ui.int_column(t("dispatched")),
-                         "median_hours": ui.number_column(t("median_hours")),
-                         "p90_hours": ui.number_column(t("p90_hours"), t("lf_help_p90"))})
-        ui.download(report.weekly, "sla_weekly")
-    else:
-        ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
+    if ui.shown(tabs[1]):
+        if has_handoffs:
+            ui.chart(charts.weekly_trend, report.weekly, key="weekly")
+            ui.dataframe(report.timings.assign(step=report.timings.step.map(lambda x: t(f"step_{x}"))),
+                         hide_index=True, width="stretch", column_config={
+                             "step": t("step"), "handoffs": ui.int_column(t("dispatched")),
+                             "median_hours": ui.number_column(t("median_hours")),
+                             "p90_hours": ui.number_column(t("p90_hours"), t("lf_help_p90"))})
+            ui.download(report.weekly, "sla_weekly")
+        else:
+            ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
 with tabs[2]:
-    if has_handoffs:
-        st.plotly_chart(charts.owner_chart(report.by_owner), width="stretch", key="owners")
-        ui.dataframe(report.by_owner[list(OWNER_COLUMNS)], column_config=OWNER_COLUMNS, hide_index=True,
-                     width="stretch")
-        ui.download(report.by_owner, "sla_by_owner")
-    else:
-        ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
+    if ui.shown(tabs[2]):
+        if has_handoffs:
+            ui.chart(charts.owner_chart, report.by_owner, key="owners")
+            ui.dataframe(report.by_owner[list(OWNER_COLUMNS)], column_config=OWNER_COLUMNS, hide_index=True,
+                         width="stretch")
+            ui.download(report.by_owner, "sla_by_owner")
+        else:
+            ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
 with tabs[3]:
-    if report.reasons.empty:
-        ui.empty_state(t("lf_no_returns"), needs=("handoffs",))
-    else:
-        st.plotly_chart(charts.reasons_chart(report.reasons), width="stretch", key="reasons")
-        missing = report.reasons.loc[report.reasons.return_reason == leadflow.NO_REASON, "returns"].sum()
-        if missing:
-            st.warning(t("lf_missing_reasons").format(n=fmt_int(missing)), icon=":material/warning:")
-        ui.dataframe(report.reasons, hide_index=True, width="stretch", column_config={
-            "return_reason": t("return_reason"), "returns": ui.int_column(t("returns")),
-            "share": ui.percent_column(t("share")),
-            "median_hours_to_return": ui.number_column(t("median_hours_to_return"))})
-        ui.download(report.reasons, "return_reasons")
+    if ui.shown(tabs[3]):
+        if report.reasons.empty:
+            ui.empty_state(t("lf_no_returns"), needs=("handoffs",))
+        else:
+            ui.chart(charts.reasons_chart, report.reasons, key="reasons")
+            missing = report.reasons.loc[report.reasons.return_reason == leadflow.NO_REASON, "returns"].sum()
+            if missing:
+                st.warning(t("lf_missing_reasons").format(n=fmt_int(missing)), icon=":material/warning:")
+            ui.dataframe(report.reasons, hide_index=True, width="stretch", column_config={
+                "return_reason": t("return_reason"), "returns": ui.int_column(t("returns")),
+                "share": ui.percent_column(t("share")),
+                "median_hours_to_return": ui.number_column(t("median_hours_to_return"))})
+            ui.download(report.reasons, "return_reasons")
 
 with tabs[4]:
-    if has_handoffs:
-        st.plotly_chart(charts.response_chart(report.response), width="stretch", key="response")
-        st.caption(t("lf_response_caption"))
-        st.markdown(t("lf_reassign_text").format(
-            n=fmt_int(r["reassigned"]), share=fmt_pct(r["reassigned_share"]), hours=f"{hours:g}",
-            late=fmt_int(r["accepted_late"]), never=fmt_int(r["never_answered"]),
-            opps=f"{r['expected_extra_opportunities']:,.1f}", won=f"{r['expected_extra_won']:,.1f}"))
-        ui.dataframe(report.response.rename(columns=column_labels(report.response.columns)), hide_index=True,
-                     width="stretch", column_config={t(c): ui.percent_column(t(c)) for c in
-                                                     ("sql_rate", "opportunity_rate", "won_rate")})
-        ui.download(report.response, "response_time_effect")
-    else:
-        ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
+    if ui.shown(tabs[4]):
+        if has_handoffs:
+            ui.chart(charts.response_chart, report.response, key="response")
+            st.caption(t("lf_response_caption"))
+            st.markdown(t("lf_reassign_text").format(
+                n=fmt_int(r["reassigned"]), share=fmt_pct(r["reassigned_share"]), hours=f"{hours:g}",
+                late=fmt_int(r["accepted_late"]), never=fmt_int(r["never_answered"]),
+                opps=f"{r['expected_extra_opportunities']:,.1f}", won=f"{r['expected_extra_won']:,.1f}"))
+            ui.dataframe(report.response.rename(columns=column_labels(report.response.columns)), hide_index=True,
+                         width="stretch", column_config={t(c): ui.percent_column(t(c)) for c in
+                                                         ("sql_rate", "opportunity_rate", "won_rate")})
+            ui.download(report.response, "response_time_effect")
+        else:
+            ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 
 with tabs[5]:
-    kind = st.radio(t("lf_list"), ["waiting", "sla_misses"], format_func=lambda k: t(f"lf_list_{k}"),
-                    horizontal=True, key="lf_list", help=t("lf_list_help"))
-    with st.spinner(t("computing")):
-        people = ui.cached(leadlists.handoff_list, kind, filters, hours=float(hours))
-    if people.empty:
-        ui.empty_state(t(f"lf_list_{kind}_empty"), needs=("handoffs",))
-    else:
-        st.caption(t("lf_list_caption").format(n=fmt_int(len(people)), limit=fmt_int(LIST_LIMIT)))
-        ui.table(people, f"leads_{kind}", days=("hours_to_accept", "hours_waiting", "hours_past_deadline"),
-                 help={"hours_waiting": t("lf_help_hours_waiting"), "overdue": t("lf_help_overdue"),
-                       "hours_past_deadline": t("lf_help_past_deadline")}, key=f"lf_list_{kind}")
+    if ui.shown(tabs[5]):
+        kind = st.radio(t("lf_list"), ["waiting", "sla_misses"], format_func=lambda k: t(f"lf_list_{k}"),
+                        horizontal=True, key="lf_list", help=t("lf_list_help"))
+        with st.spinner(t("computing")):
+            people = ui.cached(leadlists.handoff_list, kind, filters, hours=float(hours))
+        if people.empty:
+            ui.empty_state(t(f"lf_list_{kind}_empty"), needs=("handoffs",))
+        else:
+            st.caption(t("lf_list_caption").format(n=fmt_int(len(people)), limit=fmt_int(LIST_LIMIT)))
+            ui.table(people, f"leads_{kind}", days=("hours_to_accept", "hours_waiting", "hours_past_deadline"),
+                     help={"hours_waiting": t("lf_help_hours_waiting"), "overdue": t("lf_help_overdue"),
+                           "hours_past_deadline": t("lf_help_past_deadline")}, key=f"lf_list_{kind}")
 
 with tabs[6]:
-    by = st.selectbox(t("lf_dedupe_by"), DEDUPE_BY, format_func=t, key="lf_dedupe_by")
-    with st.spinner(t("lf_dedupe_running")):
-        dd = ui.cached(leadflow.dedupe_report, filters, default_country=country, by=by)
-    total = dd.by_group.iloc[-1]
-    if int(total["leads"]) == 0:
-        ui.empty_state()
-    else:
-        st.markdown(t("lf_dedupe_text").format(
-            share=fmt_pct(total["not_new_share"]), n=fmt_int(total["not_new"]), leads=fmt_int(total["leads"]),
-            dup=fmt_int(total["duplicate"]), cust=fmt_int(total["existing_customer"]),
-            deal=fmt_int(total["open_deal"])))
-        st.plotly_chart(charts.dedupe_chart(dd.by_group, by), width="stretch", key="dedupe")
-        shown = dd.by_group.rename(columns={by: t(by), **{x: t(f"dd_{x}") for x in leadflow.STATUSES}})
-        ui.dataframe(shown.rename(columns=column_labels([c for c in shown.columns if c in dd.by_group.columns])),
-                     hide_index=True, width="stretch",
-                     column_config={t("not_new_share"): ui.percent_column(t("not_new_share"), t("lf_help_not_new"))})
-        ui.download(dd.by_group, f"dedupe_by_{by}")
-        st.subheader(t("lf_matches"))
-        st.caption(t("lf_matches_caption"))
-        matches = dd.matches.assign(status=dd.matches.status.map(lambda x: t(f"dd_{x}")),
-                                    match_key=dd.matches.match_key.map(lambda x: t(f"key_{x}")))
-        ui.dataframe(matches.rename(columns=column_labels(matches.columns)), hide_index=True, width="stretch")
-        ui.download(dd.matches, "dedupe_matches")
+    if ui.shown(tabs[6]):
+        by = st.selectbox(t("lf_dedupe_by"), DEDUPE_BY, format_func=t, key="lf_dedupe_by")
+        with st.spinner(t("lf_dedupe_running")):
+            dd = ui.cached(leadflow.dedupe_report, filters, default_country=country, by=by)
+        total = dd.by_group.iloc[-1]
+        if int(total["leads"]) == 0:
+            ui.empty_state()
+        else:
+            st.markdown(t("lf_dedupe_text").format(
+                share=fmt_pct(total["not_new_share"]), n=fmt_int(total["not_new"]), leads=fmt_int(total["leads"]),
+                dup=fmt_int(total["duplicate"]), cust=fmt_int(total["existing_customer"]),
+                deal=fmt_int(total["open_deal"])))
+            ui.chart(charts.dedupe_chart, dd.by_group, by, key="dedupe")
+            shown = dd.by_group.rename(columns={by: t(by), **{x: t(f"dd_{x}") for x in leadflow.STATUSES}})
+            ui.dataframe(shown.rename(columns=column_labels([c for c in shown.columns if c in dd.by_group.columns])),
+                         hide_index=True, width="stretch",
+                         column_config={t("not_new_share"): ui.percent_column(t("not_new_share"), t("lf_help_not_new"))})
+            ui.download(dd.by_group, f"dedupe_by_{by}")
+            st.subheader(t("lf_matches"))
+            st.caption(t("lf_matches_caption"))
+            matches = dd.matches.assign(status=dd.matches.status.map(lambda x: t(f"dd_{x}")),
+                                        match_key=dd.matches.match_key.map(lambda x: t(f"key_{x}")))
+            ui.dataframe(matches.rename(columns=column_labels(matches.columns)), hide_index=True, width="stretch")
+            ui.download(dd.matches, "dedupe_matches")

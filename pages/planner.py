@@ -91,7 +91,7 @@ k[3].metric(t("pl_run_rate_cover"), fmt_pct(coverage), help=t("pl_help_cover"), 
 
 left, right = st.columns([2, 3])
 with left:
-    st.plotly_chart(charts.needed_chart(plan_a.needed), width="stretch", key="pl_needed_chart")
+    ui.chart(charts.needed_chart, plan_a.needed, key="pl_needed_chart")
 with right:
     ui.dataframe(plan_a.needed, hide_index=True, width="stretch", column_config={
         "stage": t("stage"), "conversion_from_previous": ui.percent_column(t("conversion_from_previous")),
@@ -99,46 +99,48 @@ with right:
         "per_customer": ui.number_column(t("per_customer"), t("pl_help_per_customer"))})
     ui.download(plan_a.needed, "plan_needed")
 
-tabs = st.tabs([t("pl_tab_month"), t("pl_tab_channel"), t("pl_tab_gap"), t("pl_tab_compare")])
+tabs = ui.tabs(key="pl_tab", labels=[t("pl_tab_month"), t("pl_tab_channel"), t("pl_tab_gap"), t("pl_tab_compare")])
 with tabs[0]:
-    st.plotly_chart(charts.monthly_chart(plan_a.monthly, start, list(plan_a.assumptions.stages)), width="stretch",
-                    key="pl_monthly")
-    st.caption(t("pl_monthly_caption"))
-    wide = planner.monthly_table(plan_a)
-    ui.dataframe(wide, hide_index=True, width="stretch",
-                 column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
-    ui.download(plan_a.monthly, "plan_by_month")
-    st.subheader(t("pl_budget_by_month"))
-    st.plotly_chart(charts.monthly_budget_chart(plan_a.budget_by_month, start), width="stretch",
-                    key="pl_monthly_budget")
-    money = planner.budget_table(plan_a, t("total"))
-    ui.dataframe(money, hide_index=True, width="stretch", column_config={
-        "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
-        **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
-    ui.download(plan_a.budget_by_month, "plan_budget_by_month")
+    if ui.shown(tabs[0]):
+        ui.chart(charts.monthly_chart, plan_a.monthly, start, list(plan_a.assumptions.stages), key="pl_monthly")
+        st.caption(t("pl_monthly_caption"))
+        wide = planner.monthly_table(plan_a)
+        ui.dataframe(wide, hide_index=True, width="stretch",
+                     column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
+        ui.download(plan_a.monthly, "plan_by_month")
+        st.subheader(t("pl_budget_by_month"))
+        ui.chart(charts.monthly_budget_chart, plan_a.budget_by_month, start, key="pl_monthly_budget")
+        money = planner.budget_table(plan_a, t("total"))
+        ui.dataframe(money, hide_index=True, width="stretch", column_config={
+            "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
+            **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
+        ui.download(plan_a.budget_by_month, "plan_budget_by_month")
 with tabs[1]:
-    st.plotly_chart(charts.channel_chart(plan_a.channels), width="stretch", key="pl_channels")
-    ui.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={
-        "channel": t("channel"), "share": ui.percent_column(t("pl_mix"), t("pl_help_mix")),
-        "leads_needed": ui.number_column(t("pl_leads_needed"), fmt="%.0f"),
-        "cost_per_lead": ui.number_column(t("cost_per_lead"), t("pl_help_cpl"), "$%.0f"),
-        "budget": ui.number_column(t("budget"), t("pl_help_budget"), "$%.0f")})
-    ui.download(plan_a.channels, "plan_by_channel")
+    if ui.shown(tabs[1]):
+        ui.chart(charts.channel_chart, plan_a.channels, key="pl_channels")
+        ui.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={
+            "channel": t("channel"), "share": ui.percent_column(t("pl_mix"), t("pl_help_mix")),
+            "leads_needed": ui.number_column(t("pl_leads_needed"), fmt="%.0f"),
+            "cost_per_lead": ui.number_column(t("cost_per_lead"), t("pl_help_cpl"), "$%.0f"),
+            "budget": ui.number_column(t("budget"), t("pl_help_budget"), "$%.0f")})
+        ui.download(plan_a.channels, "plan_by_channel")
 with tabs[2]:
-    st.markdown(t("pl_gap_text").format(need=fmt_money(plan_a.revenue_per_month),
-                                        now=fmt_money(plan_a.run_rate_revenue_per_month), months=int(pace_months)))
-    st.plotly_chart(charts.gap_chart(plan_a.gap), width="stretch", key="pl_gap")
-    ui.dataframe(plan_a.gap.rename(columns=column_labels(plan_a.gap.columns)), hide_index=True, width="stretch",
-                 column_config={t("coverage"): ui.percent_column(t("coverage"), t("pl_help_cover"))})
-    ui.download(plan_a.gap, "plan_gap")
+    if ui.shown(tabs[2]):
+        st.markdown(t("pl_gap_text").format(need=fmt_money(plan_a.revenue_per_month),
+                                            now=fmt_money(plan_a.run_rate_revenue_per_month), months=int(pace_months)))
+        ui.chart(charts.gap_chart, plan_a.gap, key="pl_gap")
+        ui.dataframe(plan_a.gap.rename(columns=column_labels(plan_a.gap.columns)), hide_index=True, width="stretch",
+                     column_config={t("coverage"): ui.percent_column(t("coverage"), t("pl_help_cover"))})
+        ui.download(plan_a.gap, "plan_gap")
 with tabs[3]:
-    st.caption(t("pl_compare_caption"))
-    compared = planner.compare(plan_a, plan_b)
-    st.plotly_chart(charts.compare_chart(compared), width="stretch", key="pl_compare")
-    shown = compared.assign(item=compared["item"].replace({"budget": t("budget")}))
-    ui.dataframe(shown, hide_index=True, width="stretch", column_config={
-        "item": t("item"), "scenario_a": ui.number_column(t("scenario_a"), fmt="localized"),
-        "scenario_b": ui.number_column(t("scenario_b"), fmt="localized"),
-        "difference": ui.number_column(t("difference"), fmt="localized"),
-        "change": ui.percent_column(t("change"))})
-    ui.download(compared, "plan_compare")
+    if ui.shown(tabs[3]):
+        st.caption(t("pl_compare_caption"))
+        compared = planner.compare(plan_a, plan_b)
+        ui.chart(charts.compare_chart, compared, key="pl_compare")
+        shown = compared.assign(item=compared["item"].replace({"budget": t("budget")}))
+        ui.dataframe(shown, hide_index=True, width="stretch", column_config={
+            "item": t("item"), "scenario_a": ui.number_column(t("scenario_a"), fmt="localized"),
+            "scenario_b": ui.number_column(t("scenario_b"), fmt="localized"),
+            "difference": ui.number_column(t("difference"), fmt="localized"),
+            "change": ui.percent_column(t("change"))})
+        ui.download(compared, "plan_compare")

@@ -103,32 +103,38 @@ with right:
                                   use=fmt_pct(use) if use is not None else "–")
     (st.warning if use is not None and use > 1 else st.caption)(msg)
     curve = engine.curve(proposed, outcome, "interest", capacity, scores=scores)
-    tab_pr, tab_vol, tab_week = st.tabs([t("sc_tab_pr"), t("sc_tab_volume"), t("sc_tab_weekly")])
+    tab_pr, tab_vol, tab_week = ui.tabs(key="sc_tab", labels=[t("sc_tab_pr"), t("sc_tab_volume"), t("sc_tab_weekly")])
     with tab_pr:
-        st.plotly_chart(charts.pr_curve(curve, before, now),
-                        width="stretch", key="sc_pr")
-        st.caption(t("sc_pr_caption"))
+        if ui.shown(tab_pr):
+            st.plotly_chart(charts.pr_curve(curve, before, now),
+                            width="stretch", key="sc_pr")
+            st.caption(t("sc_pr_caption"))
     with tab_vol:
-        st.plotly_chart(charts.volume_curve(curve, capacity.per_week, proposed.interest_threshold),
-                        width="stretch", key="sc_vol")
-        ui.download(curve, "threshold_curve", key="sc_dl_curve")
+        if ui.shown(tab_vol):
+            st.plotly_chart(charts.volume_curve(curve, capacity.per_week, proposed.interest_threshold),
+                            width="stretch", key="sc_vol")
+            ui.download(curve, "threshold_curve", key="sc_dl_curve")
     with tab_week:
-        weekly = engine.weekly(proposed, outcome, scores=scores)
-        st.plotly_chart(charts.weekly_volume(weekly, capacity.per_week), width="stretch", key="sc_week")
-        ui.download(weekly, "mqls_per_week", key="sc_dl_week")
+        if ui.shown(tab_week):
+            weekly = engine.weekly(proposed, outcome, scores=scores)
+            st.plotly_chart(charts.weekly_volume(weekly, capacity.per_week), width="stretch", key="sc_week")
+            ui.download(weekly, "mqls_per_week", key="sc_dl_week")
 
 # ---------------------------------------------------------------------------------------- saved vs proposed
-st.subheader(t("sc_compare_title"))
-keys = ["mqls", "caught", "precision", "recall", "lift", "f1", "won_revenue_captured", "mqls_per_week"]
-compare = pd.DataFrame({"metric": keys, "saved": [before[k] for k in keys], "proposed": [now[k] for k in keys]})
-ui.dataframe(tuner.compare_table([(k, before[k], now[k]) for k in keys]), hide_index=True, width="stretch",
-             column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_proposed_rules"),
-                            "difference": t("difference")})
-ui.download(compare, "saved_vs_proposed", key="sc_dl_cmp")
-st.markdown(t("sc_compare_text").format(
-    mqls=f"{now['mqls'] - before['mqls']:+,}", caught=f"{now['caught'] - before['caught']:+,}",
-    revenue=fmt_money(now["won_revenue_captured"] - before["won_revenue_captured"]), outcome=t(f"outcome_{outcome}"),
-))
+tab_cmp, tab_sug = ui.tabs([t("sc_compare_title"), t("sc_suggest_title")], key="sc_lower")
+with tab_cmp:
+    if ui.shown(tab_cmp):
+        keys = ["mqls", "caught", "precision", "recall", "lift", "f1", "won_revenue_captured", "mqls_per_week"]
+        compare = pd.DataFrame({"metric": keys, "saved": [before[k] for k in keys], "proposed": [now[k] for k in keys]})
+        ui.dataframe(tuner.compare_table([(k, before[k], now[k]) for k in keys]), hide_index=True, width="stretch",
+                     column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_proposed_rules"),
+                                    "difference": t("difference")})
+        ui.download(compare, "saved_vs_proposed", key="sc_dl_cmp")
+        st.markdown(t("sc_compare_text").format(
+            mqls=f"{now['mqls'] - before['mqls']:+,}", caught=f"{now['caught'] - before['caught']:+,}",
+            revenue=fmt_money(now["won_revenue_captured"] - before["won_revenue_captured"]), outcome=t(f"outcome_{outcome}"),
+        ))
+
 b1, b2, b3 = st.columns(3)
 may_save = access.can(access.SAVE_RULES)
 if b1.button(t("sc_save"), type="primary", icon=":material/save:", key="sc_save", disabled=not may_save,
@@ -142,4 +148,6 @@ b2.button(t("sc_reset"), on_click=tuner.set_working, args=(saved,), key="sc_rese
 b3.download_button(t("sc_download_proposed"), dump_rules(proposed).encode("utf-8"), file_name="scoring_proposed.toml",
                    mime="application/toml", key="sc_dl_proposed", icon=":material/download:")
 
-tuner.suggestion_section(saved, outcome, cutoff, filters)
+with tab_sug:
+    if ui.shown(tab_sug):  # the suggestion fits models: only when asked for
+        tuner.suggestion_section(saved, outcome, cutoff, filters)

@@ -18,6 +18,8 @@ from smarketing import demo, store
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ["SMARKETING_STRICT_LABELS"] = "1"  # a label key missing from the table fails the test (labels.t)
+os.environ["SMARKETING_NO_WARMUP"] = "1"  # no background sessions in tests (test_warmup checks the warm-up)
+os.environ["SMARKETING_EAGER_TABS"] = "1"  # page tests read every tab in one run (test_lazy_tabs checks the app's)
 DEMO_END = date(2026, 11, 1)
 DEMO_LEADS = 3000
 CHROMIUM = "/usr/bin/chromium"

@@ -276,6 +276,8 @@ def test_browser_shows_injected_markup_as_text_and_runs_none_of_it(page, hostile
     caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text=RULES_NAME)
     expect_visible(caption, timeout)  # the rules' name, markdown and tag shown as typed
     assert caption.locator("strong, script").count() == 0
+    page.get_by_role("tab").filter(has_text="by source group").click()  # only the open tab is drawn
+    wait_idle(page)
     expect_visible(page.locator(".js-plotly-plot").filter(has_text=IMG).first, timeout)  # quadrants by source group
     assert page.locator("img[src*='evil.example'], img[src='x'], a[href^='javascript']").count() == 0
     assert page.evaluate("window.__xss") is None

@@ -31,6 +31,7 @@ def start(args: list[str], cwd: Path) -> tuple[subprocess.Popen, Path]:
     """`smarketing app …` in its own process group (so a test can clean up even a process it orphaned)."""
     log = cwd / "app.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STREAMLIT_", "SMARKETING_"))}
+    env["SMARKETING_NO_WARMUP"] = "1"  # no background session to count
     with log.open("w") as out:
         proc = subprocess.Popen([SMARKETING, "app", *args], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
                                 process_group=0)

@@ -16,6 +16,7 @@ import re
 import ibis
 
 from smarketing.filters import Filters, in_window
+from smarketing.frozen import frozen_fact
 from smarketing.stages import StageModel, resolve
 
 SECONDS_PER_DAY = 86_400
@@ -40,7 +41,7 @@ def stage_reach(con, stages: StageModel | None = None) -> ibis.Table:
     """
     stages = resolve(stages)
     name = reach_table_name(stages)
-    if _reach_is_current(con, name):
+    if frozen_fact(con, ("reach current", name), lambda: _reach_is_current(con, name)):
         return con.table(name)
     return _reach_expr(con, stages)
 
@@ -116,5 +117,5 @@ def recorded_stages(con, stages: StageModel | None = None) -> list[str]:
     by a later one, so its count and conversions would be a 100% pass-through: analyses leave it out."""
     stages = resolve(stages)
     changes = con.table("stage_changes")
-    present = set(changes.select("stage").distinct().execute()["stage"])
+    present = frozen_fact(con, "recorded stages", lambda: set(changes.select("stage").distinct().execute()["stage"]))
     return [name for k, name in enumerate(stages.names) if k == 0 or name in present]

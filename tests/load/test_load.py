@@ -17,9 +17,11 @@ import threading
 import urllib.request
 
 from conftest import DEMO_END, ROOT, running_app
+from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from smarketing import store
+from smarketing.launch import session
 from smarketing.store import writes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -46,14 +48,14 @@ def test_driver_sees_exceptions_and_error_alerts():
     msg = ForwardMsg()
     msg.delta.new_element.exception.type = "ConnectionException"
     msg.delta.new_element.exception.message = "Connection already closed!"
-    assert "ConnectionException" in load_app._problem("funnel", msg)
+    assert "ConnectionException" in session.problem("funnel", msg)
     msg = ForwardMsg()
     msg.delta.new_element.alert.body = "No database"
-    msg.delta.new_element.alert.format = load_app.Alert.ERROR
-    assert "No database" in load_app._problem("funnel", msg)
+    msg.delta.new_element.alert.format = Alert.ERROR
+    assert "No database" in session.problem("funnel", msg)
     msg = ForwardMsg()
     msg.delta.new_element.markdown.body = "fine"
-    assert load_app._problem("funnel", msg) is None
+    assert session.problem("funnel", msg) is None
 
 
 def test_users_at_once_while_importing(demo_db, tmp_path):

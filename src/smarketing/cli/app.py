@@ -55,7 +55,7 @@ def database_env(db: str | None) -> tuple[dict[str, str], str]:
 
 
 def run_app(args) -> int:
-    from smarketing.launch import app_files, streamlit_options, workers
+    from smarketing.launch import app_files, streamlit_options, warmup, workers
 
     env, database = database_env(args.db)
     launch = streamlit_options.plan(app_files.app_script(), env, host=args.host, port=args.port, dev=args.dev)
@@ -66,6 +66,8 @@ def run_app(args) -> int:
             launch, database, note, pid, workers=args.workers))
     print(streamlit_options.banner(launch, database, note), flush=True)
     sys.stderr.flush()
+    env[warmup.ENV] = launch.local_url
+    warmup.start(launch.local_url)  # the caches of every page's default view, filled before the first visitor
     command = launch.command()
     os.execve(command[0], command, env)  # Streamlit takes this process over: SIGTERM and Ctrl-C reach it
     return 0  # not reached

@@ -57,6 +57,11 @@ class Launch:
         return url_for(self.address, self.port)
 
     @property
+    def local_url(self) -> str:
+        """How this machine reaches the app (the loopback address when it listens everywhere)."""
+        return local_url(self.address, self.port)
+
+    @property
     def shared(self) -> bool:
         """True when other machines can reach the app."""
         return settings.reachable_from_network(self.address)
@@ -132,6 +137,11 @@ def _has_login(path: Path) -> bool:
         return "auth" in toml_input.loads(toml_input.read(path))
     except (OSError, toml_input.TomlInputError):
         return False
+
+
+def local_url(address: str, port: int) -> str:
+    host = LOOPBACK if address in WILDCARDS or address == "localhost" else address
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 def url_for(address: str, port: int) -> str:

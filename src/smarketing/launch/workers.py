@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from smarketing.launch import nginx
+from smarketing.launch import nginx, warmup
 from smarketing.launch.streamlit_options import LOOPBACK, Launch, url_for
 
 MAX_WORKERS = 64
@@ -72,7 +72,9 @@ def serve(launch: Launch, env: dict[str, str], workers: int, announce: Callable[
     try:
         for port in ports:
             command = launch.command({"server.address": LOOPBACK, "server.port": str(port)})
-            children.append((f"worker on port {port}", _start(command, env)))
+            worker_env = {**env, warmup.ENV: f"http://{LOOPBACK}:{port}"}
+            children.append((f"worker on port {port}", _start(command, worker_env)))
+            warmup.start(worker_env[warmup.ENV])  # each worker's caches, filled before its first visitor
         (run_dir / "nginx.conf").write_text(nginx.config(launch.address, launch.port, ports, run_dir,
                                                          launch.max_upload_mb), "utf-8")
         children.append(("nginx", _start(nginx.command(binary, run_dir), env)))

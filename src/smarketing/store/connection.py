@@ -71,7 +71,10 @@ def _attach_read_only(target: Path, file_access: bool = False):
     _session_settings(db)
     if not file_access:
         db.execute("SET enable_external_access = false")  # no file or network access from SQL in the app
-    return ibis.duckdb.from_connection(db)
+    backend = ibis.duckdb.from_connection(db)
+    backend.frozen_facts = {}  # facts of this unchanging file version (see frozen_fact), shared by its cursors
+    return backend
+
 
 
 def sql_string(text: str) -> str:
@@ -95,7 +98,10 @@ def thread_backend(con):
     if cur.execute("SELECT count(*) FROM duckdb_databases() WHERE database_name = ?", [ATTACHED]).fetchone()[0]:
         cur.execute(f"USE {ATTACHED}")
     _session_settings(cur)
-    return ibis.duckdb.from_connection(cur)
+    backend = ibis.duckdb.from_connection(cur)
+    if hasattr(con, "frozen_facts"):
+        backend.frozen_facts = con.frozen_facts
+    return backend
 
 
 @contextlib.contextmanager

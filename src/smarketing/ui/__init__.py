@@ -16,6 +16,7 @@ from smarketing.ui.data import (
 from smarketing.ui.pages import PAGES, guard, navigate, page_link
 from smarketing.ui.sidebar import SEGMENT_COLUMNS, sidebar
 from smarketing.ui.tables import (
+    chart,
     dataframe,
     download,
     empty_state,
@@ -25,11 +26,13 @@ from smarketing.ui.tables import (
     percent_column,
     personal_label,
     revenue_outlier_note,
+    shown,
     table,
+    tabs,
 )
 
 __all__ = [
-    "PAGES", "SEGMENT_COLUMNS", "allowed_source", "cache_key", "cached", "connection", "data_folder", "dataframe",
+    "PAGES", "SEGMENT_COLUMNS", "chart", "allowed_source", "cache_key", "cached", "connection", "data_folder", "dataframe",
     "db_path", "download", "empty_state", "guard", "int_column", "is_warehouse", "navigate", "no_previous_period", "number_column",
-    "page_link", "percent_column", "personal_label", "profile", "revenue_outlier_note", "sidebar", "table", "writable_connection",
+    "page_link", "percent_column", "personal_label", "profile", "revenue_outlier_note", "shown", "tabs", "sidebar", "table", "writable_connection",
 ]

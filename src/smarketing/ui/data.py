@@ -4,6 +4,7 @@ with a cursor per thread, the writable copy for imports, and the cache of analys
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ import streamlit as st
 from smarketing import access, settings, store
 from smarketing.formatting import md_code, md_text
 from smarketing.labels import t
+from smarketing.launch import warmup
 from smarketing.store import engines, writes
 
 WAREHOUSE_CACHE_SECONDS = 600
@@ -23,8 +25,16 @@ WAREHOUSE_CACHE_SECONDS = 600
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _connection(path: str, version: str):
     """One read-only connection per database file version (a new one after each import), shared by all
-    sessions; each thread queries it through its own cursor (see connection())."""
-    return store.connect(path, read_only=True)
+    sessions; each thread queries it through its own cursor (see connection()). A version after the first
+    (an import landed) starts a warm-up of every page's default view (smarketing.launch.warmup)."""
+    con = store.connect(path, read_only=True)
+    if _seen_versions and os.environ.get(warmup.ENV):
+        warmup.start(os.environ[warmup.ENV])
+    _seen_versions.add((path, version))
+    return con
+
+
+_seen_versions: set[tuple[str, str]] = set()
 
 
 _thread = threading.local()

@@ -33,8 +33,8 @@ def _param_date(name: str, default: date) -> date:
 def _forget_stale_range(lo: date, hi: date) -> None:
     """Another data source, or data that no longer overlaps the chosen range (a first import into an empty
     database): start again from the data's own span rather than a range where it has nothing."""
-    source, previous = db_path(), st.session_state.get("flt_source")
-    picked, bounds = st.session_state.get("flt_range"), st.session_state.get("flt_bounds")
+    source, previous = db_path(), st.session_state.get("_flt_db")
+    picked, bounds = st.session_state.get("flt_range"), st.session_state.get("_flt_bounds")
     moved = bounds is not None and bounds != (lo, hi)  # the data changed under the chosen range
     outside = moved and isinstance(picked, tuple) and len(picked) == 2 and (picked[1] < lo or picked[0] > hi)
     if (previous is not None and previous != source) or outside:
@@ -42,7 +42,7 @@ def _forget_stale_range(lo: date, hi: date) -> None:
         for name in ("since", "until"):
             if name in st.query_params:
                 del st.query_params[name]
-    st.session_state["flt_source"], st.session_state["flt_bounds"] = source, (lo, hi)
+    st.session_state["_flt_db"], st.session_state["_flt_bounds"] = source, (lo, hi)
 
 
 def sidebar() -> Filters:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 import streamlit as st
 
@@ -143,3 +145,31 @@ def revenue_outlier_note(filters) -> None:
     if outlier := cached(revenue_outlier, filters):
         st.warning(t("revenue_outlier").format(deal=md_text(outlier.deal_id), amount=fmt_money(outlier.amount),
                                                share=fmt_pct(outlier.share)), icon=":material/warning:")
+
+
+EAGER_ENV = "SMARKETING_EAGER_TABS"  # tests that read every tab in one run set it; the app never does
+
+
+def tabs(labels: list[str], key: str):
+    """Tabs whose content runs only when open (a click reruns the page with that tab): a page does the work of
+    the tab the user looks at, not of all of them. With $SMARKETING_EAGER_TABS every tab runs."""
+    if os.environ.get(EAGER_ENV):
+        return st.tabs(labels)
+    return st.tabs(labels, key=key, on_change="rerun")
+
+
+def shown(tab) -> bool:
+    """True when the tab's content should run (it is open, or tabs are eager)."""
+    return bool(os.environ.get(EAGER_ENV)) or bool(tab.open)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _figure(name: str, _func, *args, **kwargs):
+    return _func(*args, **kwargs)
+
+
+def chart(func, *args, key: str | None = None, **kwargs):
+    """st.plotly_chart of func(*args, **kwargs) (a smarketing.charts builder), the figure built once per distinct
+    input and shared by every session (building a plotly figure costs tens of milliseconds a page run)."""
+    figure = _figure(f"{func.__module__}.{func.__qualname__}", func, *args, **kwargs)
+    return st.plotly_chart(figure, width="stretch", key=key)

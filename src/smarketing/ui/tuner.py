@@ -124,7 +124,6 @@ def agreement_section(saved) -> None:
 
 def suggestion_section(saved, outcome: str, cutoff: Cutoff, filters) -> None:
     """Suggested points from the data (a time split), compared with the saved rules on the test period."""
-    st.subheader(t("sc_suggest_title"))
     st.caption(t("sc_suggest_caption"))
     try:
         with st.spinner(t("sc_suggest_running")):
