@@ -11,6 +11,9 @@ RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# The meeting pack's PDF: WeasyPrint draws text with Pango; Noto CJK for Chinese, Japanese and Korean text
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+        fonts-dejavu-core fonts-noto-cjk && rm -rf /var/lib/apt/lists/*
 # The dependencies at the exact versions of requirements.lock (the ones the tests run on), then the package
 COPY requirements.lock /tmp/requirements.lock
 COPY --from=build /wheels /tmp/wheels

@@ -19,7 +19,7 @@ LAYERS = [
               "reach", "exports", "labels", "config", "frozen")),
     ("storage", ("store", "importers", "demo")),
     ("analysis", ("funnel", "scoring", "attribution", "leadflow", "planner")),
-    ("presentation", ("charts",)),
+    ("presentation", ("charts", "report")),
     ("front", ("access", "ui", "cli", "launch")),
 ]
 LAYER_OF = {name: rank for rank, (_, names) in enumerate(LAYERS) for name in names}

@@ -54,3 +54,22 @@ def md_code(value) -> str:
     """A data value (a column or event name) as inline code in markdown; as escaped text if it has a backtick."""
     text = " ".join(str(value).split())
     return f"`{text}`" if text and "`" not in text else md_text(text)
+
+
+def fmt_points(value, digits: int = 1) -> str:
+    """A difference between two fractions in percentage points, signed: +1.2 pt."""
+    return "–" if _missing(value) else f"{value * 100:+.{digits}f} pt"
+
+
+def fmt_change(value, digits: int = 1) -> str:
+    """A relative change, signed: +12.3%."""
+    return "–" if _missing(value) else f"{value * 100:+.{digits}f}%"
+
+
+def fmt_hours(value) -> str:
+    return "–" if _missing(value) else f"{value:,.1f} h"
+
+
+def fmt_p(value) -> str:
+    """A p-value: three decimals, "< 0.001" below that."""
+    return "–" if _missing(value) else "< 0.001" if value < 0.001 else f"{value:.3f}"

@@ -359,3 +359,34 @@ def compare(a: Plan, b: Plan) -> pd.DataFrame:
     out["difference"] = out["scenario_b"] - out["scenario_a"]
     out["change"] = out["difference"] / out["scenario_a"].where(out["scenario_a"] != 0)
     return out
+
+
+# ------------------------------------------------------------------------------- progress against a plan
+
+
+def default_target(pace: RunRate, months: int = 3) -> float:
+    """The revenue target a plan starts from: the recent monthly won revenue over `months` months plus 20%,
+    rounded to 10,000, at least 100,000."""
+    return float(max(100_000, round(pace.revenue_per_month * months * 1.2, -4)))
+
+
+def _share_of_month(first: date, since: date, until: date) -> float:
+    """The part of the month starting `first` that the days [since, until] cover (0–1)."""
+    after = _add_months(first, 1)
+    overlap = (min(until + timedelta(days=1), after) - max(since, first)).days
+    return max(overlap, 0) / (after - first).days
+
+
+def progress(plan: Plan, reached: dict[str, float], won_revenue: float, since: date, until: date) -> pd.DataFrame:
+    """What the plan needs in the days [since, until] against what happened then: item (each stage of the plan,
+    then won_revenue), needed, reached, coverage (reached / needed). A month's need is spread evenly over its
+    days; the revenue target evenly over the plan's months."""
+    needs: dict[str, float] = {}
+    for row in plan.monthly.itertuples():
+        needs[row.stage] = needs.get(row.stage, 0.0) + row.needed * _share_of_month(row.month, since, until)
+    revenue = sum(plan.revenue_per_month * _share_of_month(_add_months(plan.start, m), since, until)
+                  for m in range(plan.months))
+    rows = [(s, needs.get(s, 0.0), float(reached.get(s, math.nan))) for s in plan.assumptions.stages]
+    out = pd.DataFrame([*rows, ("won_revenue", revenue, float(won_revenue))], columns=["item", "needed", "reached"])
+    out["coverage"] = out["reached"] / out["needed"].where(out["needed"] > 0)
+    return out
