@@ -199,3 +199,29 @@ HOURS = st.one_of(st.none(), st.integers(0, 96))
 
 
 stage_names = st.sampled_from(PACKAGED_STAGES.all_names)
+
+
+# Behaviour funnels: tiny event streams (lead, day, hour, kind; D is never a step) and funnel controls
+FUNNEL_KINDS = ("A", "B", "C")
+event_rows = st.lists(st.tuples(st.integers(0, 4), st.integers(0, 12), st.sampled_from([0, 12]),
+                                st.sampled_from([*FUNNEL_KINDS, "D"])), max_size=40)
+
+
+@st.composite
+def funnel_controls(draw) -> dict:
+    """Keyword arguments of behaviour_funnel: steps of A, B, C (a kind may repeat), a window, an order, an
+    occurrence, optional inner steps, step windows and an exclusion (some combinations are invalid: the
+    named checks must refuse them)."""
+    steps = draw(st.lists(st.sampled_from(FUNNEL_KINDS), min_size=2, max_size=4))
+    n = len(steps)
+    order = draw(st.sampled_from(["sequence", "strict", "any"]))
+    windows = draw(st.lists(st.one_of(st.none(), st.sampled_from([0.5, 1, 2, 4])), min_size=n - 1, max_size=n - 1))
+    exclusions = []
+    if draw(st.booleans()):
+        low = draw(st.integers(1, n - 1))
+        exclusions = [(draw(st.sampled_from(["D", *FUNNEL_KINDS])), low, draw(st.integers(low + 1, n)))]
+    return {"steps": steps, "window_days": draw(st.sampled_from([1, 3, 7, 30])), "order": order,
+            "occurrence": draw(st.sampled_from(["first", "any"])),
+            "optional": draw(st.sets(st.integers(2, max(2, n - 1)), max_size=2)) if n > 2 else set(),
+            "step_windows": [None, *windows] if order != "any" and draw(st.booleans()) else None,
+            "exclusions": exclusions if order != "any" else []}
