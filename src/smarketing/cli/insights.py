@@ -10,6 +10,9 @@ from smarketing.cli.common import add_db, add_format, open_db, parse_date, write
 from smarketing.filters import MODES, Filters
 from smarketing.formatting import fmt_int, fmt_pct
 from smarketing.funnel import audit
+from smarketing.funnel import drivers as drv
+from smarketing.reach import recorded_stages
+from smarketing.stages import active_stages
 
 AUDIT_TABLES = {"stage": "by_stage", "source": "by_source", "issue": "issues", "effect": "effects"}
 
@@ -38,6 +41,26 @@ def register(sub) -> None:
     a.add_argument("--unmask", action="store_true", help="--issue with --format csv: emails and phones in full")
     add_format(a)
     a.set_defaults(func=run_audit)
+
+    d = sub.add_parser("drivers", help="what drives a conversion step: odds ratios of lead properties and of "
+                       "events done before the step, with 95%% intervals and Benjamini-Hochberg q-values")
+    add_db(d)
+    _add_window(d)
+    d.add_argument("--from", dest="start", metavar="STAGE", help="start stage (default: the MQL stage)")
+    d.add_argument("--to", dest="end", metavar="STAGE", help="end stage (default: the next recorded stage)")
+    d.add_argument("--events", nargs=2, metavar=("START", "END"),
+                   help="a behaviour step instead: from one event type to another")
+    d.add_argument("--window", type=float, default=drv.DEFAULT_WINDOW_DAYS,
+                   help=f"--events: conversion window in days (default {drv.DEFAULT_WINDOW_DAYS:g})")
+    d.add_argument("--min-count", type=int, default=drv.MIN_COUNT,
+                   help=f"leads needed on both sides of a driver to test it (default {drv.MIN_COUNT})")
+    d.add_argument("--leads-of", metavar="FEATURE=VALUE",
+                   help="list the leads with one driver instead (e.g. industry=Software, event=pricing_view)")
+    d.add_argument("--time", action="store_true", help="print the time-to-convert histogram instead")
+    d.add_argument("--limit", type=int, default=drv.LIST_LIMIT,
+                   help=f"--leads-of: at most this many leads (default {drv.LIST_LIMIT:,}; 0 = all)")
+    add_format(d)
+    d.set_defaults(func=run_drivers)
 
 
 def run_audit(args) -> int:
@@ -71,3 +94,56 @@ def _print_audit_summary(report) -> None:
     for row in unchecked.itertuples():
         out.write(f"Not checked: {row.issue} (needs {row.missing})\n")
     out.write("\n")
+
+
+def _pair(args, con) -> drv.StepPair:
+    if args.events:
+        if args.start or args.end:
+            raise ValueError("give either --from/--to (stages) or --events (event types), not both")
+        return drv.StepPair("event", args.events[0], args.events[1], args.window)
+    stages = active_stages()
+    recorded = recorded_stages(con, stages)
+    start = args.start or stages.role("mql") or recorded[0]
+    start = stages.canonical(start) or start
+    later = [s for s in recorded if s in stages.names and start in stages.names
+             and stages.index(s) > stages.index(start)]
+    end = args.end or (later[0] if later else start)
+    return drv.StepPair("stage", start, stages.canonical(end) or end)
+
+
+def run_drivers(args) -> int:
+    if args.limit < 0:
+        raise ValueError("--limit must be 0 (all) or a positive number")
+    filters = Filters(since=args.since, until=args.until, mode=args.mode)
+    con = open_db(args)
+    pair = _pair(args, con)
+    out = sys.stdout
+    if args.time:
+        timed = drv.time_to_convert(con, pair, filters)
+        if args.format == "table":
+            out.write(f"{pair.label}: {fmt_int(timed.leads)} leads converted; median {timed.median:.1f} "
+                      f"{timed.unit}, 90th percentile {timed.p90:.1f} {timed.unit}\n\n")
+        write_frame(timed.histogram, args.format)
+        return 0
+    report = drv.drivers(con, pair, filters, min_count=args.min_count)
+    if args.leads_of:
+        feature, _, value = args.leads_of.partition("=")
+        found = report.drivers[(report.drivers.feature == feature) & (report.drivers.value == value)]
+        if found.empty:
+            raise ValueError(f"no driver {args.leads_of} was tested for {pair.label} (see the drivers table; values "
+                             f"with fewer than {args.min_count} leads on a side are not tested)")
+        row = found.iloc[0]
+        frame = drv.driver_leads(con, pair, row.kind, row.feature, row.value, row.low, row.high, filters,
+                                 limit=args.limit)
+        write_frame(frame, args.format)
+        return 0
+    if args.format == "table":
+        out.write(f"{pair.label}: {fmt_int(report.leads)} leads, {fmt_int(report.converted)} converted "
+                  f"({fmt_pct(report.rate)}). {fmt_int(len(report.drivers))} drivers tested, "
+                  f"{fmt_int(report.set_aside)} values set aside (fewer than {report.min_count} leads on a side)\n\n")
+        columns = ["feature", "value", "leads_with", "rate_with", "rate_without", "odds_ratio", "ci_low", "ci_high",
+                   "q_value", "effect"]
+        write_frame(report.drivers[columns], "table")
+        return 0
+    write_frame(report.drivers, args.format)
+    return 0
