@@ -5,6 +5,7 @@ from __future__ import annotations
 from smarketing.cli.common import add_db, add_format, open_db, parse_date, write_frame
 from smarketing.filters import MODES, Filters
 from smarketing.funnel.lifecycle import lifecycle_funnel
+from smarketing.funnel.ordered import FUNNEL_TYPES, ordered_funnel
 
 CSV_COLUMNS = ["stage", "leads", "conversion_from_previous", "conversion_from_first", "median_days_from_previous"]
 
@@ -18,6 +19,9 @@ def register(sub) -> None:
     p.add_argument("--until", type=parse_date, metavar="DATE", help="last day of the window (YYYY-MM-DD)")
     p.add_argument("--mode", choices=MODES, default="cohort",
                    help="cohort: leads created in the window; period: stage entries in the window")
+    p.add_argument("--type", choices=FUNNEL_TYPES, default="reached",
+                   help="reached: leads that reached the stage or any later one (default); ordered: leads that "
+                   "passed every recorded stage in order up to it, none skipped")
     add_format(p)
     p.set_defaults(func=run)
 
@@ -25,7 +29,8 @@ def register(sub) -> None:
 def run(args) -> int:
     filters = Filters(since=args.since, until=args.until, mode=args.mode)
     con = open_db(args)
-    frame = lifecycle_funnel(con, filters, by=args.by)
+    funnel = ordered_funnel if args.type == "ordered" else lifecycle_funnel
+    frame = funnel(con, filters, by=args.by)
     columns = ([args.by] if args.by else []) + CSV_COLUMNS
     if args.format == "table":
         columns += ["p90_days_from_previous"]

@@ -61,10 +61,12 @@ def lifecycle_funnel(
             previous = k
     grouped = reach.group_by(by).aggregate(**metrics) if by else reach.aggregate(**metrics)
     wide = grouped.execute()
-    return _long_funnel(wide, stages, by, recorded)
+    return long_funnel(wide, stages, by, recorded)
 
 
-def _long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded: set[str]) -> pd.DataFrame:
+def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded: set[str]) -> pd.DataFrame:
+    """One row per stage (and segment) from the wide aggregate: n<k> leads, med<k> / p90<k> days from the previous
+    recorded stage, for stage index k (shared by the funnel types: reached, and every stage in order)."""
     rows = []
     for _, row in wide.iterrows():
         first = row["n0"] or 0
