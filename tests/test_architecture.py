@@ -16,7 +16,7 @@ PACKAGE = ROOT / "src" / "smarketing"
 # Layers, lowest first: a module may import its own layer and lower ones only.
 LAYERS = [
     ("base", ("schema", "stages", "settings", "toml_input", "paths", "privacy", "formatting", "filters", "deals",
-              "reach", "exports", "labels", "config", "frozen")),
+              "reach", "exports", "labels", "config", "frozen", "timewindow")),
     ("storage", ("store", "importers", "demo")),
     ("analysis", ("funnel", "scoring", "attribution", "leadflow", "planner")),
     ("presentation", ("charts", "report")),

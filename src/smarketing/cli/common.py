@@ -10,6 +10,7 @@ from datetime import date
 import pandas as pd
 
 from smarketing import exports, privacy, store
+from smarketing.store import clamp
 
 
 def add_db(parser) -> None:
@@ -22,8 +23,12 @@ def add_format(parser, choices=("table", "csv", "json"), default="table") -> Non
 
 
 def open_db(args, read_only: bool = True):
-    """Open the database named by --db / $SMARKETING_DB; a missing file is a clear error."""
-    return store.connect(args.db, read_only=read_only)
+    """Open the database named by --db / $SMARKETING_DB; a missing file is a clear error. Dates it holds outside
+    the sane window are read clamped to it (smarketing.store.clamp), with a warning on stderr."""
+    con = store.connect(args.db, read_only=read_only)
+    if found := clamp.clamped(con):
+        print(f"warning: {clamp.describe(found)}", file=sys.stderr)
+    return con
 
 
 def parse_date(text: str) -> date:

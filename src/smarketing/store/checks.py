@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from smarketing import timewindow
 from smarketing.schema import Column, Table
 from smarketing.stages import StageModel
 from smarketing.store.errors import DataImportError
@@ -89,12 +90,35 @@ def check_column(c: Checker, column: Column) -> None:
         c.fail(bad[0], column.name, f"a value is required (expected {column.expected})")
     if column.sql_type != "VARCHAR" and (bad := c.first_bad(f"NOT {blank} AND {value} IS NULL")):
         c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
+    if column.sql_type in ("TIMESTAMP", "DATE"):
+        check_window(c, column, value)
     if column.non_negative and (bad := c.first_bad(f"{value} < 0")):
         c.fail(bad[0], column.name, f"expected {column.expected}, got a negative value")
     if column.allowed:
         allowed = ", ".join(f"'{a}'" for a in column.allowed)
         if bad := c.first_bad(f"NOT {blank} AND lower(trim(CAST({src} AS VARCHAR))) NOT IN ({allowed})"):
             c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
+
+
+def check_window(c: Checker, column: Column, value: str) -> None:
+    """Dates within the sane window (smarketing.timewindow); an open deal's planned close date may be later."""
+    kind = "a date" if column.sql_type == "DATE" else "a timestamp"
+    lo, hi = timewindow.start(), timewindow.end()
+    planned = c.table.name == "deals" and column.name == "closed_at" and "status" in c.source_of
+    if planned:
+        far = timewindow.end(planned=True)
+        is_open = f"lower({typed(c.table.column('status'), c.q('status'))}) = 'open'"
+        bad = c.first_bad(f"{value} < ? OR {value} > ? OR ({value} > ? AND NOT coalesce({is_open}, false))",
+                          [lo, far, hi])
+        if bad and c.db.execute(f'SELECT {value} > ? FROM "{c.stage}" WHERE rowid = ?',
+                                [far, bad[0] - 1 + c.base]).fetchone()[0]:
+            c.fail(bad[0], column.name, f"expected {kind} from {timewindow.describe(planned=True)} for the planned "
+                                        f"close of an open deal, got '{c.value(bad[0], column.name)}'")
+    else:
+        bad = c.first_bad(f"{value} < ? OR {value} > ?", [lo, hi])
+    if bad:
+        c.fail(bad[0], column.name, f"expected {kind} from {timewindow.describe()}, got "
+                                    f"'{c.value(bad[0], column.name)}'")
 
 
 def check_extra_types(c: Checker) -> None:

@@ -11,7 +11,7 @@ import ibis
 
 from smarketing import settings
 from smarketing.schema import TABLES, create_sql
-from smarketing.store import engines, writes
+from smarketing.store import clamp, engines, writes
 from smarketing.store.errors import DatabaseError
 
 DEFAULT_DB = settings.DEFAULT_DB
@@ -43,7 +43,7 @@ def connect(path: str | os.PathLike | None = None, read_only: bool = False, file
     """
     chosen = configured_source(path)
     if engines.is_url(chosen):
-        return engines.connect(str(chosen))
+        return clamp.guard(engines.connect(str(chosen)), frozen=False)
     target = db_path(path)
     if read_only and str(target) != ":memory:":
         if not target.exists():
@@ -73,7 +73,7 @@ def _attach_read_only(target: Path, file_access: bool = False):
         db.execute("SET enable_external_access = false")  # no file or network access from SQL in the app
     backend = ibis.duckdb.from_connection(db)
     backend.frozen_facts = {}  # facts of this unchanging file version (see frozen_fact), shared by its cursors
-    return backend
+    return clamp.guard(backend)  # whatever the file holds, no analysis sees a date outside the sane window
 
 
 
@@ -101,7 +101,7 @@ def thread_backend(con):
     backend = ibis.duckdb.from_connection(cur)
     if hasattr(con, "frozen_facts"):
         backend.frozen_facts = con.frozen_facts
-    return backend
+    return clamp.share(con, backend)
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ from smarketing import access, settings, store
 from smarketing.formatting import md_code, md_text
 from smarketing.labels import t
 from smarketing.launch import warmup
-from smarketing.store import engines, writes
+from smarketing.store import clamp, engines, writes
 
 WAREHOUSE_CACHE_SECONDS = 600
 
@@ -94,12 +94,21 @@ def cache_key() -> str:
 
 @st.cache_data(show_spinner=False)
 def data_bounds(key: str) -> tuple[date, date]:
+    """The first and last day a lead was created (a creation date that was clamped to the sane window's edge is
+    left out: a lead "created" in 9999 does not move every page's default range)."""
     leads = connection().table("leads")
+    leads = leads.filter(clamp.window_filter(leads.created_at))
     row = leads.aggregate(lo=leads.created_at.min(), hi=leads.created_at.max()).execute().iloc[0]
     if pd.isna(row["lo"]):
         today = date.today()
         return today - timedelta(days=365), today
     return row["lo"].date(), row["hi"].date()
+
+
+@st.cache_data(show_spinner=False)
+def clamped_values(key: str) -> list[clamp.Clamped]:
+    """The out-of-window date values the data source holds, read clamped (smarketing.store.clamp)."""
+    return clamp.clamped(connection())
 
 
 @st.cache_data(show_spinner=False)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import streamlit as st
 
-from smarketing import access
+from smarketing import access, timewindow
 from smarketing.filters import MODES, Filters
 from smarketing.formatting import md_code, md_text
 from smarketing.labels import t
@@ -15,6 +15,7 @@ from smarketing.store import engines
 from smarketing.ui.data import (
     allowed_source,
     cache_key,
+    clamped_values,
     data_bounds,
     db_path,
     segment_values,
@@ -53,9 +54,10 @@ def sidebar() -> Filters:
     default_since = max(lo, hi - timedelta(days=364))
     st.sidebar.caption(f"{t('database')}: {md_code(engines.redact(db_path()))}")
     _source_picker()
-    floor, ceiling = date(1990, 1, 1), max(hi, date.today()) + timedelta(days=3650)
-    since = min(max(_param_date("since", default_since), floor), ceiling)
-    until = min(max(_param_date("until", hi), since), ceiling)
+    _clamped_warning(key)
+    floor, ceiling = timewindow.EARLIEST, timewindow.latest()  # the sane window, as the command line clamps
+    since = timewindow.clamp_day(_param_date("since", default_since))
+    until = max(timewindow.clamp_day(_param_date("until", hi)), since)
     picked = st.sidebar.date_input(
         t("date_range"), value=(since, until), min_value=floor, max_value=ceiling,
         key="flt_range", help="Whole days, inclusive, UTC.",
@@ -79,6 +81,17 @@ def sidebar() -> Filters:
                 segments[column] = tuple(picked_values)
     _write_params(since, until, mode, segments)
     return Filters(since=since, until=until, mode=mode, segments=segments)
+
+
+def _clamped_warning(key: str) -> None:
+    """Say so when the data source holds dates outside the sane window (read clamped to it)."""
+    found = clamped_values(key)
+    if found:
+        where = ", ".join(f"{md_code(f'{c.table}.{c.column}')} {c.count:,}" for c in found)
+        st.sidebar.warning(t("clamped_values").format(count=f"{sum(c.count for c in found):,}", where=where,
+                                                      window=timewindow.describe(),
+                                                      planned=timewindow.latest_planned().isoformat()),
+                           icon=":material/event_busy:")
 
 
 def _source_picker() -> None:

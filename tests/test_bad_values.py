@@ -1,0 +1,91 @@
+"""Values that pass a first look but would break a page or bend a number are refused at import, on every path
+(our CSV / Parquet layout, HubSpot, Salesforce, mapped files), naming file, row, column and what was expected;
+the database is left exactly as it was."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from smarketing import store, timewindow
+from smarketing.importers import assemble, hubspot, load, read_table, salesforce
+from smarketing.importers.mapping import Mapping, TableMapping
+from smarketing.store import DataImportError
+
+
+@pytest.fixture()
+def con(tmp_path):
+    con = store.connect(tmp_path / "db.duckdb")
+    (tmp_path / "base.csv").write_text("lead_id,created_at\nL0,2023-12-01\n", "utf-8")
+    store.import_files(con, {"leads": tmp_path / "base.csv"})
+    yield con
+    con.disconnect()
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, "utf-8")
+    return path
+
+
+def _refused(con, action, message: str) -> None:
+    """`action()` raises DataImportError matching `message`; the database is unchanged."""
+    before = store.table_counts(con)
+    with pytest.raises(DataImportError, match=message):
+        action()
+    assert store.table_counts(con) == before
+
+
+WINDOW = r"expected a timestamp from 1970-01-01 to \d{4}-\d\d-\d\d \(today \+ 5 years\)"
+
+
+# ------------------------------------------------------------------ 1. timestamps outside the sane window
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "infinity", "294247-01-01", "2263-01-01", "1969-12-31 23:59"])
+def test_a_lead_created_outside_the_sane_window_is_refused_in_our_csv(tmp_path, con, value):
+    path = _file(tmp_path, "leads.csv", f"lead_id,created_at\nN1,2024-01-01\nN2,{value}\n")
+    _refused(con, lambda: store.import_files(con, {"leads": path}),
+             rf"^leads.csv, row 2 \(line 3\), column created_at: {WINDOW}, got '{value}'")
+
+
+def test_a_stage_date_outside_the_window_is_refused_in_parquet(tmp_path, con):
+    path = tmp_path / "stage_changes.parquet"
+    pd.DataFrame({"lead_id": ["L0", "L0"], "stage": ["Lead", "MQL"],
+                  "entered_at": pd.to_datetime(["2024-01-01", "2263-01-01"]).astype("datetime64[us]")}).to_parquet(path)
+    _refused(con, lambda: store.import_files(con, {"stage_changes": path}),
+             rf"^stage_changes.parquet, row 2 \(line 3\), column entered_at: {WINDOW}")
+
+
+def test_a_hubspot_contact_created_in_9999_is_refused(con):
+    contacts = b"Record ID,Create Date,Email\n1,2024-01-02 10:00,a@x.com\n2,9999-12-31 10:00,b@x.com\n"
+    _refused(con, lambda: load(con, hubspot.prepare(read_table(contacts, "contacts.csv"), con=con)),
+             rf"^contacts.csv, row 2 \(line 3\), column Create Date: {WINDOW}")
+
+
+def test_a_salesforce_lead_created_after_2262_is_refused(con):
+    report = b"Lead ID,Created Date,Lead Status\n00Q1,2263-01-01 00:00,New\n"
+    _refused(con, lambda: load(con, salesforce.prepare(read_table(report, "leads.csv"))),
+             rf"^leads.csv, row 1 \(line 2\), column Created Date: {WINDOW}")
+
+
+def test_a_mapped_file_with_a_lead_before_1970_is_refused(con):
+    raw = read_table(b"id,signup\nA1,1969-07-20\n", "signups.csv")
+    tm = TableMapping("leads", {"id": "lead_id", "signup": "created_at"})
+    _refused(con, lambda: load(con, assemble.prepare({"leads": raw}, Mapping("m", {"leads": tm}))),
+             rf"^signups.csv, row 1 \(line 2\), column signup: {WINDOW}")
+
+
+def test_an_open_deal_may_close_later_than_a_won_one(tmp_path, con):
+    later = timewindow.latest().replace(year=timewindow.latest().year + 10).isoformat()
+    ok = _file(tmp_path, "deals.csv", f"deal_id,lead_id,created_at,closed_at,status\nD1,L0,2024-01-01,{later},open\n")
+    store.import_files(con, {"deals": ok})
+    won = _file(tmp_path, "won.csv", f"deal_id,lead_id,created_at,closed_at,status\nD2,L0,2024-01-01,{later},won\n")
+    _refused(con, lambda: store.import_files(con, {"deals": won}),
+             rf"^won.csv, row 1 \(line 2\), column closed_at: {WINDOW}")
+    never = _file(tmp_path, "never.csv", "deal_id,lead_id,created_at,closed_at,status\nD3,L0,2024-01-01,9999-12-31,open\n")
+    _refused(con, lambda: store.import_files(con, {"deals": never}),
+             r"column closed_at: expected a timestamp from 1970-01-01 to \d{4}-\d\d-\d\d \(today \+ 30 years\) for "
+             r"the planned close of an open deal")
