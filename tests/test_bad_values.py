@@ -89,3 +89,20 @@ def test_an_open_deal_may_close_later_than_a_won_one(tmp_path, con):
     _refused(con, lambda: store.import_files(con, {"deals": never}),
              r"column closed_at: expected a timestamp from 1970-01-01 to \d{4}-\d\d-\d\d \(today \+ 30 years\) for "
              r"the planned close of an open deal")
+
+
+# ---------------------------------------------------------------- 2. events in year 1-1000 or after 2262
+
+
+@pytest.mark.parametrize("ts", ["0005-01-01", "1000-06-30 12:00", "2263-01-01", "292277-01-01"])
+def test_an_event_in_year_5_or_after_2262_is_refused(tmp_path, con, ts):
+    path = _file(tmp_path, "events.csv", f"lead_id,ts,event_type,channel\nL0,2024-01-02,page_view,Email\nL0,{ts},"
+                                         f"demo_request,Email\n")
+    _refused(con, lambda: store.import_files(con, {"events": path}),
+             rf"^events.csv, row 2 \(line 3\), column ts: {WINDOW}, got '{ts}'")
+    raw = read_table(f"who,when,what\nL0,{ts},visit\n".encode(), "activity.csv")
+    tm = TableMapping("events", {"who": "lead_id", "when": "ts", "what": "event_type"})
+    if ts.startswith("292277"):
+        return  # not a date the mapped reader knows (a 6-digit year)
+    _refused(con, lambda: load(con, assemble.prepare({"events": raw}, Mapping("m", {"events": tm}))),
+             rf"^activity.csv, row 1 \(line 2\), column when: {WINDOW}")

@@ -100,3 +100,16 @@ def test_a_window_ending_in_9999_is_clamped_in_the_url(demo_env):
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.date_input(key="flt_range").value == (timewindow.EARLIEST, timewindow.latest())
+
+
+def test_every_attribution_model_runs_on_events_in_year_5_and_2263(hostile_db):
+    from smarketing.attribution.report import MODELS, PathParams, attribution
+    from smarketing.filters import Filters
+
+    con = store.connect(hostile_db, read_only=True)
+    try:
+        credits = attribution(con, PathParams(conversion="won"), Filters(), MODELS).credits
+        assert set(credits.model) == set(MODELS)
+        assert credits[["conversions", "value"]].notna().all().all()
+    finally:
+        con.disconnect()
