@@ -8,12 +8,14 @@ from smarketing.formatting import fmt_days, fmt_int, fmt_money, fmt_pct, md_text
 from smarketing.funnel import kpis, leaks, lifecycle
 from smarketing.labels import t
 from smarketing.stages import active_stages
+from smarketing.ui.pack import pack_buttons
 
 ui.guard("home")
 filters = ui.sidebar()
 st.title(t("home_title"))
 st.caption(t(f"mode_{filters.mode}") + f" · {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "
            + t("home_compared"))
+pack_buttons(filters)  # the meeting pack of these filters, built when clicked
 
 with st.spinner(t("computing")):
     headline = ui.cached(kpis.headline, filters)

@@ -67,6 +67,11 @@ class PackContent:
         return self.first_lead is not None and self.previous.until >= self.first_lead
 
     @property
+    def has_leads(self) -> bool:
+        """True when any lead reached the first stage in scope (else every section is empty)."""
+        return bool(len(self.funnel)) and int(self.funnel.leads.iloc[0]) > 0
+
+    @property
     def falls(self) -> pd.DataFrame:
         """The biggest falls in stage-to-stage conversion (the leaks the Overview lists)."""
         return self.leaks[self.leaks.change < 0].head(TOP_LEAKS).reset_index(drop=True)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from smarketing.formatting import fmt_money
 from smarketing.labels import LANGUAGE, label, t
 from smarketing.report import sections
-from smarketing.report.blocks import esc, masked
+from smarketing.report.blocks import esc, masked, note
 from smarketing.report.content import PackContent
 from smarketing.report.options import week_label
 
@@ -85,7 +85,10 @@ def header(c: PackContent) -> str:
         t("pack_as_of").format(day=_day(c.last_lead)) + " · " + t("pack_unmasked" if o.unmask else "pack_masked"),
     ]
     meta = "".join(f'<p class="meta">{esc(line)}</p>' for line in lines)
-    return f"<header><h1>{esc(title(c))}</h1>{meta}</header>"
+    empty = ""
+    if not c.has_leads:
+        empty = note(t("pack_no_leads").format(first=_day(c.first_lead), last=_day(c.last_lead)))
+    return f"<header><h1>{esc(title(c))}</h1>{meta}</header>{empty}"
 
 
 def footer(c: PackContent) -> str:

@@ -33,3 +33,12 @@ def _refuse(url: str, *args, **kwargs):
 
         return default_url_fetcher(url, *args, **kwargs)
     raise ValueError(f"the pack refers to an outside resource ({url[:60]})")
+
+
+def available() -> bool:
+    """True when PDFs can be made here (WeasyPrint and Pango load)."""
+    try:
+        _weasyprint()
+    except PdfUnavailable:
+        return False
+    return True

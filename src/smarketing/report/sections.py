@@ -96,6 +96,8 @@ def leaks(c: PackContent) -> str:
     falls = c.falls
     if not c.has_previous:
         return block(t("pack_leaks"), _no_previous(c))
+    if c.leaks.empty:
+        return block(t("pack_leaks"), note(t("pack_no_conversions_to_compare")))
     if falls.empty:
         return block(t("pack_leaks"), note(t("no_leaks"), "good"), f'<p class="caption">{caption}</p>')
     rows = [(r.transition, r.rate_before, r.rate_now, f"{_pct(r.rate_before)} → {_pct(r.rate_now)} "
