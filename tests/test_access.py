@@ -130,8 +130,22 @@ def test_an_unreadable_secrets_file_fails_closed(monkeypatch, error_id, broken):
             raise StreamlitSecretNotFoundError("secrets: {why}", why=error_id, error_id=error_id)
 
     monkeypatch.setattr(access.st, "secrets", Secrets())
+    monkeypatch.setattr(access, "_secrets_file_present", lambda: broken)  # a file is there only when broken
     if broken:  # the file may hold the login: never fall back to "no login, everyone an analyst"
         with pytest.raises(access.SecretsError):
             access.login_configured()
     else:
         assert not access.login_configured() and access.secrets_section() == {}
+
+
+def test_without_a_secrets_file_streamlit_is_not_asked_to_search_again(monkeypatch):
+    class Secrets:  # what st.secrets does without a file: search every location again, under a lock
+        searches = 0
+
+        def get(self, *_):
+            Secrets.searches += 1
+            raise AssertionError("searched for a secrets file that is not there")
+
+    monkeypatch.setattr(access.st, "secrets", Secrets())
+    monkeypatch.setattr(access, "_secrets_paths", lambda: ("/nonexistent/secrets.toml",))
+    assert not access.login_configured() and access.secrets_section() == {} and Secrets.searches == 0

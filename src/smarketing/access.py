@@ -14,8 +14,11 @@ data source and (when the setting allows it) see unmasked personal data.
 from __future__ import annotations
 
 import fnmatch
+import functools
+import os
 
 import streamlit as st
+from streamlit import config
 
 from smarketing import settings
 from smarketing.formatting import md_text
@@ -38,14 +41,26 @@ class SecretsError(RuntimeError):
 def _secrets():
     """Streamlit secrets; None when there is no secrets file. A file that cannot be read raises SecretsError:
     failing open would drop the login and make everyone an analyst."""
+    secrets = st.secrets
+    if getattr(secrets, "_secrets", None) is None and not _secrets_file_present():
+        return None  # without a file Streamlit would search for one again, under a lock, on every access
     try:
-        secrets = st.secrets
         secrets.get("smarketing")  # secrets are parsed on first access
         return secrets
     except FileNotFoundError as exc:  # StreamlitSecretNotFoundError
         if getattr(exc, "error_id", None) == "no-secrets-found":
             return None
         raise SecretsError(str(exc)) from exc
+
+
+def _secrets_file_present() -> bool:
+    """True when one of Streamlit's secrets locations (`secrets.files`, read once) exists."""
+    return any(os.path.exists(path) for path in _secrets_paths())
+
+
+@functools.cache
+def _secrets_paths() -> tuple[str, ...]:
+    return tuple(config.get_option("secrets.files"))
 
 
 def secrets_section() -> dict:
