@@ -35,6 +35,8 @@ class PageInfo:
 PAGES = (
     PageInfo("home", "page_home", ":material/dashboard:"),
     PageInfo("funnel", "page_funnel", ":material/filter_alt:"),
+    PageInfo("drivers", "page_drivers", ":material/insights:"),
+    PageInfo("audit", "page_audit", ":material/fact_check:"),
     PageInfo("fit_interest", "page_fit_interest", ":material/scatter_plot:"),
     PageInfo("scoring_tuner", "page_scoring_tuner", ":material/tune:"),
     PageInfo("attribution", "page_attribution", ":material/hub:"),

@@ -57,6 +57,7 @@ class AuditReport:
     issues: pd.DataFrame
     effects: pd.DataFrame
     leads: int
+    with_history_issue: int  # leads in scope with at least one history issue
     as_of: datetime | None
     sla_hours: float
 
@@ -123,7 +124,8 @@ def audit_report(con, filters: Filters = ALL_TIME, stages: StageModel | None = N
         by_source = _by_source(joined, checked)
     leads = int(totals["total"] or 0)
     return AuditReport(_by_stage(totals, per_stage, ctx), by_source, _issues(totals, ctx, leads),
-                       _effects(totals, ctx, checked), leads, ctx.as_of, ctx.sla_hours)
+                       _effects(totals, ctx, checked), leads, int(totals[f"flagged_{ANY_HISTORY}"] or 0), ctx.as_of,
+                       ctx.sla_hours)
 
 
 def _flagged(scope: ibis.Table, rows: ibis.Table | None, checked: list[str]) -> ibis.Table:

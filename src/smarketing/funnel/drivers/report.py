@@ -99,15 +99,15 @@ def driver_leads(con, pair: StepPair, kind: str, feature: str, value: str, low: 
                  limit: int = LIST_LIMIT) -> pd.DataFrame:
     """The leads of the step's population with one driver (a row of DriverReport.drivers): lead_id,
     step_converted, step_start and step_end (when they took the start and end steps), their contact columns (unmasked: pages, downloads and the CLI mask
-    them) and the driver's column; converted leads first, then the latest start. `limit` 0: every lead."""
+    them) and the driver's column as driver_value; converted leads first, then the latest start. `limit` 0: every lead."""
     stages = resolve(stages)
     people = population(con, pair, filters, stages)
     if kind in ("property", "band") and feature not in people.columns:
         raise ValueError(f"unknown lead column '{feature}'")
     chosen = _has_driver(con, people, kind, feature, value, low, high)
-    extra = [feature] if kind != "event" and feature not in LIST_COLUMNS else []
+    extra = {"driver_value": chosen[feature]} if kind != "event" and feature not in LIST_COLUMNS else {}
     t = chosen.select("lead_id", step_converted=chosen._converted, step_start=chosen._start_at,
-                      step_end=chosen._end_at, **{c: chosen[c] for c in (*LIST_COLUMNS, *extra) if c in people.columns})
+                      step_end=chosen._end_at, **{c: chosen[c] for c in LIST_COLUMNS if c in people.columns}, **extra)
     t = t.order_by([ibis.desc("step_converted"), ibis.desc("step_start"), "lead_id"])
     return (t.limit(limit) if limit else t).execute()
 
