@@ -5,11 +5,12 @@ import streamlit as st
 from smarketing import ui
 from smarketing.charts import funnel as charts
 from smarketing.formatting import fmt_int, fmt_pct, md_text
-from smarketing.funnel import behaviour, leaks, lifecycle
-from smarketing.labels import label, t
+from smarketing.funnel import behaviour, leaks, lifecycle, ordered
+from smarketing.labels import t
 from smarketing.schema import CORE_EVENT_TYPES
 from smarketing.scoring.scores import event_types
 from smarketing.stages import active_stages
+from smarketing.ui import behaviour as behaviour_ui
 
 BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "region", "employees_band", "owner",
               "title"]
@@ -33,14 +34,20 @@ HELP = {"leads": t("help_kpi_stage"), "conversion_from_previous": t("help_conver
         "conversion_from_first": t("help_conversion_from_first"), "median_days_from_previous": t("help_days"),
         "p90_days_from_previous": t("help_days")}
 
+kind = st.segmented_control(t("funnel_type"), ordered.FUNNEL_TYPES, default="reached", key="funnel_type",
+                            format_func=lambda k: t(f"funnel_type_{k}"), help=t("help_funnel_type")) or "reached"
+shown = overall if kind == "reached" else ui.cached(ordered.ordered_funnel, filters)
 left, right = st.columns([2, 3])
 with left:
-    ui.chart(charts.funnel_chart, overall, key="funnel_chart")
+    ui.chart(charts.funnel_chart, shown, key="funnel_chart")
 with right:
-    last = overall[overall.recorded].iloc[-1]
-    st.markdown(t("funnel_summary").format(first=md_text(STAGES.names[0]), last=md_text(last.stage),
-                                           rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
-    ui.table(lifecycle.shown_funnel(overall), "funnel", percent=RATES, days=DAYS, ints=("leads",), help=HELP)
+    last = shown[shown.recorded].iloc[-1]
+    summary = t("funnel_summary" if kind == "reached" else "funnel_summary_ordered")
+    st.markdown(summary.format(first=md_text(STAGES.names[0]), last=md_text(last.stage),
+                               rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
+    ui.table(lifecycle.shown_funnel(shown) if kind == "reached" else ordered.shown_side_by_side(shown, overall),
+             "funnel" if kind == "reached" else "funnel_in_order", percent=(*RATES, "in_order_share"), days=DAYS,
+             ints=("leads", "reached"), help=HELP)
     if missing := overall.stage[~overall.recorded].tolist():
         st.caption(t("stages_not_recorded").format(stages=", ".join(md_text(m) for m in missing)))
     side = ui.cached(lifecycle.side_stage_counts, filters)
@@ -98,22 +105,12 @@ with tabs[3]:
 
 with tabs[4]:
     if ui.shown(tabs[4]):
-        c1, c2 = st.columns([3, 1])
-        kinds = ui.cached(event_types) or list(CORE_EVENT_TYPES)  # the event types of this data, most frequent first
-        preferred = [k for k in ("content_download", "pricing_view", "demo_request") if k in kinds]
-        steps = c1.multiselect(t("behaviour_steps"), kinds, default=preferred if len(preferred) >= 2 else kinds[:3],
-                               max_selections=behaviour.MAX_STEPS, format_func=label, key="bf_steps",
-                               help=t("help_behaviour"))
-        window = c2.number_input(t("behaviour_window"), min_value=1, max_value=365, value=30, key="bf_window")
+        params = behaviour_ui.controls(ui.cached(event_types) or list(CORE_EVENT_TYPES))  # most frequent first
         if not ui.profile().has("events"):
             ui.empty_state(needs=("events",))
-        elif len(steps) < 2:
-            st.info(t("behaviour_pick"), icon=":material/info:")
-        else:
-            result = ui.cached(behaviour.behaviour_funnel, steps, float(window), filters)
+        elif params is not None:
+            result = ui.cached(behaviour.funnel_steps, params, filters)
             if result.leads.iloc[0] == 0:
                 ui.empty_state()
             else:
-                ui.chart(charts.behaviour_chart, result)
-                ui.table(result.assign(event_type=result.event_type.map(label)), "behaviour_funnel", percent=RATES,
-                         ints=("leads",), days=("median_hours_from_previous",))
+                behaviour_ui.show(result, params)

@@ -14,7 +14,7 @@ import ibis
 import pandas as pd
 
 from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window
-from smarketing.funnel.lifecycle import lifecycle_funnel, long_funnel, with_breakdown
+from smarketing.funnel.lifecycle import lifecycle_funnel, long_funnel, shown_funnel, with_breakdown
 from smarketing.reach import days_between, recorded_stages
 from smarketing.stages import StageModel, resolve
 
@@ -70,3 +70,14 @@ def funnel_types(con, filters: Filters = ALL_TIME, stages: StageModel | None = N
     out["in_order"] = out["stage"].map(ordered.set_index("stage")["leads"]).astype("int64")
     out["in_order_share"] = out["in_order"] / out["reached"].where(out["reached"] > 0)
     return out.reset_index(drop=True)
+
+
+def shown_side_by_side(ordered: pd.DataFrame, reached: pd.DataFrame) -> pd.DataFrame:
+    """The in-order funnel as its table shows it (lifecycle.shown_funnel), with the reached count of each stage and
+    the share of those that passed every stage in order beside its own count."""
+    shown = shown_funnel(ordered)
+    counts = reached.set_index("stage")["leads"].where(reached.set_index("stage")["recorded"])
+    shown.insert(shown.columns.get_loc("leads") + 1, "reached", shown["stage"].map(counts).astype("float64"))
+    shown.insert(shown.columns.get_loc("reached") + 1, "in_order_share",
+                 shown["leads"] / shown["reached"].where(shown["reached"] > 0))
+    return shown
