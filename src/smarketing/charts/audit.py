@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from smarketing.charts.style import PALETTE, apply
-from smarketing.formatting import fmt_int, fmt_pct
+from smarketing.formatting import fmt_int, fmt_pct, md_text
 from smarketing.labels import t
 
 GOOD, FAIR = 0.95, 0.80  # trust at or above GOOD is green, at or above FAIR amber, below red
@@ -24,9 +24,8 @@ def issue_label(key: str) -> str:
 
 
 def trust_line(by_stage: pd.DataFrame) -> str:
-    """One line for the Funnel page: the trust of each stage (markdown-safe: stage names are escaped by callers'
-    md_text; here they come from the stage model)."""
-    parts = [f"{row.stage} {fmt_pct(row.trust, 0)}" for row in by_stage.itertuples() if row.leads]
+    """One line for the Funnel page: the trust of each stage (markdown, stage names escaped)."""
+    parts = [f"{md_text(row.stage)} {fmt_pct(row.trust, 0)}" for row in by_stage.itertuples() if row.leads]
     return t("audit_trust_line").format(stages=" · ".join(parts)) if parts else ""
 
 
