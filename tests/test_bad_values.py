@@ -106,3 +106,49 @@ def test_an_event_in_year_5_or_after_2262_is_refused(tmp_path, con, ts):
         return  # not a date the mapped reader knows (a 6-digit year)
     _refused(con, lambda: load(con, assemble.prepare({"events": raw}, Mapping("m", {"events": tm}))),
              rf"^activity.csv, row 1 \(line 2\), column when: {WINDOW}")
+
+
+# ------------------------------------------------------------------------ 3. numbers that are not finite
+
+
+@pytest.mark.parametrize("amount", ["NaN", "inf", "-inf", "1e999", "Infinity"])
+def test_a_deal_amount_that_is_not_a_finite_number_is_refused(tmp_path, con, amount):
+    path = _file(tmp_path, "deals.csv", f"deal_id,lead_id,created_at,status,amount\nD1,L0,2024-01-01,won,{amount}\n")
+    _refused(con, lambda: store.import_files(con, {"deals": path}),
+             rf"^deals.csv, row 1 \(line 2\), column amount: expected a number ≥ 0, got '{amount}' \(not a finite "
+             rf"number\)")
+
+
+def test_a_spend_cost_of_nan_is_refused_in_a_mapped_file(con):
+    raw = read_table(b"day,channel,spent\n2024-03-01,Ads,100\n2024-03-02,Ads,NaN\n", "spend.csv")
+    tm = TableMapping("spend", {"day": "date", "channel": "source_group", "spent": "cost"})
+    _refused(con, lambda: load(con, assemble.prepare({"spend": raw}, Mapping("m", {"spend": tm}))),
+             r"^spend.csv, row 2 \(line 3\), column spent: expected a number ≥ 0, got 'NaN' \(not a finite number\)")
+
+
+def test_a_hubspot_deal_amount_of_1e999_is_refused(con):
+    contacts = read_table(b"Record ID,Create Date\n1,2024-01-02 10:00\n", "contacts.csv")
+    deals = read_table(b"Record ID,Deal Stage,Create Date,Amount,Associated Contact IDs\n"
+                       b"9,closedwon,2024-02-01 10:00,1e999,1\n", "deals.csv")
+    _refused(con, lambda: load(con, hubspot.prepare(contacts, deals, con=con)),
+             r"^deals.csv, row 1 \(line 2\), column Amount: expected a number ≥ 0, got '1e999' \(not a finite")
+
+
+def test_an_extra_number_column_that_is_not_finite_is_refused(tmp_path, con):
+    path = tmp_path / "leads.parquet"
+    pd.DataFrame({"lead_id": ["N1", "N2"], "created_at": pd.to_datetime(["2024-01-01"] * 2),
+                  "score": [1.5, float("inf")]}).to_parquet(path)
+    _refused(con, lambda: store.import_files(con, {"leads": path}),
+             r"^leads.parquet, row 2 \(line 3\), column score: expected a finite number, got 'inf'")
+    raw = read_table(b"id,signup,visits\nA1,2024-03-01,3\nA2,2024-03-01,1e999\n", "signups.csv")
+    tm = TableMapping("leads", {"id": "lead_id", "signup": "created_at"})
+    _refused(con, lambda: load(con, assemble.prepare({"leads": raw}, Mapping("m", {"leads": tm}))),
+             r"^signups.csv, row 2 \(line 3\), column visits: expected a finite number, got 'inf'")
+
+
+def test_an_infinite_value_is_refused_in_an_extra_column_that_is_already_a_number(tmp_path, con):
+    store.import_files(con, {"leads": _file(tmp_path, "a.csv", "lead_id,created_at,score\nN1,2024-01-01,1.5\n")})
+    path = _file(tmp_path, "b.csv", "lead_id,created_at,score\nN2,2024-01-01,-Infinity\n")
+    _refused(con, lambda: store.import_files(con, {"leads": path}),
+             r"^b.csv, row 1 \(line 2\), column score: expected a finite number \(the type DOUBLE this column got in "
+             r"an earlier import\), got '-Infinity'")

@@ -171,14 +171,15 @@ def _combine(parts: list[Rows], stages: StageModel, known_emails: dict[str, str]
     for part in leads:
         if "email" in part.columns:
             by_email.update(zip(_email_key(part.columns["email"]), part.columns["lead_id"], strict=True))
-    lead_of = {id(p): (p.columns["lead_id"] if p.tm.table == "leads" else _lead_ids(p, by_email)) for p in parts}
+    owned = [p for p in parts if p.tm.table == "leads" or TABLES[p.tm.table].lead_ref]  # spend rows have no lead
+    lead_of = {id(p): (p.columns["lead_id"] if p.tm.table == "leads" else _lead_ids(p, by_email)) for p in owned}
     frames: dict[str, list] = {}
     for part in parts:
-        if part.tm.table != "leads":
+        if part.tm.table != "leads" and id(part) in lead_of:
             part.columns["lead_id"] = lead_of[id(part)]
         frames.setdefault(part.tm.table, []).append((part.frame(), part))
     _enrich(frames, parts, lead_of, notes)
-    changes = [_stage_rows(p, lead_of[id(p)], stages) for p in parts if p.stage_entries]
+    changes = [_stage_rows(p, lead_of[id(p)], stages) for p in parts if p.stage_entries and id(p) in lead_of]
     if changes:
         frames.setdefault("stage_changes", []).extend(changes)
     return Prepared({table: _frame(table, items) for table, items in frames.items()}, notes)
@@ -209,7 +210,7 @@ def _lead_ids(part: Rows, by_email: dict[str, str]) -> pd.Series:
 
 def _enrich(frames: dict[str, list], parts: list[Rows], lead_of: dict, notes: list[str]) -> None:
     """Fill lead columns from the other files (the first value per lead; the lead's own file wins)."""
-    givers = [p for p in parts if p.lead_columns]
+    givers = [p for p in parts if p.lead_columns and id(p) in lead_of]
     if not givers:
         return
     if "leads" not in frames:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 _CURRENCY = re.compile(r"^\s*(?:[A-Z]{3}\s*)?[$€£¥￥₹]?\s*(-?[\d,\s.]*\d)\s*(?:[A-Z]{3})?\s*$")
@@ -92,7 +93,8 @@ def typed_extra(series: pd.Series) -> pd.Series:
     if text.str.match(r"^[+-]?0\d").any() or text.str.startswith("+").any() or text.str.len().max() > 15:
         return series
     numbers = pd.to_numeric(series.astype("string").str.strip().replace("", pd.NA), errors="coerce")
-    whole = (numbers.dropna() % 1 == 0).all()
+    present = numbers.dropna()
+    whole = bool(np.isfinite(present).all()) and (present % 1 == 0).all()  # inf stays a float: the check refuses it
     return numbers.astype("Int64") if whole else numbers.astype(float)
 
 

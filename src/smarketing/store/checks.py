@@ -92,6 +92,9 @@ def check_column(c: Checker, column: Column) -> None:
         c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
     if column.sql_type in ("TIMESTAMP", "DATE"):
         check_window(c, column, value)
+    if column.sql_type == "DOUBLE" and (bad := c.first_bad(f"NOT isfinite({value})")):
+        c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}' (not a "
+                                    f"finite number)")
     if column.non_negative and (bad := c.first_bad(f"{value} < 0")):
         c.fail(bad[0], column.name, f"expected {column.expected}, got a negative value")
     if column.allowed:
@@ -121,18 +124,29 @@ def check_window(c: Checker, column: Column, value: str) -> None:
                                     f"'{c.value(bad[0], column.name)}'")
 
 
+FLOATS = ("DOUBLE", "FLOAT", "REAL")
+
+
 def check_extra_types(c: Checker) -> None:
-    """Values of an extra column the table already has (from an earlier import) must fit its type."""
+    """Values of an extra column the table already has (from an earlier import) must fit its type; numbers of an
+    extra column must be finite (no NaN, inf)."""
     have = {n.lower(): t for n, t in c.db.execute(
         f'SELECT column_name, column_type FROM (DESCRIBE "{c.table.name}")').fetchall()}
     staged = dict(c.db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{c.stage}")').fetchall())
     for target, header in c.source_of.items():
+        if c.table.column(target) is not None:
+            continue
         want = have.get(target.lower())
-        if c.table.column(target) is not None or want is None or want == staged[header]:
+        if staged[header] in FLOATS and (bad := c.first_bad(f"NOT isfinite({c.q(target)})")):
+            c.fail(bad[0], target, f"expected a finite number, got '{c.value(bad[0], target)}'")
+        if want is None or want == staged[header]:
             continue
         src = f"nullif(trim(CAST({c.q(target)} AS VARCHAR)), '')"  # blank cells are empty, whatever the type
         if bad := c.first_bad(f"{src} IS NOT NULL AND try_cast({src} AS {want}) IS NULL"):
             c.fail(bad[0], target, f"expected a value of type {want} (the type this column got in an earlier "
+                                   f"import), got '{c.value(bad[0], target)}'")
+        if want in FLOATS and (bad := c.first_bad(f"NOT isfinite(try_cast({src} AS {want}))")):
+            c.fail(bad[0], target, f"expected a finite number (the type {want} this column got in an earlier "
                                    f"import), got '{c.value(bad[0], target)}'")
 
 
