@@ -34,9 +34,11 @@ class Column:
     number: bool = True
 
 
-def text_column(name: str, header: str) -> Column:
-    """A column of text from the data (labels of stages and keys, data values as they are)."""
-    return Column(name, header, lambda v: "" if v is None or v != v else label(v), number=False)
+def text_column(name: str, header: str, labelled: bool = False) -> Column:
+    """A column of text: data values as they are (owners, channels, reasons), or with `labelled` the labels of
+    stage names and keys."""
+    show = label if labelled else str
+    return Column(name, header, lambda v: "" if v is None or v != v else show(v), number=False)
 
 
 def csv_link(frame: pd.DataFrame, file_name: str, unmask: bool) -> str:
@@ -60,14 +62,14 @@ def table(frame: pd.DataFrame, columns: list[Column], file_name: str, unmask: bo
                         for c in columns)
         body.append(f"<tr{klass}>{cells}</tr>")
     note = f'<p class="caption">{esc(caption)}</p>' if caption else ""
-    return (f'<table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}'
+    return (f'<table data-table="{esc(file_name)}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>{note}'
             f'{csv_link(frame, file_name, unmask)}')
 
 
-def card(title: str, value: str, change: str, tone: str, previous: str) -> str:
+def card(metric: str, title: str, value: str, change: str, tone: str, previous: str) -> str:
     """A KPI card: the value, its change against the previous period (tone good / bad / flat) and the previous
     value."""
-    return (f'<div class="card"><div class="kpi-title">{esc(title)}</div><div class="kpi-value">{esc(value)}</div>'
+    return (f'<div class="card" data-metric="{esc(metric)}"><div class="kpi-title">{esc(title)}</div><div class="kpi-value">{esc(value)}</div>'
             f'<div class="kpi-change {tone}">{esc(change)}</div><div class="kpi-previous">{esc(previous)}</div></div>')
 
 

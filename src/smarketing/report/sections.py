@@ -25,6 +25,7 @@ from smarketing.report.blocks import (
     block,
     card,
     csv_link,
+    masked,
     note,
     section,
     side_by_side,
@@ -46,6 +47,11 @@ def _pct(v) -> str:
     return fmt_pct(v)
 
 
+def _number(v) -> float:
+    """A value to draw (NaN: no bar)."""
+    return float(v) if pd.notna(v) else float("nan")
+
+
 def kpis(c: PackContent) -> str:
     """Cards of the headline KPIs with their change: rates in points, everything else relative."""
     cards = []
@@ -60,7 +66,7 @@ def kpis(c: PackContent) -> str:
         better = -diff if row.kind == "days" else diff
         tone = "flat" if diff != diff or diff == 0 else "good" if better > 0 else "bad"
         previous = t("pack_previous").format(value=show(row.previous) if c.has_previous else "–")
-        cards.append(card(t(KPI_LABELS[row.metric]) if row.metric in KPI_LABELS else label(row.metric),
+        cards.append(card(row.metric, t(KPI_LABELS[row.metric]) if row.metric in KPI_LABELS else label(row.metric),
                           show(row.value), change, tone, previous))
     parts = [f'<div class="cards">{"".join(cards)}</div>', f'<p class="caption">{t("pack_kpi_caption")}</p>']
     if not c.has_previous:
@@ -80,7 +86,7 @@ def funnel(c: PackContent) -> str:
                     f"{fmt_int(r.leads)} · {_pct(r.conversion_from_previous)}")
             for i, r in enumerate(recorded.itertuples())]
     chart = svg.funnel(bars, t("pack_funnel_chart"))
-    columns = [text_column("stage", t("stage")), Column("leads", t("leads"), fmt_int),
+    columns = [text_column("stage", t("stage"), labelled=True), Column("leads", t("leads"), fmt_int),
                Column("conversion_from_previous", t("conversion_from_previous"), _pct),
                Column("conversion_from_first", t("conversion_from_first"), _pct),
                Column("median_days_from_previous", t("median_days_from_previous"), fmt_days)]
@@ -100,12 +106,12 @@ def leaks(c: PackContent) -> str:
         return block(t("pack_leaks"), note(t("pack_no_conversions_to_compare")))
     if falls.empty:
         return block(t("pack_leaks"), note(t("no_leaks"), "good"), f'<p class="caption">{caption}</p>')
-    rows = [(r.transition, r.rate_before, r.rate_now, f"{_pct(r.rate_before)} → {_pct(r.rate_now)} "
+    rows = [(masked(r.transition, c.options.unmask), r.rate_before, r.rate_now, f"{_pct(r.rate_before)} → {_pct(r.rate_now)} "
              f"({fmt_points(r.change)})") for r in falls.itertuples()]
     chart = svg.paired(rows, t("pack_leaks"), t("pack_before").format(since=_day(before.since),
                                                                        until=_day(before.until)),
                        t("pack_now").format(since=_day(c.options.since), until=_day(c.options.until)))
-    columns = [text_column("transition", t("transition")), Column("rate_before", t("rate_before"), _pct),
+    columns = [text_column("transition", t("transition"), labelled=True), Column("rate_before", t("rate_before"), _pct),
                Column("rate_now", t("rate_now"), _pct), Column("change", t("change"), fmt_points),
                Column("p_value", t("p_value"), fmt_p),
                Column("q_value", t("q_value"), fmt_p),
@@ -123,9 +129,9 @@ def handoffs(c: PackContent) -> str:
     summary = t("pack_sla_summary").format(n=fmt_int(s["dispatched"]), met=_pct(s["sla_met_share"]), hours=hours,
                                            returned=fmt_int(s["returned"]), waiting=fmt_int(s["pending"]))
     owners = report.by_owner
-    chart = svg.bars([svg.Bar(o.owner, float(o.sla_met_share) if pd.notna(o.sla_met_share) else float("nan"),
-                              _pct(o.sla_met_share)) for o in owners.itertuples()],
-                     t("pack_sla_owner_chart").format(hours=hours), reference=1.0)
+    unmask = c.options.unmask
+    chart = svg.bars([svg.Bar(masked(o.owner, unmask), _number(o.sla_met_share), _pct(o.sla_met_share))
+                      for o in owners.itertuples()], t("pack_sla_owner_chart").format(hours=hours), reference=1.0)
     columns = [text_column("owner", t("owner")), Column("dispatched", t("dispatched"), fmt_int),
                Column("sla_met", t("pack_accepted_in").format(hours=hours), fmt_int),
                Column("sla_met_share", t("sla_met_share"), _pct), Column("returned", t("returned"), fmt_int),
@@ -161,7 +167,7 @@ def channels(c: PackContent) -> str:
     title = t("pack_romi").format(model=model)
     if c.romi.empty or c.conversions == 0:
         return section("channels", t("pack_channels"), chain, block(title, note(t("pack_no_conversions"))))
-    chart = svg.bars([svg.Bar(r.channel, float(r.romi) if pd.notna(r.romi) else float("nan"), fmt_ratio(r.romi))
+    chart = svg.bars([svg.Bar(masked(r.channel, c.options.unmask), _number(r.romi), fmt_ratio(r.romi))
                       for r in c.romi.itertuples()], title)
     romi_columns = [text_column("channel", t("channel")), Column("cost", t("cost"), fmt_money),
                     Column("conversions", t("credited_conversions"), lambda v: f"{v:,.1f}"),
@@ -186,11 +192,11 @@ def goal(c: PackContent) -> str:
         text += " " + t("pack_plan_default")
     stages = g.progress[g.progress.item != "won_revenue"]
     revenue = g.progress[g.progress.item == "won_revenue"].iloc[0]
-    chart = svg.bars([svg.Bar(label(r.item), float(r.coverage) if pd.notna(r.coverage) else float("nan"),
+    chart = svg.bars([svg.Bar(label(r.item), _number(r.coverage),
                               f"{fmt_int(r.reached)} / {fmt_int(r.needed)} · {_pct(r.coverage)}")
                       for r in stages.itertuples()], t("pack_progress_chart"), reference=1.0,
                      reference_text=t("pack_plan_line"))
-    columns = [text_column("item", t("stage")), Column("needed", t("pack_needed_window"), fmt_int),
+    columns = [text_column("item", t("stage"), labelled=True), Column("needed", t("pack_needed_window"), fmt_int),
                Column("reached", t("pack_reached"), fmt_int), Column("coverage", t("pack_coverage"), _pct)]
     won = t("pack_revenue_progress").format(won=fmt_money(revenue.reached), needed=fmt_money(revenue.needed),
                                             share=_pct(revenue.coverage))
