@@ -7,7 +7,8 @@ import importlib
 import sys
 
 # Command-group modules, each with register(subparsers) adding parsers that set `func`.
-COMMAND_MODULES = ("data", "funnel", "scoring", "attribution", "leadflow", "planner", "leads", "insights", "pack", "app")
+COMMAND_MODULES = ("data", "funnel", "behaviour", "scoring", "attribution", "leadflow", "planner", "forecast", "leads",
+                   "insights", "pack", "app")
 
 
 class CliError(Exception):
