@@ -29,6 +29,8 @@ HERE = Path(__file__).parent
 END = date(2026, 11, 1)
 WINDOW = Filters(date(2025, 11, 1), date(2026, 10, 31))
 STEPS = ["content_download", "pricing_view", "demo_request"]
+STEPS5 = ["content_download", "pricing_view", "webinar_attended", "demo_request", "trial_signup"]
+EXCLUDE = ("event_attended", 1, 4)  # drop journeys that met us at an event between the download and the demo
 STEP_WINDOW_DAYS = 30
 BY = "source_group"
 STAGES = DEFAULT_STAGES.names
@@ -83,20 +85,30 @@ def pd_cohorts(leads, changes) -> pd.DataFrame:
     return out.reset_index(names="cohort")
 
 
-def pd_behaviour(leads, events) -> list[int]:
+def pd_behaviour(leads, events, steps=STEPS, exclude=None) -> list[int]:
+    """Greedy chain from each cohort lead's first step 1 (each step's first event after the previous step, all
+    within the window); with `exclude` (event, from, to) journeys that did the event after step `from` and
+    before step `to` (before the window closed when `to` was never reached) count at no step."""
     cohort = leads.lead_id[(leads.created_at >= WINDOW.start) & (leads.created_at < WINDOW.end)]
-    ev = events[events.event_type.isin(STEPS) & events.lead_id.isin(cohort)]
-    reached = ev[ev.event_type == STEPS[0]].groupby("lead_id", as_index=False).ts.min().rename(columns={"ts": "t0"})
+    ev = events[events.event_type.isin(steps) & events.lead_id.isin(cohort)]
+    wide = ev[ev.event_type == steps[0]].groupby("lead_id").ts.min().rename("t0").to_frame()
     window = pd.Timedelta(days=STEP_WINDOW_DAYS)
-    counts = [len(reached)]
-    prev = reached
-    for k, step in enumerate(STEPS[1:], start=1):
+    prev = wide.reset_index()
+    for k, step in enumerate(steps[1:], start=1):
         nxt = prev.merge(ev[ev.event_type == step][["lead_id", "ts"]], on="lead_id")
         nxt = nxt[(nxt.ts > nxt[f"t{k - 1}"]) & (nxt.ts <= nxt.t0 + window)]
         keys = ["lead_id", "t0", *[f"t{j}" for j in range(1, k)]]
         prev = nxt.groupby(keys, as_index=False).ts.min().rename(columns={"ts": f"t{k}"})
-        counts.append(len(prev))
-    return counts
+        wide[f"t{k}"] = prev.set_index("lead_id")[f"t{k}"].reindex(wide.index)
+    if exclude is not None:
+        kind, low, high = exclude
+        start, end = wide[f"t{low - 1}"], wide[f"t{high - 1}"]
+        hits = events[events.event_type == kind][["lead_id", "ts"]].merge(
+            pd.DataFrame({"start": start, "end": end.fillna(wide.t0 + window), "reached": end.notna()}),
+            left_on="lead_id", right_index=True)
+        inside = (hits.ts > hits.start) & ((hits.reached & (hits.ts < hits.end)) | (~hits.reached & (hits.ts <= hits.end)))
+        wide = wide.drop(index=hits.lead_id[inside].unique())
+    return [int(wide[f"t{k}"].notna().sum()) for k in range(len(steps))]
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -113,12 +125,13 @@ def build(path: Path, leads: int) -> float:
     return elapsed
 
 
-def check(duck_funnel, pd_f, duck_cohorts, pd_c, duck_steps, pd_steps) -> None:
+def check(duck_funnel, pd_f, duck_cohorts, pd_c, duck_steps, pd_steps, duck5=None, pd5=None) -> None:
     merged = duck_funnel.merge(pd_f, on=[BY, "stage"], suffixes=("", "_pd"))
     assert (merged.leads == merged.leads_pd).all(), "funnel counts differ from the pandas twin"
     assert np.allclose(merged.median_days_from_previous, merged.median_days_from_previous_pd, equal_nan=True)
     assert np.allclose(duck_cohorts[STAGES].to_numpy(), pd_c[STAGES].to_numpy()), "cohorts differ"
     assert duck_steps == pd_steps, f"behaviour funnel differs: {duck_steps} vs {pd_steps}"
+    assert duck5 == pd5, f"5-step behaviour funnel with an exclusion differs: {duck5} vs {pd5}"
 
 
 def main(argv=None) -> int:
@@ -137,6 +150,8 @@ def main(argv=None) -> int:
     t_funnel, duck_f = timed(lambda: lifecycle_funnel(con, WINDOW, by=BY), args.runs)
     t_cohort, duck_c = timed(lambda: cohort_table(con, WINDOW), args.runs)
     t_behav, duck_b = timed(lambda: behaviour_funnel(con, STEPS, STEP_WINDOW_DAYS, WINDOW), args.runs)
+    t_behav5, duck_b5 = timed(lambda: behaviour_funnel(con, STEPS5, STEP_WINDOW_DAYS, WINDOW, exclusions=[EXCLUDE]),
+                              args.runs)
 
     start = time.perf_counter()
     db = store.raw(con)
@@ -147,12 +162,15 @@ def main(argv=None) -> int:
     p_funnel, pd_f = timed(lambda: pd_funnel(leads, changes), args.runs)
     p_cohort, pd_c = timed(lambda: pd_cohorts(leads, changes), args.runs)
     p_behav, pd_b = timed(lambda: pd_behaviour(leads, events), args.runs)
-    check(duck_f, pd_f, duck_c, pd_c, duck_b.leads.tolist(), pd_b)
+    p_behav5, pd_b5 = timed(lambda: pd_behaviour(leads, events, STEPS5, EXCLUDE), args.runs)
+    check(duck_f, pd_f, duck_c, pd_c, duck_b.leads.tolist(), pd_b, duck_b5.leads.tolist(), pd_b5)
 
     rows = [("Lifecycle funnel by source group", t_funnel, p_funnel, 0.3),
             ("Monthly cohort table", t_cohort, p_cohort, None),
             (f"Behaviour funnel ({len(STEPS)} steps, {STEP_WINDOW_DAYS}-day window) over all events", t_behav,
-             p_behav, 1.5)]
+             p_behav, 1.5),
+            (f"Behaviour funnel ({len(STEPS5)} steps, {STEP_WINDOW_DAYS}-day window, excluding {EXCLUDE[0]} between "
+             f"steps {EXCLUDE[1]} and {EXCLUDE[2]}) over all events", t_behav5, p_behav5, 1.5)]
     report = render(args, counts, gen, t_load, rows)
     print(report)
     if not args.no_write:
