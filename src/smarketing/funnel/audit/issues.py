@@ -28,7 +28,8 @@ part of the funnel order):
 - unmapped_source: source group or source missing or a placeholder such as "(none)" or "unknown".
 - unmapped_campaign: the lead's source has spend by campaign, but the lead's campaign is missing or not among
   that source's campaigns in spend, so its cost cannot be matched (checked only with spend).
-- ownerless_mql: reached the MQL-role stage with no owner on the lead and no hand-off to an owner.
+- ownerless_mql: reached the MQL-role stage with no owner on the lead and no hand-off to an owner (checked only
+  when the data records owners at all: an owner on some lead, or hand-offs).
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ MISSING_VALUES = ("", "(none)", "none", "(not set)", "not set", "unknown", "(unk
 class IssueType:
     key: str
     group: str  # HISTORY: the stage record is inconsistent (counts against trust); STALE: not updated; MAPPING
-    needs: tuple[str, ...] = ()  # tables that must hold rows for the check to run
+    needs: tuple[str, ...] = ()  # tables that must hold rows for the check to run ("owners": some owner known)
     roles: tuple[str, ...] = ()  # stage roles the check needs
 
 
@@ -66,7 +67,7 @@ ISSUE_TYPES = (
     IssueType("past_p90", STALE, (), ("mql", "won")),
     IssueType("unmapped_source", MAPPING),
     IssueType("unmapped_campaign", MAPPING, ("spend",)),
-    IssueType("ownerless_mql", MAPPING, (), ("mql",)),
+    IssueType("ownerless_mql", MAPPING, ("owners",), ("mql",)),
 )
 ISSUES = {i.key: i for i in ISSUE_TYPES}
 HISTORY_KEYS = tuple(i.key for i in ISSUE_TYPES if i.group == HISTORY)

@@ -29,6 +29,7 @@ from smarketing.funnel.audit.issues import (
     ISSUES,
     AuditContext,
     issue_rows,
+    missing_value,
 )
 from smarketing.funnel.lifecycle import lifecycle_funnel
 from smarketing.reach import reach_column, reached, recorded_stages, stage_reach
@@ -91,9 +92,12 @@ def audit_context(con, filters: Filters = ALL_TIME, stages: StageModel | None = 
             k = stages.index(row.from_stage)
             if lo <= k < hi and pd.notna(row.p90_days_from_previous):
                 p90.append((k, float(row.p90_days_from_previous)))
-    present = frozenset(n for n in ("stage_changes", "deals", "handoffs", "spend") if _has_rows(con, n))
+    present = {n for n in ("stage_changes", "deals", "handoffs", "spend") if _has_rows(con, n)}
+    leads = con.table("leads")
+    if "handoffs" in present or int(leads.filter(~missing_value(leads.owner)).limit(1).count().execute()):
+        present.add("owners")
     return AuditContext(stages, filters, tuple(recorded_stages(con, stages)), data_as_of(con), float(sla_hours),
-                        tuple(p90), present)
+                        tuple(p90), frozenset(present))
 
 
 def scope_leads(con, ctx: AuditContext) -> ibis.Table:
