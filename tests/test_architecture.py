@@ -17,7 +17,7 @@ PACKAGE = ROOT / "src" / "smarketing"
 LAYERS = [
     ("base", ("schema", "stages", "settings", "toml_input", "paths", "privacy", "formatting", "filters", "deals",
               "reach", "exports", "labels", "config", "frozen", "timewindow")),
-    ("storage", ("store", "importers", "demo")),
+    ("storage", ("store", "importers", "demo", "views")),
     ("analysis", ("funnel", "scoring", "attribution", "leadflow", "planner")),
     ("presentation", ("charts", "report")),
     ("front", ("access", "ui", "cli", "launch")),

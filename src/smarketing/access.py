@@ -1,7 +1,7 @@
 """Who may do what: optional login (Streamlit's built-in OIDC, st.login) and the viewer / analyst roles.
 
-Viewers see every analysis; analysts may also import data, save scoring rules, point the app at another
-data source and (when the setting allows it) see unmasked personal data.
+Viewers see every analysis and open saved views; analysts may also import data, save scoring rules and views,
+point the app at another data source and (when the setting allows it) see unmasked personal data.
 
 - With an `[auth]` section in .streamlit/secrets.toml, everyone must log in; a user is an analyst when
   their email matches `[smarketing] analysts` (exact addresses or patterns like "*@example.com"),
@@ -27,7 +27,8 @@ from smarketing.settings import ANALYST, VIEWER
 
 ROLES = (VIEWER, ANALYST)
 IMPORT, SAVE_RULES, CHOOSE_SOURCE, SHOW_PERSONAL = "import", "save_rules", "choose_source", "show_personal"
-ALLOWED = {VIEWER: frozenset(), ANALYST: frozenset({IMPORT, SAVE_RULES, CHOOSE_SOURCE, SHOW_PERSONAL})}
+SAVE_VIEWS = "save_views"  # name and save a page with its filters (viewers open saved views)
+ALLOWED = {VIEWER: frozenset(), ANALYST: frozenset({IMPORT, SAVE_RULES, CHOOSE_SOURCE, SHOW_PERSONAL, SAVE_VIEWS})}
 
 
 class AccessDenied(PermissionError):

@@ -20,6 +20,7 @@ from smarketing.ui.data import (
     db_path,
     segment_values,
 )
+from smarketing.ui.views import saved_views
 
 SEGMENT_COLUMNS = ("source_group", "source", "industry", "country", "region", "owner")
 
@@ -55,6 +56,7 @@ def sidebar() -> Filters:
     st.sidebar.caption(f"{t('database')}: {md_code(engines.redact(db_path()))}")
     _source_picker()
     _clamped_warning(key)
+    saved_views(SEGMENT_COLUMNS)  # a view's link opens it (before the filter widgets); the saved views, saving
     floor, ceiling = timewindow.EARLIEST, timewindow.latest()  # the sane window, as the command line clamps
     since = timewindow.clamp_day(_param_date("since", default_since))
     until = max(timewindow.clamp_day(_param_date("until", hi)), since)
