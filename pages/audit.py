@@ -7,7 +7,7 @@ from smarketing import ui
 from smarketing.charts import audit as charts
 from smarketing.formatting import fmt_int, fmt_pct, md_text
 from smarketing.funnel import audit
-from smarketing.labels import t
+from smarketing.labels import label, t
 
 ui.guard("audit")
 filters = ui.sidebar()
@@ -37,9 +37,8 @@ def group_leads(group: str) -> int:
 
 k = st.columns(4)
 k[0].metric(t("audit_leads"), fmt_int(report.leads), help=t("audit_help_leads"), border=True)
-k[1].metric(t("audit_history_leads"), fmt_int(report.with_history_issue),
-            delta=fmt_pct(report.with_history_issue / report.leads), delta_color="off", help=t("audit_help_history"),
-            border=True)
+k[1].metric(t("audit_history_leads"), f"{fmt_int(report.with_history_issue)} · "
+            f"{fmt_pct(report.with_history_issue / report.leads)}", help=t("audit_help_history"), border=True)
 k[2].metric(t("audit_stale_leads"), fmt_int(group_leads(audit.STALE)), help=t("audit_help_stale"), border=True)
 k[3].metric(t("audit_mapping_leads"), fmt_int(group_leads(audit.MAPPING)), help=t("audit_help_mapping"), border=True)
 as_of = f"{report.as_of:%d %b %Y %H:%M}" if report.as_of is not None else "–"
@@ -51,13 +50,16 @@ if unchecked := [k for k in audit.ISSUES if not issues.at[k, "checked"]]:
         for k in unchecked)))
 
 
+FOUND = [k for k in CHECKED if issues.at[k, "leads"] > 0]
+
+
 def shown(frame):
-    """Issue columns under their labels' keys (issue_<type>), only the checked ones."""
-    dropped = [k for k in audit.ISSUES if k not in CHECKED]
-    return frame.drop(columns=dropped).rename(columns={k: f"issue_{k}" for k in CHECKED})
+    """Issue columns under their labels' keys (issue_<type>), only those some lead in scope has."""
+    dropped = [k for k in audit.ISSUES if k not in FOUND]
+    return frame.drop(columns=dropped).rename(columns={k: f"issue_{k}" for k in FOUND})
 
 
-ISSUE_COLUMNS = [f"issue_{k}" for k in CHECKED]
+ISSUE_COLUMNS = [f"issue_{k}" for k in FOUND]
 HELP = {f"issue_{k}": t(f"help_issue_{k}") for k in audit.ISSUES} | {"trust": t("audit_help_trust"),
                                                                      "clean": t("audit_help_clean")}
 
@@ -65,37 +67,48 @@ c1, c2 = st.columns([2, 3])
 with c1:
     ui.chart(charts.trust_chart, report.by_stage, t("audit_trust_title"), key="audit_trust")
 with c2:
-    ui.table(shown(report.by_stage), "trust_by_stage", percent=("trust",), ints=("leads", "clean", *ISSUE_COLUMNS),
-             help=HELP, key="audit_by_stage")
-    st.caption(t("audit_stage_caption"))
+    if not report.by_stage[CHECKED].fillna(0).to_numpy().sum():
+        st.success(t("audit_all_clean"), icon=":material/verified:")
+    else:
+        ui.chart(charts.issues_chart, report.by_stage, CHECKED, t("audit_issues_title"), key="audit_issues")
+
+matrix = report.matrix
+stage_names = [c for c in matrix.columns if c not in ("issue", "group", "leads", "share")]
+ui.dataframe(matrix.assign(issue=matrix.issue.map(charts.issue_label), group=matrix.group.map(
+    lambda g: t(f"audit_group_{g}")), share=matrix.share * 100), hide_index=True, width="stretch",
+    height=35 * (len(matrix) + 1) + 3,
+    column_config={"issue": st.column_config.TextColumn(t("issue")), "group": st.column_config.TextColumn(t("group")),
+                   **{s: ui.int_column(label(s)) for s in stage_names},
+                   "leads": ui.int_column(t("audit_any_stage"), t("audit_help_issue_leads")),
+                   "share": ui.number_column(t("share"), t("audit_help_share"), fmt="%.1f%%")})
+ui.download(matrix, "audit_issues_by_stage")
+st.caption(t("audit_stage_caption"))
 
 tabs = ui.tabs(key="audit_tab", labels=[t("audit_tab_stage"), t("audit_tab_source"), t("audit_tab_effect"),
                                         t("audit_tab_leads")])
 
 with tabs[0]:
     if ui.shown(tabs[0]):
-        if not report.by_stage[CHECKED].fillna(0).to_numpy().sum():
-            st.success(t("audit_all_clean"), icon=":material/verified:")
-        else:
-            ui.chart(charts.issues_chart, report.by_stage, CHECKED, t("audit_issues_title"), key="audit_issues")
-        summary = report.issues.assign(issue=report.issues.issue.map(charts.issue_label),
-                                       group=report.issues.group.map(lambda g: t(f"audit_group_{g}")),
-                                       checked=report.issues.checked.map(lambda c: t("yes") if c else t("no")))
-        ui.table(summary.drop(columns=["missing"]), "audit_issues", percent=("share",), ints=("leads",),
-                 key="audit_summary")
+        ui.table(shown(report.by_stage), "trust_by_stage", percent=("trust",), ints=("leads", "clean", *ISSUE_COLUMNS),
+                 help=HELP, key="audit_by_stage")
+        st.caption(t("audit_found_only"))
 
 with tabs[1]:
     if ui.shown(tabs[1]):
         ui.table(shown(report.by_source), "trust_by_source", percent=("trust",),
                  ints=("leads", "clean", *ISSUE_COLUMNS), help=HELP, key="audit_by_source")
-        st.caption(t("audit_source_caption"))
+        st.caption(t("audit_source_caption") + " " + t("audit_found_only"))
 
 with tabs[2]:
     if ui.shown(tabs[2]):
-        keys = [*CHECKED, audit.ANY_HISTORY]
-        ui.chart(charts.effects_heatmap, report.effects, keys, t("audit_effect_title"), key="audit_effects")
-        st.caption(t("audit_effect_caption"))
-        effects = report.effects.drop(columns=["from_stage", "to_stage"])
+        effects = report.effects[report.effects.flagged > 0]
+        if effects.empty:
+            st.success(t("audit_all_clean"), icon=":material/verified:")
+        else:
+            keys = [k for k in [*CHECKED, audit.ANY_HISTORY] if k in set(effects.issue)]
+            ui.chart(charts.effects_heatmap, effects, keys, t("audit_effect_title"), key="audit_effects")
+            st.caption(t("audit_effect_caption"))
+        effects = effects.drop(columns=["from_stage", "to_stage"])
         ui.table(effects.assign(issue=effects.issue.map(charts.issue_label)), "audit_effects",
                  percent=("rate_all", "rate_without", "change"), ints=("flagged",),
                  help={"change": t("audit_help_change"), "flagged": t("audit_help_flagged")}, key="audit_effect_table")

@@ -15,15 +15,22 @@ def texts(at, kind: str) -> str:
     return " ".join(str(e.value) for e in getattr(at, kind))
 
 
+def stage_table(at):
+    """The trust-per-stage table, by stage."""
+    return next(f.value for f in at.dataframe if "stage" in f.value.columns and "trust" in f.value.columns
+                ).set_index("stage")
+
+
 def test_the_page_shows_trust_issues_effects_and_the_leads_to_fix(demo_env, demo_con, downloads):
     at = run_page("audit")
     report = audit_report(demo_con, _window(at))
     shown = metrics(at)
     assert shown["Leads audited"] == f"{report.leads:,}"
-    assert shown["With an inconsistent stage history"] == f"{report.with_history_issue:,}"
+    share = report.with_history_issue / report.leads * 100
+    assert shown["Inconsistent history"] == f"{report.with_history_issue:,} · {share:.1f}%"
     trust = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Trust per stage")["data"][0]
     assert list(trust["y"]) == report.by_stage.stage.tolist()
-    table = at.dataframe[0].value.set_index("stage")
+    table = stage_table(at)
     assert table.at["MQL", "trust"] == pytest.approx(report.by_stage.set_index("stage").at["MQL", "trust"] * 100)
     assert "issue_skipped" in table.columns and "issue_backwards" in table.columns
     titles = {f["layout"]["title"]["text"] for f in figures(at)}
@@ -98,7 +105,7 @@ def test_data_without_events_handoffs_deals_or_spend(crm_db, downloads):
     assert "Not checked on this data" in notes
     assert "Won deal, never Customer (needs deals)" in notes and "MQL past the SLA (needs hand-offs)" in notes
     assert "Unmapped campaign (needs spend by campaign)" in notes
-    table = at.dataframe[0].value.set_index("stage")
+    table = stage_table(at)
     assert table.at["MQL", "issue_skipped"] == 1 and table.at["MQL", "issue_bulk_edit"] == 1
     assert table.at["MQL", "trust"] == pytest.approx(100 / 3)  # L1 clean, L2 skipped, L4 bulk edit
     assert "issue_past_sla" not in table.columns  # not checked: no column rather than zeros
@@ -116,5 +123,5 @@ def test_data_with_no_stage_changes(tmp_path, monkeypatch):
     at = run_page("audit")
     assert "no stage changes" in texts(at, "info")
     assert metrics(at)["Leads audited"] == "2" and metrics(at)["Mapping gaps"] == "1"
-    assert pd.notna(at.dataframe[0].value.trust.iloc[0])
+    assert pd.notna(stage_table(at).trust.iloc[0])
     run_page("drivers")  # the drivers page says there is only one stage, without an exception

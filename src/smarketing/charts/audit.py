@@ -39,7 +39,7 @@ def trust_chart(by_stage: pd.DataFrame, title: str | None = None) -> go.Figure:
         y=data.stage, x=data.trust * 100, orientation="h", marker_color=colors, text=text, textposition="auto",
         cliponaxis=False, hovertemplate="%{y}: %{text}<extra></extra>",
     ))
-    fig.update_xaxes(range=[0, 100], ticksuffix="%", title=t("audit_trust"))
+    fig.update_xaxes(range=[0, 100], dtick=25, ticksuffix="%", title=t("audit_trust"))
     fig.update_yaxes(autorange="reversed")
     return apply(fig, title, height=max(260, 44 * len(data) + 110))
 
@@ -52,9 +52,11 @@ def issues_chart(by_stage: pd.DataFrame, keys: list[str], title: str | None = No
                hovertemplate="%{x}: %{y:,} " + t("leads").lower() + "<extra>" + issue_label(k) + "</extra>")
         for i, k in enumerate(shown)
     ])
-    fig.update_layout(barmode="stack", yaxis_title=t("leads"), xaxis_title=t("stage"))
+    fig.update_layout(barmode="stack", yaxis_title=t("leads"))
     fig.update_yaxes(tickformat=",d")
-    return apply(fig, title, height=420)
+    fig = apply(fig, title, height=420)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))  # below: many types
+    return fig
 
 
 def effects_heatmap(effects: pd.DataFrame, keys: list[str], title: str | None = None) -> go.Figure:

@@ -14,7 +14,7 @@ from smarketing.funnel import drivers as drv
 from smarketing.reach import recorded_stages
 from smarketing.stages import active_stages
 
-AUDIT_TABLES = {"stage": "by_stage", "source": "by_source", "issue": "issues", "effect": "effects"}
+AUDIT_TABLES = {"stage": "by_stage", "source": "by_source", "issue": "matrix", "effect": "effects"}
 
 
 def _add_window(p) -> None:
@@ -30,8 +30,8 @@ def register(sub) -> None:
     add_db(a)
     _add_window(a)
     a.add_argument("--by", choices=list(AUDIT_TABLES), default="stage",
-                   help="table to print: stage (default: issues and trust per stage), source, issue (totals) or "
-                   "effect (conversions without each issue type)")
+                   help="table to print: stage (default: trust and issues per stage), source, issue (each issue type by "
+                   "stage, with its total) or effect (conversions without each issue type)")
     a.add_argument("--issue", choices=list(audit.ISSUES), metavar="ISSUE",
                    help=f"list the offending leads of one issue type instead ({', '.join(audit.ISSUES)})")
     a.add_argument("--sla-hours", type=float, default=audit.DEFAULT_SLA_HOURS,

@@ -62,6 +62,16 @@ class AuditReport:
     as_of: datetime | None
     sla_hours: float
 
+    @property
+    def matrix(self) -> pd.DataFrame:
+        """Issue types by stage: issue, group, one column per recorded stage (leads with the issue about that stage),
+        leads (with the issue about any stage) and share of the leads in scope; checked issue types only."""
+        checked = self.issues[self.issues.checked]
+        counts = self.by_stage.set_index("stage")[checked.issue.tolist()].T.astype("int64")
+        counts.columns = list(counts.columns)
+        out = checked[["issue", "group"]].join(counts, on="issue")
+        return out.assign(leads=checked.leads.astype("int64"), share=checked.share).reset_index(drop=True)
+
 
 def data_as_of(con) -> datetime | None:
     """The last moment the data knows about: the latest creation, stage entry, deal or hand-off time."""
