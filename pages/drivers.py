@@ -46,6 +46,8 @@ else:
 min_count = c4.number_input(t("drv_min_count"), min_value=1, max_value=100_000, value=drv.MIN_COUNT, step=5,
                             key="drv_min_count", help=t("drv_help_min_count"))
 
+HELP = {"odds_ratio": t("drv_help_odds"), "interval": t("drv_help_ci"), "q_value": t("drv_help_q"),
+        "effect": t("drv_help_effect")}
 with st.spinner(t("computing")):
     report = ui.cached(drv.drivers, pair, filters, min_count=int(min_count))
 if report.leads == 0:
@@ -69,13 +71,19 @@ with tabs[0]:
                                  value=[label(v) if k == "event" else v for k, v in zip(found.kind, found.value,
                                                                                         strict=True)],
                                  effect=found.effect.map(lambda e: t(f"drv_effect_{e}")))
-            ui.table(table.drop(columns=["kind", "low", "high"]), "drivers",
-                     percent=("rate_with", "rate_without"), decimals=("odds_ratio", "ci_low", "ci_high", "p_value",
-                                                                     "q_value"),
-                     ints=("leads_with", "converted_with", "leads_without", "converted_without"),
-                     help={"odds_ratio": t("drv_help_odds"), "ci_low": t("drv_help_ci"), "ci_high": t("drv_help_ci"),
-                           "p_value": t("drv_help_p"), "q_value": t("help_q_value"),
-                           "effect": t("drv_help_effect")}, key="drv_table")
+            table = table.assign(interval=[f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(table.ci_low, table.ci_high,
+                                                                                     strict=True)])
+            ui.dataframe(table[["feature", "value", "leads_with", "rate_with", "leads_without", "rate_without",
+                                "odds_ratio", "interval", "q_value", "effect"]].assign(
+                rate_with=table.rate_with * 100, rate_without=table.rate_without * 100), hide_index=True,
+                width="stretch", column_config={c: st.column_config.TextColumn(t(c), help=HELP.get(c))
+                                                for c in ("feature", "value", "interval", "effect")} | {
+                    "leads_with": ui.int_column(t("leads_with")), "leads_without": ui.int_column(t("leads_without")),
+                    "rate_with": ui.number_column(t("rate_with"), fmt="%.1f%%"),
+                    "rate_without": ui.number_column(t("drv_rate_without"), fmt="%.1f%%"),
+                    "odds_ratio": ui.number_column(t("odds_ratio"), HELP["odds_ratio"], fmt="%.2f"),
+                    "q_value": ui.number_column(t("q_value"), HELP["q_value"], fmt="%.2g")})
+            ui.download(found, "drivers")
         if report.set_aside:
             st.caption(t("drv_set_aside").format(n=fmt_int(report.set_aside), min=fmt_int(report.min_count)))
         if not found.empty:
@@ -104,4 +112,4 @@ with tabs[1]:
                      t("drv_time_title"), key="drv_time")
             st.caption(t("drv_time_caption"))
             ui.table(timed.histogram, "time_to_convert", percent=("share",), ints=("leads",),
-                     decimals=("bin_start", "bin_end"), key="drv_time_table")
+                     days=("bin_start", "bin_end"), key="drv_time_table")

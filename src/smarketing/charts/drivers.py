@@ -12,6 +12,7 @@ from smarketing.labels import label, t
 
 EFFECT_COLORS = {"raises": "#16a34a", "lowers": "#dc2626", "unclear": "#94a3b8"}
 TOP = 20
+ODDS_TICKS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3, 5, 10, 20, 50, 100]
 
 
 def driver_name(kind: str, feature: str, value: str) -> str:
@@ -34,18 +35,21 @@ def drivers_chart(drivers: pd.DataFrame, top: int = TOP, title: str | None = Non
         error_x=dict(type="data", symmetric=False, array=data.ci_high - data.odds_ratio,
                      arrayminus=data.odds_ratio - data.ci_low, color="#64748b", thickness=1.5),
         hovertemplate="%{y}<br>" + t("odds_ratio") + " %{x:.2f} (%{customdata[0]:.2f}–%{customdata[1]:.2f})<br>"
-                      + t("rate_with") + " %{customdata[2]:.1f}% · " + t("rate_without") + " %{customdata[3]:.1f}%<br>"
+                      + t("rate_with") + " %{customdata[2]:.1f}% · " + t("drv_rate_without") + " %{customdata[3]:.1f}%<br>"
                       + t("leads_with") + " %{customdata[4]:,} · q %{customdata[5]:.2g}<extra></extra>",
     ))
     fig.add_vline(x=1, line_color="#334155", line_dash="dot")
-    fig.update_xaxes(type="log", title=t("drv_odds_axis"))
+    low, high = float(np.nanmin(data.ci_low)) if len(data) else 1.0, float(np.nanmax(data.ci_high)) if len(data) else 1.0
+    ticks = [v for v in ODDS_TICKS if low / 1.5 <= v <= high * 1.5] or [1]
+    fig.update_xaxes(type="log", title=t("drv_odds_axis"), tickvals=ticks, ticktext=[f"{v:g}" for v in ticks])
     return apply(fig, title, height=max(320, 30 * len(data) + 120))
 
 
 def time_chart(histogram: pd.DataFrame, unit: str, median: float, p90: float, open_end: bool,
                title: str | None = None) -> go.Figure:
     """Converted leads by the time they took, with the median and the 90th percentile marked."""
-    width = float(histogram.bin_end.iloc[0] - histogram.bin_start.iloc[0]) if len(histogram) else 1.0
+    width = float(histogram.bin_start.iloc[1] - histogram.bin_start.iloc[0]) if len(histogram) > 1 else \
+        float(histogram.bin_end.iloc[0] - histogram.bin_start.iloc[0]) if len(histogram) else 1.0
     names = [f"{a:g}–{b:g}" for a, b in zip(histogram.bin_start, histogram.bin_end, strict=True)]
     if open_end and names:
         names[-1] = f"≥ {histogram.bin_start.iloc[-1]:g}"

@@ -114,7 +114,7 @@ def driver_leads(con, pair: StepPair, kind: str, feature: str, value: str, low: 
 
 @dataclass(frozen=True)
 class TimeToConvert:
-    """histogram: bin_start, bin_end (in `unit`; the last bin is open when `open_end`), leads, share.
+    """histogram: bin_start, bin_end (in `unit`; NaN for the open last bin when `open_end`), leads, share.
     leads: converted leads timed; median and p90 in `unit` (days, or hours when 9 in 10 take under two days)."""
 
     histogram: pd.DataFrame
@@ -157,6 +157,8 @@ def time_to_convert(con, pair: StepPair, filters: Filters = ALL_TIME, stages: St
     full = pd.DataFrame({"b": range(last + (1 if open_end else 0))}).merge(counts, on="b", how="left").fillna(0)
     full["bin_start"] = full.b * width
     full["bin_end"] = full.bin_start + width
+    if open_end:
+        full.loc[full.index[-1], "bin_end"] = float("nan")  # the open last bin: at least bin_start
     full["leads"] = full.leads.astype("int64")
     full["share"] = full.leads / n
     return TimeToConvert(full[["bin_start", "bin_end", "leads", "share"]], n, float(stats["median"]),
