@@ -41,16 +41,40 @@ def fits_data(con, rules: Rules) -> bool:
     return bool((hits.fillna(0) > 0).all())
 
 
+class NoStarterRules(ValueError):
+    """No attribute or event of the data sets leads apart on the outcome: nothing to build starter rules from."""
+
+    def __init__(self, leads: int, outcomes: int, outcome: str):
+        self.leads, self.outcomes, self.outcome = leads, outcomes, outcome
+        super().__init__(f"not enough {outcome_words(outcome)} to build starter rules: {outcomes:,} of {leads:,} "
+                         f"leads, and no lead column or event sets them apart")
+
+
+def known_after_outcome(tuner: Tuner, candidates: Rules, outcome: str) -> set[str]:
+    """Lead columns that have a value only on leads that reached the outcome (a won file's segment or type): they
+    are learnt with the sale, so they cannot say who will buy."""
+    y, seen = tuner.outcomes[outcome], {}
+    for r in candidates.fit:
+        seen[r.column] = seen.get(r.column, np.zeros(tuner.n, dtype=bool)) | tuner.fit_cols[r.key]
+    return {c for c, has in seen.items() if has.any() and not (has & ~y).any()}
+
+
 def starter_rules(con, outcome: str = "won", cutoff: Cutoff = DEFAULT_CUTOFF) -> Rules:
-    """Rules from this data's own columns and events, with points from their lift on all the leads."""
+    """Rules from this data's own columns and events, with points from their lift on all the leads (columns known
+    only after the outcome left out) and thresholds for about a fifth of the leads as MQLs (the nearest above when
+    the scores have too few levels); NoStarterRules when nothing sets the outcomes apart."""
     empty = Rules("Starter rules (from this data)", 1, date.today(), 0.0, 0.0)
     candidates, generated = candidate_rules(con, empty)
     tuner = Tuner.load(con, candidates, cutoff)
     if tuner.n == 0:
         raise ValueError("no leads to build scoring rules from")
+    leaked = known_after_outcome(tuner, candidates, outcome)
+    candidates = replace(candidates, fit=tuple(r for r in candidates.fit if r.column not in leaked))
     everyone = np.ones(tuner.n, dtype=bool)
     lifts = lift_table(tuner, candidates, outcome, everyone)
     rules = suggested_rules(empty, candidates, generated, lifts, tuner, outcome, everyone)
+    if not (rules.fit or rules.interest or rules.bonus):
+        raise NoStarterRules(tuner.n, int(tuner.outcomes[outcome].sum()), outcome)
     rules = pick_thresholds(rules, tuner, outcome, everyone, max(1, int(MQL_SHARE * tuner.n)))
     return replace(rules, name="Starter rules (from this data)", version=1, description=(
         f"Built from this data's own lead columns{' and events' if rules.interest else ''}: points from the lift "

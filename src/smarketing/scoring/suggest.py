@@ -26,7 +26,7 @@ from smarketing.scoring.scores import DEFAULT_CUTOFF, Cutoff, event_types
 from smarketing.scoring.tuner import Tuner, bonus_key
 
 SCALE = 25
-MIN_SUPPORT = 30
+MIN_SUPPORT = 30  # leads a value needs to be a candidate and a lift to count (fewer on small data: min_support)
 MAX_VALUES = 25
 TRAIN_SHARE = 0.7
 LR_MAX_ROWS = 200_000
@@ -40,9 +40,9 @@ TITLE_GROUPS = (
 )
 SIZE_BANDS = ((1, 49), (50, 249), (250, 999), (1000, 4999), (5000, None))
 # Lead columns that are not fit: the id, contact details (phone given is its own candidate), the channel the lead
-# came through and the owner it was given to.
+# came through, the owner it was given to and where it stands in the funnel now (an outcome, not a fit).
 NOT_FIT = ("lead_id", "email", "phone", "company", "source_group", "source", "campaign", "owner", "region",
-           "employees_range")
+           "employees_range", "lifecycle_stage", "lead_status", "status", "stage")
 # Activity levels of an event type, as (low, high] bounds of the decayed count before the cut-off.
 EVENT_LEVELS = ((0, 1, "up to 1"), (1, 3, "1–3"), (3, 7, "3–7"), (7, 15, "7–15"), (15, np.inf, "over 15"))
 COMPARE = ("mqls", "mql_share", "precision", "recall", "lift", "f1", "caught", "won_revenue_captured")
@@ -68,12 +68,18 @@ class Suggestion:
 # ------------------------------------------------------------------------------------------ candidates
 
 
-def _top_values(con, column: str) -> list[str]:
+def min_support(leads: int) -> int:
+    """Leads a value needs: 30, or one in twenty leads (at least 5) on fewer than 600, so that a small source
+    (120 MQLs, 18 of them won) still has candidates."""
+    return int(min(MIN_SUPPORT, max(5, leads // 20)))
+
+
+def _top_values(con, column: str, support: int = MIN_SUPPORT) -> list[str]:
     leads = con.table("leads")
     vals = leads.select(value=leads[column].cast("string"))
     vals = vals.filter(vals.value.notnull() & (vals.value != ""))
     counts = vals.group_by("value").aggregate(n=vals.count())
-    top = counts.filter(counts.n >= MIN_SUPPORT).order_by([counts.n.desc(), counts.value]).limit(MAX_VALUES)
+    top = counts.filter(counts.n >= support).order_by([counts.n.desc(), counts.value]).limit(MAX_VALUES)
     return top.execute()["value"].tolist()
 
 
@@ -128,10 +134,11 @@ def _generated_fit(con) -> list[FitRule]:
     phone given."""
     columns = con.table("leads").columns
     categorical, numeric = fit_columns(con)
+    support = min_support(int(con.table("leads").count().execute()))
     out: list[FitRule] = []
     for column in categorical:
         if column != "title":
-            out += [FitRule(f"{column} = {v}", column, 0.0, equals=v) for v in _top_values(con, column)]
+            out += [FitRule(f"{column} = {v}", column, 0.0, equals=v) for v in _top_values(con, column, support)]
     for column in numeric:
         if column == "employees":
             for lo, hi in SIZE_BANDS:
@@ -203,7 +210,7 @@ def lift_table(engine: Tuner, cands: Rules, outcome: str, mask: np.ndarray, conf
         t["lift"] = t.rate / base
         t["lift_low"], t["lift_high"] = lo / base, hi / base
     t.loc[t.leads == 0, ["lift", "lift_low", "lift_high"]] = np.nan
-    t["significant"] = (t.leads >= MIN_SUPPORT) & ((t.lift_low > 1) | (t.lift_high < 1))
+    t["significant"] = (t.leads >= min_support(int(np.count_nonzero(mask)))) & ((t.lift_low > 1) | (t.lift_high < 1))
     t["points"] = _points(t)
     t["cap"] = np.nan
     for event in (r.event_type for r in cands.interest):
@@ -271,22 +278,24 @@ def suggested_rules(current: Rules, cands: Rules, generated: set[tuple], lifts: 
 
 
 def pick_thresholds(rules: Rules, engine: Tuner, outcome: str, train: np.ndarray, budget: int) -> Rules:
-    """Fit and interest thresholds catching the most train outcomes with at most `budget` MQLs."""
+    """Fit and interest thresholds catching the most train outcomes with at least one and at most `budget` MQLs;
+    when no setting stays within it (few distinct scores, negative points), the one with the fewest MQLs above."""
     scores = engine.scores(rules)
     fits = np.unique(np.quantile(scores.fit[train], np.linspace(0, 0.99, 40)).round())
     best, best_key = rules, None
     for a in fits:
         trial = replace(rules, fit_threshold=float(a))
         c = engine.curve(trial, outcome, "interest", mask=train, scores=scores)  # is_mql is not used
-        if budget > 0:
-            c = c[c.mqls <= budget]
-            if c.empty:
-                continue
-            row = c.sort_values(["caught", "mqls"], ascending=[False, True]).iloc[0]
-            key = (row.caught, -row.mqls)
+        c = c[c.mqls > 0]
+        if c.empty:
+            continue
+        if budget > 0:  # within the budget first, then the closest above it
+            c = c.assign(over=(c.mqls > budget) * c.mqls)
+            row = c.sort_values(["over", "caught", "mqls"], ascending=[True, False, True]).iloc[0]
+            key = (-row.over, row.caught, -row.mqls)
         else:
             row = c.sort_values("f1", ascending=False).iloc[0]
-            key = (row.f1, 0)
+            key = (row.f1, 0, 0)
         if best_key is None or key > best_key:
             best_key = key
             best = replace(trial, interest_threshold=float(row.threshold))

@@ -14,7 +14,7 @@ from smarketing.scoring.evaluation import METRIC_KINDS
 from smarketing.scoring.rules import RulesError, agreement_markdown
 from smarketing.scoring.rules_file import dump_rules, parse_rules
 from smarketing.scoring.scores import Cutoff
-from smarketing.scoring.starter import SAVED, STARTER, rules_in_force
+from smarketing.scoring.starter import SAVED, STARTER, NoStarterRules, rules_in_force
 from smarketing.scoring.suggest import suggest
 from smarketing.scoring.tuner import Tuner
 from smarketing.scoring.versions import saved_versions
@@ -179,11 +179,15 @@ def _rules_in_force(db_key: str, versions: str, db: str):
 
 def rules_now():
     """The rules the scoring pages use and where they come from (smarketing.scoring.starter): cached per
-    database version and saved rule versions; None (after showing the error) when they cannot be built."""
+    database version and saved rule versions; None (after saying why) when they cannot be built."""
     db = data.db_path()
     try:
         with st.spinner(t("sc_starter_building")):
             return _rules_in_force(data.cache_key(), repr(saved_versions(db)), db)
+    except NoStarterRules as exc:  # the data's own columns do not set the outcomes apart: say so, not an error
+        st.info(t("sc_no_starter").format(outcomes=fmt_int(exc.outcomes), leads=fmt_int(exc.leads),
+                                          outcome=t(f"outcome_{exc.outcome}")), icon=":material/info:")
+        return None
     except (RulesError, ValueError) as exc:
         st.error(f"{t('sc_rules_error')}: {md_text(exc)}")
         return None
