@@ -88,10 +88,10 @@ with tabs[0]:
             st.caption(t("drv_set_aside").format(n=fmt_int(report.set_aside), min=fmt_int(report.min_count)))
         if not found.empty:
             st.subheader(t("drv_leads_title"))
-            pick = st.selectbox(t("drv_pick"), list(range(len(found))), key="drv_pick", help=t("drv_help_pick"),
-                                format_func=lambda i: charts.driver_name(*found.iloc[i][["kind", "feature", "value"]])
-                                + f" · {t('odds_ratio')} {found.iloc[i].odds_ratio:.2f}")
-            chosen = found.iloc[pick]
+            names = {f"{charts.driver_name(r.kind, r.feature, r.value)} · {t('odds_ratio')} {r.odds_ratio:.2f}": i
+                     for i, r in enumerate(found.itertuples())}  # options named by the driver: never a stale label
+            pick = st.selectbox(t("drv_pick"), list(names), key="drv_pick", help=t("drv_help_pick"))
+            chosen = found.iloc[names[pick]]
             with st.spinner(t("computing")):
                 people = ui.cached(drv.driver_leads, pair, chosen.kind, chosen.feature, chosen.value,
                                    float(chosen.low), float(chosen.high), filters)

@@ -9,6 +9,7 @@ import pytest
 from apptest import figures, plot_values, run_page
 
 from smarketing import store
+from smarketing.charts.drivers import driver_name
 from smarketing.filters import Filters
 from smarketing.funnel.drivers import StepPair, drivers, time_to_convert
 
@@ -50,16 +51,23 @@ def test_mql_to_sql_drivers_their_leads_and_the_time_it_takes(demo_env, demo_con
 def test_another_driver_shows_its_own_leads(demo_env):
     at = run_page("drivers")
     before = at.dataframe[1].value.lead_id.tolist()
-    at.selectbox(key="drv_pick").set_value(1).run()
+    second = at.selectbox(key="drv_pick").options[1]
+    at.selectbox(key="drv_pick").set_value(second).run()
     assert not at.exception and at.dataframe[1].value.lead_id.tolist() != before
 
 
-def test_any_two_stages_and_behaviour_steps(demo_env):
+def test_any_two_stages_and_behaviour_steps(demo_env, demo_con):
     at = run_page("drivers", {("selectbox", "drv_from"): "Lead", ("selectbox", "drv_to"): "Customer"})
     assert "at *Lead* reached *Customer*" in texts(at, "markdown")
     at.radio(key="drv_kind").set_value("event").run()
     assert not at.exception
     assert "at *Content download* reached *Demo request*" in texts(at, "markdown")
+    # the driver picked and its leads follow the new step
+    report = drivers(demo_con, StepPair("event", "content_download", "demo_request", 30), window(at))
+    top = report.drivers.iloc[0]
+    assert at.selectbox(key="drv_pick").value == f"{driver_name(top.kind, top.feature, top.value)} · Odds ratio " \
+                                                 f"{top.odds_ratio:.2f}"
+    assert len(at.dataframe[1].value) == min(report.drivers.iloc[0].leads_with, 5_000)
     at.number_input(key="drv_min_count").set_value(100_000).run()
     assert "No property value or event has at least 100,000 leads" in texts(at, "info")
 
