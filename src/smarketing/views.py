@@ -145,6 +145,11 @@ def slug(name: str) -> str:
     return paths.safe_file_name(text, default="")
 
 
+def _same(name: str) -> str:
+    """A name as compared with another: case and runs of spaces do not count."""
+    return " ".join(name.split()).casefold()
+
+
 def views_dir(folder: str | os.PathLike) -> Path:
     """The views of the database in `folder`."""
     return Path(folder) / VIEWS_DIR
@@ -168,11 +173,14 @@ def save_view(folder: str | os.PathLike, view: View) -> Path:
                 other = read_view(path).name
             except ViewError:
                 other = None  # a broken file may be replaced
-            if other is not None and other.strip().casefold() != view.name.strip().casefold():
+            if other is not None and _same(other) != _same(view.name):
                 raise ViewError(f"a view called '{other}' has the same link name ({view.slug}): choose another name")
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(view.to_toml(), "utf-8")
-        os.replace(tmp, path)
+        try:
+            tmp.write_text(view.to_toml(), "utf-8")
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
     return path
 
 

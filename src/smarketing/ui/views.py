@@ -26,6 +26,7 @@ from smarketing.ui.data import data_folder, db_path, is_warehouse
 from smarketing.ui.pages import BY_KEY
 
 VIEW_PARAM = "view"
+OPENED, SAVED = "_view_opened", "_view_saved"  # the view opened (while its filters are unchanged); the one just saved
 FILTER_PREFIX = "flt_"  # the sidebar's filter widgets: flt_range, flt_mode, flt_<segment column>
 # Page settings a view keeps: {page: {widget key: allowed values, or None for any text}}.
 SETTINGS: dict[str, dict[str, tuple[str, ...] | None]] = {
@@ -82,7 +83,7 @@ def _open(place: Path, name: str, page: str) -> None:
         del st.session_state[key]  # the filter widgets start again from the URL
     for key, value in _settings(view).items():
         st.session_state[key] = value
-    st.session_state["_view_opened"] = view.name
+    st.session_state[OPENED] = view
     if view.page != page:
         with contextlib.suppress(StreamlitAPIException):  # a page run on its own (tests): stay, with its filters
             st.switch_page(BY_KEY[view.page].path, query_params=view.query_params())
@@ -110,9 +111,9 @@ def _param_day(name: str) -> date | None:
         return None
 
 
-def current_view(name: str, page: str, segment_columns: tuple[str, ...]) -> views.View:
-    """The page as the user sees it now, named: the filter widgets' values (the URL's before they exist) and the
-    page's settings."""
+def _current_filters(segment_columns: tuple[str, ...]) -> tuple:
+    """(since, until, mode, segments) as the user sees them now: the filter widgets' values, the URL's before the
+    widgets exist."""
     state = st.session_state
     picked = state.get(f"{FILTER_PREFIX}range")
     since, until = picked if isinstance(picked, tuple) and len(picked) == 2 else (_param_day("since"),
@@ -124,27 +125,41 @@ def current_view(name: str, page: str, segment_columns: tuple[str, ...]) -> view
         values = state[key] if key in state else st.query_params.get_all(column)
         if values:
             segments[column] = tuple(str(v) for v in values)
+    return since, until, mode if mode in MODES else "cohort", segments
+
+
+def current_view(name: str, page: str, segment_columns: tuple[str, ...]) -> views.View:
+    """The page as the user sees it now, named: its filters and the page's settings."""
+    since, until, mode, segments = _current_filters(segment_columns)
     settings = {}
     for key in SETTINGS.get(page, {}):
-        value = state.get(key)
+        value = st.session_state.get(key)
         if isinstance(value, str):
             settings[key] = value
         elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
             settings[key] = tuple(value)
-    return views.View(name=name.strip(), page=page, since=since, until=until,
-                      mode=mode if mode in MODES else "cohort", segments=segments, settings=settings)
+    return views.View(name=name.strip(), page=page, since=since, until=until, mode=mode, segments=segments,
+                      settings=settings)
 
 
 def _panel(place: Path, page: str, segment_columns: tuple[str, ...]) -> None:
     saved = views.list_views(place)
+    opened = st.session_state.get(OPENED)
+    if opened and (opened.since, opened.until, opened.mode, opened.segments) != _current_filters(segment_columns):
+        del st.session_state[OPENED]  # the filters have moved on from the view
+        opened = None
+    just_saved = next((v for v in saved if v.slug == st.session_state.pop(SAVED, None)), None)
     title = t("views_title") + (f" ({len(saved)})" if saved else "")
-    with st.sidebar.expander(title, expanded=bool(st.session_state.get("_view_opened")), icon=":material/bookmarks:"):
-        if opened := st.session_state.get("_view_opened"):
-            st.caption(t("view_opened").format(name=md_text(opened)))
+    with st.sidebar.expander(title, expanded=bool(opened or just_saved), icon=":material/bookmarks:"):
+        if opened:
+            st.caption(t("view_opened").format(name=md_text(opened.name)))
         for view in saved:
             _link(view)
         if not saved:
             st.caption(t("views_none"))
+        if just_saved:
+            st.success(t("view_saved").format(name=md_text(just_saved.name)), icon=":material/bookmark_added:")
+            st.code(link(just_saved), language=None, wrap_lines=True)
         if access.can(access.SAVE_VIEWS):
             _save_form(place, page, saved, segment_columns)
         else:
@@ -179,8 +194,8 @@ def _save_form(place: Path, page: str, saved: list[views.View], segment_columns:
         except (views.ViewError, paths.UnsafeName, access.AccessDenied, OSError) as exc:
             st.error(md_text(exc), icon=":material/error:")
         else:
-            st.success(t("view_saved").format(name=md_text(view.name)), icon=":material/bookmark_added:")
-            st.code(link(view), language=None, wrap_lines=True)
+            st.session_state[SAVED] = view.slug
+            st.rerun()  # the list shows the new view
     if saved:
         doomed = st.selectbox(t("view_delete_pick"), [v.slug for v in saved], index=None, key="view_delete_pick",
                               format_func=lambda s: next(v.name for v in saved if v.slug == s))
