@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from smarketing import demo, store
+from smarketing import demo, precompute, store
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ["SMARKETING_STRICT_LABELS"] = "1"  # a label key missing from the table fails the test (labels.t)
@@ -29,9 +29,8 @@ CHROMIUM = "/usr/bin/chromium"
 def demo_db(tmp_path_factory) -> str:
     """Path of a 3,000-lead demo database (seed 7, history ending 2026-11-01), built once per run."""
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = store.connect(path)
-    demo.generate(con, leads=DEMO_LEADS, seed=7, end=DEMO_END, progress=False)
-    con.disconnect()
+    with store.writing(path, fresh=True, derive=precompute.refresh) as con:  # as `smarketing demo` builds it
+        demo.generate(con, leads=DEMO_LEADS, seed=7, end=DEMO_END, progress=False)
     return str(path)
 
 

@@ -18,9 +18,11 @@ import pyarrow as pa
 
 from smarketing.attribution.paths import PathParams, PathTable
 from smarketing.deals import won_deals
-from smarketing.filters import Filters, cohort_leads, in_window, segment_leads
-from smarketing.reach import reach_column, stage_reach
+from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window, segment_leads
+from smarketing.frozen import frozen_fact
+from smarketing.reach import reach_column, reach_table_name, stage_reach
 from smarketing.stages import StageModel, resolve
+from smarketing.store import derived
 
 SECONDS_PER_DAY = 86_400
 MAX_CHANNELS = 1024  # touches sort on (microseconds since 1900) * MAX_CHANNELS + channel code
@@ -96,8 +98,10 @@ def _micros(moment) -> int:
     return int((moment - EPOCH) / timedelta(microseconds=1))
 
 
-def _per_lead(con, params: PathParams, filters: Filters, stages: StageModel, touches: ibis.Table) -> ibis.Table:
-    """One row per journey: its path (channel codes in time order) and what W-shaped needs.
+def _journeys(con, params: PathParams, stages: StageModel, scope: ibis.Table, touches: ibis.Table) -> ibis.Table:
+    """One row per journey of a lead in `scope`: lead_id, end_us (when the journey ends: the conversion, else
+    the last touch, in microseconds since EPOCH), its path (channel codes in time order) and what W-shaped
+    needs.
 
     One pass over the events: each lead's touch keys are collected unordered, then the lookback
     window (ending at the conversion, or at the last touch) is applied to that list and the list
@@ -105,19 +109,31 @@ def _per_lead(con, params: PathParams, filters: Filters, stages: StageModel, tou
     """
     lists = touches.group_by("lead_id").aggregate(keys=touches.packed.collect(include_null=True))
     lists = lists.rename(_l_lead="lead_id")
-    leads = _left(_scope(con, filters), _conversions(con, params, stages))
+    leads = _left(scope, _conversions(con, params, stages))
     per = leads.join(lists, leads.lead_id == lists._l_lead).drop("_l_lead")
-    end_us = ibis.coalesce(_key(per.converted_at) // MAX_CHANNELS, per["keys"].maxs() // MAX_CHANNELS)
-    if filters.mode == "period":
-        if filters.start is not None:
-            per = per.filter(end_us >= _micros(filters.start))
-        if filters.end is not None:
-            per = per.filter(end_us < _micros(filters.end))
+    per = per.mutate(end_us=ibis.coalesce(_key(per.converted_at) // MAX_CHANNELS, per["keys"].maxs() // MAX_CHANNELS))
     lookback = params.lookback_days * SECONDS_PER_DAY * 1_000_000
-    low, high = (end_us - lookback) * MAX_CHANNELS, (end_us + 1) * MAX_CHANNELS
+    low, high = (per.end_us - lookback) * MAX_CHANNELS, (per.end_us + 1) * MAX_CHANNELS
     steps = per["keys"].filter(lambda k: (k >= low) & (k < high)).sort()
     per = per.mutate(steps=steps).filter(lambda t: t.steps.length() > 0)
     return _path_rows(per)
+
+
+def _per_lead(con, params: PathParams, filters: Filters, stages: StageModel, touches: ibis.Table) -> ibis.Table:
+    """The journeys in scope: from the derived table the last write built (smarketing.store.derived) when it
+    holds these parameters, else computed from the events; in period mode, those ending in the window."""
+    scope = _scope(con, filters)
+    stored = derived.load(con, JOURNEYS, _journeys_key(params, stages))
+    if stored is None:
+        per = _journeys(con, params, stages, scope, touches)
+    else:
+        per = stored.semi_join(scope, stored.lead_id == scope.lead_id)
+    if filters.mode == "period":
+        if filters.start is not None:
+            per = per.filter(per.end_us >= _micros(filters.start))
+        if filters.end is not None:
+            per = per.filter(per.end_us < _micros(filters.end))
+    return per
 
 
 def _path_rows(per: ibis.Table) -> ibis.Table:
@@ -132,6 +148,7 @@ def _path_rows(per: ibis.Table) -> ibis.Table:
     converted = per.converted_at.notnull()
     null = ibis.null("int64")
     return per.select(
+        "lead_id", "end_us",
         steps=per.steps.map(lambda k: (k % MAX_CHANNELS).cast("int16")),
         conversions=converted.cast("int64"),
         value=converted.ifelse(per.worth.fill_null(0), 0.0),
@@ -140,8 +157,9 @@ def _path_rows(per: ibis.Table) -> ibis.Table:
     )
 
 
-def _decay_by_channel(touches: ibis.Table, converters: ibis.Table, params: PathParams) -> ibis.Table:
-    """Time-decay credit per channel code: each converting lead's touches weighted 2^(-age/half-life)."""
+def _decay_rows(touches: ibis.Table, converters: ibis.Table, params: PathParams) -> ibis.Table:
+    """Time-decay credit per converting lead and channel code: each touch in the lookback weighted
+    2^(-age/half-life), the weights of a lead summing to its one conversion (and its value)."""
     window = converters.select(
         _c_lead="lead_id", end_at="converted_at", worth="worth",
         start_at=converters.converted_at - ibis.interval(days=params.lookback_days),
@@ -151,9 +169,32 @@ def _decay_by_channel(touches: ibis.Table, converters: ibis.Table, params: PathP
     age = (conv.end_at.epoch_seconds() - conv.ts.epoch_seconds()) / SECONDS_PER_DAY
     conv = conv.mutate(w=ibis.literal(0.5) ** (age / params.half_life_days))
     conv = conv.mutate(share=conv.w / conv.w.sum().over(group_by=conv.lead_id))
-    return conv.group_by("code").aggregate(
+    return conv.group_by("lead_id", "code").aggregate(
         conversions=conv.share.sum(), value=(conv.share * conv.worth.fill_null(0)).sum()
     )
+
+
+def _decay_by_channel(con, touches: ibis.Table, converters: ibis.Table, params: PathParams,
+                      stages: StageModel) -> pd.DataFrame:
+    """Time-decay credit per channel (channel, conversions, value) of the converters in scope; from the
+    derived table of the last write when it holds these parameters."""
+    stored = derived.load(con, DECAY, _decay_key(params, stages))
+    if stored is None:
+        rows = _decay_rows(touches, converters, params)
+    else:
+        rows = stored.semi_join(converters, stored.lead_id == converters.lead_id)
+    decay = rows.group_by("code").aggregate(conversions=rows.conversions.sum(), value=rows.value.sum()).execute()
+    channels = _channels(con)
+    return pd.DataFrame({"channel": channels}).assign(
+        conversions=lambda d: d.index.map(dict(zip(decay["code"], decay["conversions"], strict=True))),
+        value=lambda d: d.index.map(dict(zip(decay["code"], decay["value"], strict=True))),
+    ).fillna(0.0)
+
+
+def _channels(con) -> list[str]:
+    """The channels of the events, in code order (once per read-only file version)."""
+    return frozen_fact(con, "attribution channels", lambda: _channel_codes(con).select("channel", "code").distinct()
+                       .order_by("code").execute()["channel"].tolist())
 
 
 def path_table(
@@ -162,7 +203,7 @@ def path_table(
     """Aggregate the journeys in scope to distinct paths (plus time-decay credit and unattributed counts)."""
     stages = resolve(stages)
     params, filters = params or PathParams(), filters or Filters()
-    channels = _channel_codes(con).select("channel", "code").distinct().order_by("code").execute()["channel"].tolist()
+    channels = _channels(con)
     if len(channels) > MAX_CHANNELS:
         raise ValueError(f"attribution handles at most {MAX_CHANNELS} channels, the events have {len(channels)}")
     touches = _touches(con)
@@ -181,14 +222,35 @@ def path_table(
     paths = arrow.drop_columns(["steps"]).to_pandas()
     paths = paths.astype({"conversions": float, "value": float, "nulls": float})
     converters = _converters(con, params, filters, stages)
-    decay = _decay_by_channel(touches, converters, params).execute()
-    decay = pd.DataFrame({"channel": channels}).assign(
-        conversions=lambda d: d.index.map(dict(zip(decay["code"], decay["conversions"], strict=True))),
-        value=lambda d: d.index.map(dict(zip(decay["code"], decay["value"], strict=True))),
-    ).fillna(0.0)
+    decay = _decay_by_channel(con, touches, converters, params, stages)
     table = PathTable(channels, paths, codes, offsets, decay)
     table.unattributed = _unattributed(converters, table)
     return table
+
+
+# ------------------------------------------------------------------------------- derived per version
+
+JOURNEYS, DECAY = "journeys", "journey_decay"
+DERIVED_PARAMS = PathParams()  # what the derived tables hold: the page's and the CLI's defaults
+
+
+def _journeys_key(params: PathParams, stages: StageModel) -> str:
+    """What a stored journey depends on: the conversion, its value, the lookback and the stage model."""
+    return f"{params.conversion}|{params.value}|{params.lookback_days}|{reach_table_name(stages)}"
+
+
+def _decay_key(params: PathParams, stages: StageModel) -> str:
+    return f"{_journeys_key(params, stages)}|{params.half_life_days!r}"
+
+
+def refresh_journeys(con, stages: StageModel | None = None, params: PathParams = DERIVED_PARAMS) -> None:
+    """Store every lead's journey and time-decay credit for `params` (at the end of a write)."""
+    stages = resolve(stages)
+    touches = _touches(con)
+    everyone = con.table("leads").select("lead_id", "created_at")
+    derived.save(con, JOURNEYS, _journeys(con, params, stages, everyone, touches), _journeys_key(params, stages))
+    converters = _converters(con, params, ALL_TIME, stages)
+    derived.save(con, DECAY, _decay_rows(touches, converters, params), _decay_key(params, stages))
 
 
 def _unattributed(converted: ibis.Table, table: PathTable) -> tuple[float, float]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import demo, store
+from smarketing import demo, precompute, store
 from smarketing.cli.common import add_db, parse_date
 from smarketing.importers import formats, loading
 from smarketing.importers.core import describe
 from smarketing.importers.readers import ENCODINGS
-from smarketing.store import engines
+from smarketing.store import decimals, engines
 from smarketing.store.merge import DEFAULT_MODE, MODES
 from smarketing.store.profile import is_demo
 
@@ -71,6 +71,11 @@ def register(sub) -> None:
                        help="dates like 03/04/2024 or 03-04-2024 that fit both orders are day/month")
     order.add_argument("--month-first", dest="day_first", action="store_false",
                        help="dates that fit both orders are month/day (Salesforce's US exports default to this)")
+    decimal = p.add_mutually_exclusive_group()
+    decimal.add_argument("--decimal-comma", dest="decimal", action="store_const", const=decimals.COMMA,
+                         help="numbers are written 1.234,56 (a decimal comma); default: read from each file's numbers")
+    decimal.add_argument("--decimal-point", dest="decimal", action="store_const", const=decimals.POINT,
+                         help="numbers are written 1,234.56 (a decimal point)")
     p.add_argument("--encoding", default="auto", choices=ENCODINGS, help="text encoding of CSV files")
     p.add_argument("--into-demo", action="store_true",
                    help="add the files to a database holding the demo data (refused otherwise, so that your own "
@@ -86,7 +91,7 @@ def register(sub) -> None:
 
 
 def run_demo(args) -> int:
-    with store.writing(args.db, fresh=True) as con:
+    with store.writing(args.db, fresh=True, derive=precompute.refresh) as con:
         counts = demo.generate(con, leads=args.leads, seed=args.seed, end=args.end_date, progress=not args.quiet)
     print(f"demo database {store.db_path(args.db)}: " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
     return 0
@@ -107,7 +112,7 @@ def run_import(args) -> int:
             finally:
                 con.disconnect()
         else:
-            with store.writing(args.db) as con:
+            with store.writing(args.db, derive=precompute.refresh) as con:
                 if is_demo(con) and not getattr(args, "into_demo", False):
                     raise store.DataImportError(
                         f"{store.db_path(args.db)} holds the demo data: import your own files into a database of "
@@ -125,7 +130,7 @@ def _import(args, fmt: str, files: dict, con) -> dict:
     """Import (or with --check only validate) into `con`; returns the changes per table."""
     mode = getattr(args, "mode", None)
     if fmt == "canonical":
-        return store.import_changes(con, files, mode=mode or DEFAULT_MODE)
+        return store.import_changes(con, files, mode=mode or DEFAULT_MODE, decimal=getattr(args, "decimal", None))
     prepared, mode = _prepare(args, fmt, files, con, mode)
     result = (loading.validate if args.check else loading.load)(con, prepared, mode=mode)
     for note in result.notes:
@@ -147,10 +152,10 @@ def _prepare(args, fmt: str, files: dict, con, mode: str | None):
                                                                           "ROLE=TABLE")),
             every_row=dict(_pairs(getattr(args, "stages", []), "--stage", "ROLE=STAGE")),
             timezone=args.timezone, day_first=args.day_first, encoding=args.encoding, mode=mode,
-            write_mapping=getattr(args, "write_mapping", None))
+            write_mapping=getattr(args, "write_mapping", None), decimal=getattr(args, "decimal", None))
     prepared = formats.prepare(
         fmt, files, con=con, mapping_file=args.mapping, status_map_file=args.status_map,
-        timezone=args.timezone, day_first=args.day_first, encoding=args.encoding,
+        timezone=args.timezone, day_first=args.day_first, encoding=args.encoding, decimal=getattr(args, "decimal", None),
     )
     return prepared, mode or DEFAULT_MODE
 

@@ -79,9 +79,10 @@ def generate(con, leads: int = 20_000, seed: int = 42, end: date | None = None, 
     return store.table_counts(con)
 
 
-def ensure(path, leads: int, seed: int = 42, end: date | None = None) -> str:
-    """The path of a demo database with `leads` leads, generating it first if the file does not exist."""
+def ensure(path, leads: int, seed: int = 42, end: date | None = None, derive=None) -> str:
+    """The path of a demo database with `leads` leads, generating it first if the file does not exist
+    (`derive`: what builds its derived tables, as store.writing takes it)."""
     if not Path(path).exists():
-        with store.writing(path, fresh=True) as con:
+        with store.writing(path, fresh=True, derive=derive) as con:
             generate(con, leads=leads, seed=seed, end=end, progress=False)
     return str(path)

@@ -23,6 +23,7 @@ import pandas as pd
 from smarketing.deals import is_open, is_won
 from smarketing.filters import Filters, in_window, segment_leads
 from smarketing.leadflow.normalize import check_country, company_key, email_key, messaging_key, phone_key
+from smarketing.store import derived
 from smarketing.store.scratch import Scratch
 
 STATUSES = ("new", "duplicate", "existing_customer", "open_deal")
@@ -180,6 +181,22 @@ def _resolved(con, default_country: str, scratch: Scratch) -> ibis.Table:
     ))
 
 
+DERIVED, DERIVED_COUNTRY = "dedupe", "US"  # the derived table: every lead judged with the page's default country
+
+
+def _judged(con, default_country: str, scratch: Scratch) -> ibis.Table:
+    """Every lead with its status: from the derived table the last write built (smarketing.store.derived)
+    when it was judged with this default country, else computed."""
+    stored = derived.load(con, DERIVED, check_country(default_country))
+    return stored if stored is not None else _resolved(con, default_country, scratch)
+
+
+def refresh_dedupe(con, default_country: str = DERIVED_COUNTRY) -> None:
+    """Store every lead's status for `default_country` (at the end of a write)."""
+    with Scratch(con, "_dedupe") as scratch:
+        derived.save(con, DERIVED, _resolved(con, default_country, scratch), check_country(default_country))
+
+
 def _in_scope(con, resolved: ibis.Table, filters: Filters | None) -> ibis.Table:
     """Resolved leads created in the filter window and segment, joined with their lead columns."""
     leads = con.table("leads")
@@ -196,7 +213,7 @@ def dedupe(con, filters: Filters | None = None, default_country: str = "US") -> 
     """One row per lead in scope: lead_id, created_at, status, matched_lead_id, match_key, match_value,
     original_lead_id; matched against all leads, sorted by arrival."""
     with Scratch(con, "_dedupe") as scratch:
-        scoped = _in_scope(con, _resolved(con, default_country, scratch), filters)
+        scoped = _in_scope(con, _judged(con, default_country, scratch), filters)
         cols = ["lead_id", "created_at", "status", "matched_lead_id", "match_key", "match_value",
                 "original_lead_id"]
         return scoped.select(*cols).order_by(["created_at", "lead_id"]).execute()
@@ -242,5 +259,5 @@ def dedupe_report(
     if by not in con.table("leads").columns:
         raise ValueError(f"unknown lead column '{by}' (expected e.g. source, source_group, campaign)")
     with Scratch(con, "_dedupe") as scratch:
-        scoped = _in_scope(con, _resolved(con, default_country, scratch), filters)
+        scoped = _in_scope(con, _judged(con, default_country, scratch), filters)
         return DedupeReport(by_group=_by_group(scoped, by), matches=_matches(con, scoped, limit))

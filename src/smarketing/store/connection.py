@@ -11,7 +11,7 @@ import ibis
 
 from smarketing import settings
 from smarketing.schema import TABLES, create_sql
-from smarketing.store import clamp, engines, writes
+from smarketing.store import clamp, derived, engines, writes
 from smarketing.store.errors import DatabaseError
 
 DEFAULT_DB = settings.DEFAULT_DB
@@ -105,9 +105,11 @@ def thread_backend(con):
 
 
 @contextlib.contextmanager
-def writing(path: str | os.PathLike | None = None, fresh: bool = False):
+def writing(path: str | os.PathLike | None = None, fresh: bool = False, derive=None):
     """A read-write connection to a private copy of the database (empty if `fresh`); when the block ends
     without an exception the copy replaces the file atomically, else the file is left exactly as it was.
+    Before it lands, the data version changes (smarketing.store.derived) and `derive(con)` builds the
+    derived tables (smarketing.precompute.refresh; inside the same swap, so readers never see them stale).
 
     Writers wait for each other (one at a time per file); readers are never blocked (smarketing.writes)."""
     target = db_path(path)
@@ -117,6 +119,9 @@ def writing(path: str | os.PathLike | None = None, fresh: bool = False):
         con = connect(work)
         try:
             yield con
+            derived.bump_version(con)  # whatever the block changed, derived tables built before are stale
+            if derive is not None:
+                derive(con)
             raw(con).execute("CHECKPOINT")
         finally:
             con.disconnect()

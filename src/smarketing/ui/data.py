@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from smarketing import access, settings, store
+from smarketing import access, precompute, settings, store
 from smarketing.formatting import md_code, md_text
 from smarketing.labels import t
 from smarketing.launch import warmup
@@ -79,7 +79,7 @@ def writable_connection():
     the file atomically when the import succeeds (store.writing). Sessions reading meanwhile go on with
     the file they have; their next run opens the new one. Imports queue behind each other."""
     access.require(access.IMPORT)
-    with store.writing(db_path()) as con:
+    with store.writing(db_path(), derive=precompute.refresh) as con:
         yield con
     st.cache_data.clear()
 

@@ -1,0 +1,96 @@
+"""The derived tables a write builds (smarketing.precompute) give exactly the numbers computed live, for any
+filters; they are read only while they match the data and the parameters, so a write that did not rebuild
+them, other settings or other data fall back to the live computation."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from smarketing import precompute, store
+from smarketing.attribution import journeys
+from smarketing.attribution.paths import PathParams
+from smarketing.filters import Filters
+from smarketing.leadflow.dedupe import dedupe_report
+from smarketing.store import derived
+
+FILTERS = [
+    Filters(),
+    Filters(date(2026, 2, 1), date(2026, 7, 31)),
+    Filters(date(2026, 2, 1), date(2026, 7, 31), mode="period"),
+    Filters(date(2025, 11, 1), date(2026, 10, 31), segments={"source_group": ("Paid Search", "Events")}),
+]
+
+
+def live(monkeypatch):
+    """Compute without the derived tables (as on a database that has none)."""
+    monkeypatch.setattr(derived, "load", lambda con, name, key: None)
+
+
+def paths_frame(table) -> pd.DataFrame:
+    return table.to_frame().sort_values("path", ignore_index=True)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=["all", "cohort", "period", "segments"])
+def test_stored_journeys_give_the_live_paths_and_decay(demo_con, monkeypatch, filters):
+    assert derived.load(demo_con, journeys.JOURNEYS, journeys._journeys_key(PathParams(), journeys.resolve(None))) is not None
+    stored = journeys.path_table(demo_con, PathParams(), filters)
+    live(monkeypatch)
+    direct = journeys.path_table(demo_con, PathParams(), filters)
+    assert stored.total_conversions == direct.total_conversions > 0
+    pd.testing.assert_frame_equal(paths_frame(stored), paths_frame(direct))
+    pd.testing.assert_frame_equal(stored.decay, direct.decay, rtol=1e-9)
+    assert np.allclose(stored.unattributed, direct.unattributed)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=["all", "cohort", "period", "segments"])
+def test_stored_dedupe_statuses_give_the_live_report(demo_con, monkeypatch, filters):
+    assert derived.load(demo_con, "dedupe", "US") is not None
+    stored = dedupe_report(demo_con, filters, by="source_group")
+    live(monkeypatch)
+    direct = dedupe_report(demo_con, filters, by="source_group")
+    pd.testing.assert_frame_equal(stored.by_group, direct.by_group)
+    pd.testing.assert_frame_equal(stored.matches, direct.matches)
+
+
+def test_other_settings_are_computed_live(demo_con):
+    key = journeys._journeys_key(PathParams(lookback_days=30), journeys.resolve(None))
+    assert derived.load(demo_con, journeys.JOURNEYS, key) is None  # built for the default 90 days only
+    assert derived.load(demo_con, "dedupe", "GB") is None  # built for the default country only
+    shorter = journeys.path_table(demo_con, PathParams(lookback_days=30))
+    assert 0 < shorter.total_conversions <= journeys.path_table(demo_con, PathParams()).total_conversions
+
+
+def test_a_write_that_does_not_rebuild_them_leaves_them_unread(demo_db, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, path)
+    with store.writing(path) as con:  # e.g. an import by a tool that does not derive
+        store.raw(con).execute("DELETE FROM events WHERE channel = 'Email'")
+    con = store.connect(path, read_only=True)
+    assert derived.load(con, journeys.JOURNEYS, journeys._journeys_key(PathParams(), journeys.resolve(None))) is None
+    assert "Email" not in journeys.path_table(con, PathParams()).channels  # the live numbers of the new data
+    con.disconnect()
+    with store.writing(path, derive=precompute.refresh):
+        pass
+    con = store.connect(path, read_only=True)
+    assert derived.load(con, journeys.JOURNEYS, journeys._journeys_key(PathParams(), journeys.resolve(None))) is not None
+    assert "Email" not in journeys.path_table(con, PathParams()).channels
+    con.disconnect()
+
+
+def test_a_failed_write_leaves_the_old_derived_tables_and_data(demo_db, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, path)
+    before = path.read_bytes()
+
+    def broken(con):
+        precompute.refresh(con)
+        raise RuntimeError("killed while deriving")
+
+    with pytest.raises(RuntimeError), store.writing(path, derive=broken) as con:
+        store.raw(con).execute("DELETE FROM leads")
+    assert path.read_bytes() == before
