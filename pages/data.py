@@ -51,11 +51,13 @@ tab_any, tab_hs, tab_sf = st.tabs([t("data_tab_mapped"), t("data_tab_hubspot"), 
 
 with tab_any:
     st.caption(t("data_own_files_intro"))
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     with c1:
         tz_any = importing.timezone("wiz")
     encoding = c2.selectbox(t("data_encoding"), ENCODINGS, key="wiz_encoding", help=t("data_encoding_help"))
-    wizard.section(con, encoding, tz_any)
+    with c3:
+        decimal_any = importing.decimal_choice("wiz")
+    wizard.section(con, encoding, tz_any, decimal_any)
 
 with tab_hs:
     left, right = st.columns(2)
@@ -63,20 +65,23 @@ with tab_hs:
                                   help=t("data_hs_contacts_help"))
     deals = right.file_uploader(t("data_hs_deals"), type=importing.UPLOAD_TYPES, key="hs_deals",
                                 help=t("data_hs_deals_help"))
-    c1, c2 = st.columns(2)
+    c1, c2, c3 = st.columns(3)
     with c1:
         tz = importing.timezone("hs")
     with c2:
         mode_hs = importing.mode_choice("hs")
+    with c3:
+        decimal_hs = importing.decimal_choice("hs")
     if contacts is not None:
         try:
             with st.spinner(t("data_reading")):
                 prepared = hubspot.prepare(importing.read_upload(contacts), importing.read_upload(deals), con=con,
-                                           timezone=tz)
+                                           timezone=tz, decimal=decimal_hs)
         except DataImportError as exc:
             importing.show_error(exc)
         else:
-            importing.checked_import(prepared, "hs", importing.fingerprint(contacts, deals) + tz, mode_hs)
+            importing.checked_import(prepared, "hs", importing.fingerprint(contacts, deals) + tz + str(decimal_hs),
+                                     mode_hs)
 
 with tab_sf:
     left, right = st.columns(2)
@@ -84,22 +89,24 @@ with tab_sf:
                                       help=t("data_sf_leads_help"))
     opps_report = right.file_uploader(t("data_sf_opps"), type=importing.UPLOAD_TYPES, key="sf_opps",
                                       help=t("data_sf_opps_help"))
-    c1, c2, c3 = st.columns(3)
+    c1, c2, c3, c4 = st.columns(4)
     with c1:
         tz_sf = importing.timezone("sf")
     day_first = c2.checkbox(t("data_day_first"), key="sf_day_first", help=t("data_day_first_help"))
     with c3:
         mode_sf = importing.mode_choice("sf")
+    with c4:
+        decimal_sf = importing.decimal_choice("sf")
     if leads_report is not None:
         try:
             raw_leads = importing.read_upload(leads_report)
             st.markdown(f"**{t('data_status_map')}**")
             smap = importing.status_editor(raw_leads, "sf")
             prepared = salesforce.prepare(raw_leads, importing.read_upload(opps_report), status_map=smap,
-                                          timezone=tz_sf, day_first=day_first)
+                                          timezone=tz_sf, day_first=day_first, decimal=decimal_sf)
         except DataImportError as exc:
             importing.show_error(exc)
         else:
             statuses = repr(sorted(smap.statuses.items()))
             importing.checked_import(prepared, "sf", importing.fingerprint(leads_report, opps_report) + tz_sf
-                                     + str(day_first) + statuses, mode_sf)
+                                     + str(day_first) + str(decimal_sf) + statuses, mode_sf)

@@ -152,3 +152,104 @@ def test_an_infinite_value_is_refused_in_an_extra_column_that_is_already_a_numbe
     _refused(con, lambda: store.import_files(con, {"leads": path}),
              r"^b.csv, row 1 \(line 2\), column score: expected a finite number \(the type DOUBLE this column got in "
              r"an earlier import\), got '-Infinity'")
+
+
+# ---------------------------------------------------------------------------------- 4. decimal commas
+
+
+def _amounts(con) -> list[float]:
+    return [r[0] for r in store.raw(con).execute("SELECT amount FROM deals ORDER BY deal_id").fetchall()]
+
+
+DEALS = "deal_id;lead_id;created_at;status;amount\n"
+
+
+def test_a_decimal_comma_is_read_as_one_not_as_thousands(tmp_path, con):
+    path = _file(tmp_path, "deals.csv", DEALS + "D1;L0;2024-01-01;won;1,5\nD2;L0;2024-01-02;won;1.234,56\n"
+                                                "D3;L0;2024-01-03;won;1.250.000\nD4;L0;2024-01-04;won;7\n")
+    store.import_files(con, {"deals": path})
+    assert _amounts(con) == [1.5, 1234.56, 1250000.0, 7.0]  # not 15, 1.23456, an error
+
+
+def test_a_decimal_comma_in_a_hubspot_export_is_read_as_one(con):
+    contacts = read_table(b"Record ID,Create Date,Number of Employees\n1,2024-01-02 10:00,1.200\n"
+                          b"2,2024-01-02 11:00,\"2,5\"\n", "contacts.csv")
+    deals = read_table(b"Record ID;Deal Stage;Create Date;Amount;Associated Contact IDs\n"
+                       b"9;closedwon;2024-02-01 10:00;1.234,56;1\n8;closedwon;2024-02-01 10:00;EUR 2.000,5;1\n",
+                       "deals.csv")
+    load(con, hubspot.prepare(contacts, deals, con=con))
+    assert _amounts(con) == [2000.5, 1234.56]
+    employees = store.raw(con).execute("SELECT employees FROM leads WHERE lead_id = '1'").fetchone()[0]
+    assert employees == 1200  # the contacts file says decimal comma ("2,5"): 1.200 is twelve hundred
+
+
+def test_a_decimal_comma_in_a_mapped_file_and_in_its_extra_columns(con):
+    raw = read_table(b"id;signup;won;score\nA1;2024-03-01;1.234,5;0,75\nA2;2024-03-02;3,25;1\n", "m.csv")
+    tm = TableMapping("deals", {"id": ["deal_id", "lead_id"], "signup": "created_at", "won": "amount"},
+                      constants={"status": "won"})
+    leads = read_table(b"id;signup\nA1;2024-03-01\nA2;2024-03-02\n", "l.csv")
+    load(con, assemble.prepare({"leads": leads, "deals": raw},
+                               Mapping("m", {"leads": TableMapping("leads", {"id": "lead_id", "signup": "created_at"}),
+                                             "deals": tm})))
+    assert _amounts(con) == [1234.5, 3.25]
+    assert store.raw(con).execute("SELECT score FROM deals ORDER BY deal_id").fetchall() == [(0.75,), (1.0,)]
+
+
+@pytest.mark.parametrize("value", ["1,234", "1.500"])
+def test_an_ambiguous_decimal_separator_is_refused_until_the_user_says_which(tmp_path, con, value):
+    path = _file(tmp_path, "deals.csv", DEALS + f"D1;L0;2024-01-01;won;{value}\nD2;L0;2024-01-02;won;12\n")
+    as_point, as_comma = value.replace(",", ""), value.replace(".", "").replace(",", ".")
+    _refused(con, lambda: store.import_files(con, {"deals": path}),
+             rf"^deals.csv, row 1 \(line 2\), column amount: '{value}' reads as {as_point} with a decimal point and as "
+             rf"{as_comma} with a decimal comma, and no other number of the file says which; say which: "
+             rf"--decimal-comma or --decimal-point")
+    store.import_files(con, {"deals": path}, decimal="comma")
+    assert _amounts(con) == [float(as_comma), 12.0]
+
+
+def test_a_file_mixing_decimal_comma_and_point_is_refused(tmp_path, con):
+    path = _file(tmp_path, "deals.csv", DEALS + "D1;L0;2024-01-01;won;1,5\nD2;L0;2024-01-02;won;2.5\n")
+    _refused(con, lambda: store.import_files(con, {"deals": path}),
+             r"^deals.csv, row 2 \(line 3\), column amount: '2.5' has a decimal point \(1,234.56\), but row 1 \('1,5' "
+             r"in column amount\) a decimal comma \(1.234,56\): write every number of the file one way")
+    _refused(con, lambda: store.import_files(con, {"deals": path}, decimal="comma"),
+             r"row 2 \(line 3\), column amount: '2.5' is written with a decimal point \(1,234.56\), but this file's "
+             r"numbers were said to use a decimal comma")
+
+
+def test_decimal_comma_flag_on_the_command_line(tmp_path):
+    from test_cli import run
+
+    db = str(tmp_path / "crm.duckdb")
+    leads = _file(tmp_path, "leads.csv", "lead_id,created_at\nL0,2024-01-01\n")
+    deals = _file(tmp_path, "deals.csv", DEALS + "D1;L0;2024-01-01;won;1.500\n")
+    code, _, err = run("import", "--db", db, "--leads", str(leads), "--deals", str(deals))
+    assert code == 1 and "say which: --decimal-comma or --decimal-point" in err
+    code, out, err = run("import", "--db", db, "--leads", str(leads), "--deals", str(deals), "--decimal-comma")
+    assert code == 0, err
+    contacts = _file(tmp_path, "contacts.csv", 'Record ID,Create Date,Number of Employees\n7,2024-01-02 10:00,"1,500"\n')
+    code, out, err = run("import", "--db", db, "--format", "hubspot", "--contacts", str(contacts), "--decimal-point")
+    assert code == 0, err
+    con = store.connect(db, read_only=True)
+    assert store.raw(con).execute("SELECT amount FROM deals").fetchall() == [(1500.0,)]
+    assert store.raw(con).execute("SELECT employees FROM leads WHERE lead_id = '7'").fetchall() == [(1500,)]
+    con.disconnect()
+
+
+def test_the_data_page_asks_for_the_decimal_separator_when_the_file_cannot_say(tmp_path, monkeypatch):
+    from apptest import run_page
+
+    path = tmp_path / "crm.duckdb"
+    store.connect(path).disconnect()
+    monkeypatch.setenv("SMARKETING_DB", str(path))
+    at = run_page("data")
+    contacts = b"Record ID,Create Date\n1,2024-01-02 10:00\n"
+    deals = b"Record ID;Deal Stage;Create Date;Amount;Associated Contact IDs\n9;closedwon;2024-02-01 10:00;1.500;1\n"
+    at.file_uploader(key="hs_contacts").set_value(("contacts.csv", contacts, "text/csv")).run()
+    at.file_uploader(key="hs_deals").set_value(("deals.csv", deals, "text/csv")).run()
+    assert "'1.500' reads as 1.500 with a decimal point and as 1500 with a decimal comma" in at.error[0].value
+    at.selectbox(key="hs_decimal").set_value("comma").run()
+    assert not at.error and not at.exception
+    assert "Checked (add new): Leads: 1 added" in " ".join(s.value for s in at.success)
+    deals_preview = [d.value for d in at.dataframe if "Amount" in d.value.columns][0]
+    assert deals_preview["Amount"].tolist() == ["1500"]

@@ -41,6 +41,7 @@ class Rows:
 
     def _read(self) -> None:
         self.day_first = self.tm.day_first if self.tm.day_first is not None else self._file_order()
+        self.decimal = self._decimal()
         for header in self.raw.headers:
             if self.tm.ignored(header):
                 continue
@@ -65,13 +66,25 @@ class Rows:
                     return found
         return None
 
+    def _decimal(self) -> str:
+        """The file's decimal convention: the mapping's, else read from the columns mapped to numbers."""
+        numeric, whole = {}, set()
+        for header in self.tm.columns:
+            types = {spec.sql_type for target in (self.tm.targets(header) if header in self.src else ())
+                     if target.column and (spec := TABLES[target.table].column(target.column)) is not None}
+            if types & {"BIGINT", "DOUBLE"}:
+                numeric[header] = self.src[header]
+                if "DOUBLE" not in types:
+                    whole.add(header)  # employees, impressions, clicks: "5,000" is five thousand either way
+        return values.decimal_convention(numeric, self.raw.name, self.tm.decimal, whole=whole)
+
     def _constant_target(self, text: str) -> Target:
         return parse_target(text, self.tm.table, f"{self.raw.name}: constant {text}")
 
     def _extra(self, header: str) -> None:
         name = extra_name(header)
         if self.contract.column(name) is None and name not in self.columns:
-            self.columns[name] = values.typed_extra(self.src[header])
+            self.columns[name] = values.typed_extra(self.src[header], self.decimal)
             self.labels[name] = header
 
     def _put(self, target: Target, series: pd.Series, header: str, constant: bool = False) -> None:
@@ -86,7 +99,7 @@ class Rows:
         else:
             spec = TABLES["leads"].column(target.column)
             converted = self._convert(series, TABLES["leads"], target.column, header) if spec else \
-                values.typed_extra(series)
+                values.typed_extra(series, self.decimal)
             self.lead_columns[target.column if spec else extra_name(target.column)] = converted
 
     def _constant(self, target: Target, value: str) -> pd.Series:
@@ -110,7 +123,7 @@ class Rows:
                                        day_first=self.day_first, notes=self.notes)
             return parsed.dt.normalize() if spec.sql_type == "DATE" else parsed
         if spec.sql_type in ("BIGINT", "DOUBLE"):
-            return values.numbers(series, whole=spec.sql_type == "BIGINT")
+            return values.numbers(series, whole=spec.sql_type == "BIGINT", decimal=self.decimal)
         if contract.name == "deals" and column == "status":
             return values.deal_status(series)
         return series

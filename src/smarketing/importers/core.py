@@ -105,11 +105,15 @@ class Columns:
 
 
 def lead_columns(raw: RawTable, cols: Columns, spec: dict[str, tuple[str, ...]],
-                 parse_created: Callable[[str], pd.Series], keep_ranges: bool = False) -> tuple[dict, dict]:
+                 parse_created: Callable[[str], pd.Series], keep_ranges: bool = False,
+                 decimal: str | None = None) -> tuple[dict, dict]:
     """The leads columns a vendor export has ({column: labels in `spec`, first found wins}), converted:
-    created_at by `parse_created(header)`, employees as numbers (the original "51-200" kept as
-    employees_range when `keep_ranges`). Returns ({column: values}, {column: the user's header})."""
+    created_at by `parse_created(header)`, employees as numbers in the file's decimal convention (`decimal`, else
+    read from the values; the original "51-200" kept as employees_range when `keep_ranges`). Returns ({column:
+    values}, {column: the user's header})."""
     out, labels = {}, {}
+    if (employees := cols.find(*spec.get("employees", ()))) is not None:
+        decimal = values.decimal_convention({employees: raw.frame[employees]}, raw.name, decimal, whole={employees})
     for column, names in spec.items():
         header = cols.find(*names)
         if header is None:
@@ -121,7 +125,7 @@ def lead_columns(raw: RawTable, cols: Columns, spec: dict[str, tuple[str, ...]],
         elif column == "employees":
             if keep_ranges:
                 out["employees_range"] = series
-            series = values.numbers(series, whole=True)
+            series = values.numbers(series, whole=True, decimal=decimal)
         out[column] = series
     return out, labels
 

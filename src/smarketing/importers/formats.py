@@ -33,23 +33,26 @@ def prepare(
     day_first: bool | None = None,
     encoding: str = "auto",
     stages: StageModel | None = None,
+    decimal: str | None = None,
 ) -> Prepared:
-    """Read and map the files of an import in format `fmt` ({role or table: path})."""
+    """Read and map the files of an import in format `fmt` ({role or table: path}); `decimal`: the decimal
+    convention of the files' numbers (point or comma), else read from each file."""
     stages = resolve(stages)
     read = {role: read_table(path, encoding=encoding) for role, path in files.items() if path}
     if fmt == "hubspot":
         if "contacts" not in read:
             raise DataImportError("a HubSpot import needs the contacts export (--contacts FILE)")
-        return hubspot.prepare(read["contacts"], read.get("deals"), con=con, timezone=timezone, stages=stages)
+        return hubspot.prepare(read["contacts"], read.get("deals"), con=con, timezone=timezone, stages=stages,
+                               decimal=decimal)
     if fmt == "salesforce":
         if "leads_report" not in read:
             raise DataImportError("a Salesforce import needs the Leads report export (--leads-report FILE)")
         smap = salesforce.StatusMap.load(status_map_file) if status_map_file else None
         return salesforce.prepare(read["leads_report"], read.get("opportunities_report"), status_map=smap,
-                                  timezone=timezone, stages=stages, day_first=day_first)
+                                  timezone=timezone, stages=stages, day_first=day_first, decimal=decimal)
     if fmt == "mapped":
         return prepare_mapped(files, con=con, mapping_file=mapping_file, timezone=timezone, day_first=day_first,
-                              encoding=encoding, stages=stages)[0]
+                              encoding=encoding, stages=stages, decimal=decimal)[0]
     raise DataImportError(f"unknown import format '{fmt}' (expected one of {', '.join(FORMATS)})")
 
 
@@ -66,6 +69,7 @@ def prepare_mapped(
     mode: str | None = None,
     write_mapping: str | Path | None = None,
     stages: StageModel | None = None,
+    decimal: str | None = None,
 ) -> tuple[Prepared, str]:
     """The files of one source ({role: path}) mapped with the mapping file, or with a guessed mapping
     (`tables`: what each role's rows are; `every_row`: the stage every row of a role entered). Returns the prepared tables and the import mode (the one given,
@@ -76,9 +80,9 @@ def prepare_mapped(
     found = mapping.Mapping.load(mapping_file) if mapping_file else guessed_mapping(read, tables or {}, stages)
     if timezone != "UTC":
         found.timezone = timezone
-    if day_first is not None:
-        for tm in found.tables.values():
-            tm.day_first = day_first
+    for tm in found.tables.values():
+        tm.day_first = tm.day_first if day_first is None else day_first
+        tm.decimal = tm.decimal if decimal is None else decimal
     if mode is not None:
         found.mode = mode
     for role, stage in (every_row or {}).items():

@@ -72,27 +72,32 @@ def prepare(
     stages: StageModel | None = None,
     won_stages: tuple[str, ...] = (),
     lost_stages: tuple[str, ...] = (),
+    decimal: str | None = None,
 ) -> Prepared:
-    """Map the exports onto leads, stage_changes and (with a deals export) deals."""
+    """Map the exports onto leads, stage_changes and (with a deals export) deals. `decimal`: the decimal
+    convention of the files' numbers (point or comma), else read from each file."""
     stages = resolve(stages)
     notes = list(contacts.notes)
-    leads, changes = _contacts(contacts, timezone, stages, notes)
+    leads, changes = _contacts(contacts, timezone, stages, notes, decimal)
     frames = {"leads": leads, "stage_changes": changes}
     if deals is not None:
         notes += deals.notes
-        frames["deals"] = _deals(deals, set(leads.data["lead_id"]), con, timezone, won_stages, lost_stages, notes)
+        frames["deals"] = _deals(deals, set(leads.data["lead_id"]), con, timezone, won_stages, lost_stages, notes,
+                                 decimal)
     return Prepared(frames, notes)
 
 
 # ----------------------------------------------------------------------------------------- contacts
 
 
-def _contacts(raw: RawTable, timezone: str, stages: StageModel, notes: list[str]) -> tuple[Frame, Frame]:
+def _contacts(raw: RawTable, timezone: str, stages: StageModel, notes: list[str],
+              decimal: str | None = None) -> tuple[Frame, Frame]:
     cols = Columns(raw)
     cols.require("the contact's id", *LEAD_COLUMNS["lead_id"])
     cols.require("when the contact was created", *LEAD_COLUMNS["created_at"])
     out, labels = lead_columns(raw, cols, LEAD_COLUMNS, lambda header: dates.parse_dates(
-        raw.frame[header], file=raw.name, column=header, timezone=timezone, notes=notes), keep_ranges=True)
+        raw.frame[header], file=raw.name, column=header, timezone=timezone, notes=notes), keep_ranges=True,
+        decimal=decimal)
     if "phone" in out and (mobile := cols.find("Mobile Phone Number")):
         out["phone"] = out["phone"].where(out["phone"].notna(), raw.frame[mobile])
     if "country" in out:
@@ -152,7 +157,7 @@ def _current_without_date(raw, current, lead_ids, created, dated, stages, notes)
 # -------------------------------------------------------------------------------------------- deals
 
 
-def _deals(raw: RawTable, new_leads: set[str], con, timezone, won_stages, lost_stages, notes) -> Frame:
+def _deals(raw: RawTable, new_leads: set[str], con, timezone, won_stages, lost_stages, notes, decimal=None) -> Frame:
     cols = Columns(raw)
     deal_id = cols.require("the deal's id", "Record ID", "Deal ID")
     stage = cols.require("the deal stage (won / lost / open)", "Deal Stage", "Stage")
@@ -192,7 +197,8 @@ def _deals(raw: RawTable, new_leads: set[str], con, timezone, won_stages, lost_s
         out["expected_close"] = close.where(status == "open")
         labels["closed_at"] = closed
     if amount:
-        out["amount"] = values.numbers(frame[amount])
+        decimal = values.decimal_convention({amount: frame[amount]}, raw.name, decimal)
+        out["amount"] = values.numbers(frame[amount], decimal=decimal)
         labels["amount"] = amount
     for header in cols.unused():
         name = extra_name(header)

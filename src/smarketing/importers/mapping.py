@@ -41,7 +41,7 @@ import tomli_w
 from smarketing import paths, settings, store
 from smarketing.importers.core import read_toml, text_table, toml_doc
 from smarketing.schema import TABLES
-from smarketing.store import DataImportError
+from smarketing.store import DataImportError, decimals
 from smarketing.store.merge import DEFAULT_MODE, MODES
 from smarketing.store.writes import write_lock
 
@@ -102,6 +102,7 @@ class TableMapping:
     constants: dict[str, str] = field(default_factory=dict)
     stage: str | None = None
     match: str = "lead_id"
+    decimal: str | None = None  # the file's decimal convention (point / comma); None: read from its numbers
 
     def __post_init__(self) -> None:
         self.role = self.role or self.table
@@ -127,7 +128,7 @@ class TableMapping:
 
     def section(self) -> dict:
         out: dict = {"table": self.table}
-        for name in ("stage", "day_first"):
+        for name in ("stage", "day_first", "decimal"):
             if getattr(self, name) is not None:
                 out[name] = getattr(self, name)
         if self.match != "lead_id":
@@ -225,7 +226,10 @@ def _file_mapping(role: str, section, source: str) -> TableMapping:
         raise DataImportError(f"{where}: stage must name a stage, e.g. stage = \"MQL\"")
     if match not in MATCHES:
         raise DataImportError(f"{where}: match must be one of {', '.join(MATCHES)}, got '{match}'")
-    return TableMapping(table, columns, day_first, role, constants, stage, match)
+    decimal = section.get("decimal")
+    if decimal is not None and decimal not in decimals.CONVENTIONS:
+        raise DataImportError(f"{where}: decimal must be one of {', '.join(decimals.CONVENTIONS)}, got '{decimal}'")
+    return TableMapping(table, columns, day_first, role, constants, stage, match, decimal)
 
 
 def slug(text: str) -> str:

@@ -151,19 +151,21 @@ def prepare(
     timezone: str = "UTC",
     stages: StageModel | None = None,
     day_first: bool | None = None,
+    decimal: str | None = None,
 ) -> Prepared:
-    """Map the report exports onto leads, stage_changes and (with an opportunities report) deals."""
+    """Map the report exports onto leads, stage_changes and (with an opportunities report) deals. `decimal`: the
+    decimal convention of the reports' numbers (point or comma), else read from each report."""
     stages = resolve(stages)
     smap = status_map or StatusMap()
     smap.check(stages)
     notes = list(leads.notes)
     parse = _dates(timezone, False if day_first is None else day_first, notes)  # US locale: month first
-    lead_frame, lead_changes, opp_of_lead = _leads(leads, smap, stages, parse, notes)
+    lead_frame, lead_changes, opp_of_lead = _leads(leads, smap, stages, parse, notes, decimal)
     frames = {"leads": lead_frame}
     change_parts = [lead_changes]
     if opportunities is not None:
         notes += opportunities.notes
-        deals, opp_changes = _opportunities(opportunities, opp_of_lead, stages, parse, notes)
+        deals, opp_changes = _opportunities(opportunities, opp_of_lead, stages, parse, notes, decimal)
         frames["deals"] = deals
         change_parts.append(opp_changes)
     changes = pd.concat(change_parts, ignore_index=True)
@@ -187,12 +189,12 @@ def _dates(timezone, day_first, notes):
 # -------------------------------------------------------------------------------------------- leads
 
 
-def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes):
+def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes, decimal=None):
     cols = Columns(raw)
     cols.require("the lead's id", *LEAD_COLUMNS["lead_id"])
     cols.require("when the lead was created", *LEAD_COLUMNS["created_at"])
     status_h = cols.require("the lead's status", "Lead Status", "Status")
-    out, labels = lead_columns(raw, cols, LEAD_COLUMNS, lambda header: parse(raw, header))
+    out, labels = lead_columns(raw, cols, LEAD_COLUMNS, lambda header: parse(raw, header), decimal=decimal)
     if "source" in out:
         groups = {_key(k): v for k, v in smap.source_groups.items()}
         out["source_group"] = out["source"].map(lambda s: groups.get(_key(s), s), na_action="ignore")
@@ -249,7 +251,7 @@ def _status_stages(raw: RawTable, header: str, smap: StatusMap, stages: StageMod
 # ------------------------------------------------------------------------------------ opportunities
 
 
-def _opportunities(raw: RawTable, opp_of_lead: pd.DataFrame, stages: StageModel, parse, notes):
+def _opportunities(raw: RawTable, opp_of_lead: pd.DataFrame, stages: StageModel, parse, notes, decimal=None):
     cols = Columns(raw)
     opp_h = cols.require("the opportunity's id", "Opportunity ID", "Id")
     created_h = cols.require("when the opportunity was created", "Created Date", "Create Date")
@@ -281,7 +283,8 @@ def _opportunities(raw: RawTable, opp_of_lead: pd.DataFrame, stages: StageModel,
     labels = {"deal_id": opp_h, "lead_id": "Converted Opportunity ID", "created_at": created_h,
               "closed_at": close_h or "Close Date", "status": won_h or stage_h}
     if amount_h:
-        out["amount"] = values.numbers(frame[amount_h])
+        decimal = values.decimal_convention({amount_h: frame[amount_h]}, raw.name, decimal)
+        out["amount"] = values.numbers(frame[amount_h], decimal=decimal)
         labels["amount"] = amount_h
     if close_h:
         out["expected_close"] = close.where(status == "open")

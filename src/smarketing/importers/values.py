@@ -7,7 +7,9 @@ import re
 import numpy as np
 import pandas as pd
 
-_CURRENCY = re.compile(r"^\s*(?:[A-Z]{3}\s*)?[$€£¥￥₹]?\s*(-?[\d,\s.]*\d)\s*(?:[A-Z]{3})?\s*$")
+from smarketing.store import DataImportError, decimals
+
+_CURRENCY = re.compile(r"^\s*(?:[A-Z]{3}\s*)?[$€£¥￥₹]?\s*(-?[\d,\s.]*\d)\s*(?:[A-Z]{3}|[$€£¥￥₹])?\s*$")
 _RANGE = re.compile(r"^\s*([\d,.]+)\s*(?:-|–|to|~|至)\s*[\d,.]+\s*$|^\s*([\d,.]+)\s*\+\s*$|^\s*>\s*([\d,.]+)\s*$")
 
 WON = {"won", "closedwon", "win", "wonpaid", "赢单", "成交", "已成交", "签约", "已签约", "gewonnen"}
@@ -20,24 +22,34 @@ def _key(text: str) -> str:
     return re.sub(r"[\W_]+", "", str(text).casefold())
 
 
-def numbers(series: pd.Series, whole: bool = False) -> pd.Series:
-    """Text numbers without currency codes / symbols and thousands separators ("USD 12,000.00" → "12000.00").
+def number_part(value) -> str | None:
+    """The number inside a value as CRM exports write it: a size range's lower bound ("51-200" → "51"), an
+    amount without its currency ("USD 12,000.00" → "12,000.00", "12.000 €" → "12.000"); None for empty."""
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    if m := _RANGE.match(text):
+        return next(g for g in m.groups() if g)
+    if m := _CURRENCY.match(text):
+        return m.group(1)
+    return text
+
+
+def numbers(series: pd.Series, whole: bool = False, decimal: str = decimals.POINT) -> pd.Series:
+    """Text numbers without currency codes / symbols and thousands separators ("USD 12,000.00" → "12000.00"), read
+    with the file's decimal convention (`decimal`, see decimal_convention: "1.234,56" → "1234.56" with a comma).
 
     Size ranges ("51-200", "1000+") become their lower bound. A value that still is not a number is left as
     it was, so the import check names it.
     """
 
     def clean(value):
-        if value is None or (isinstance(value, float) and pd.isna(value)):
+        core = number_part(value)
+        if core is None:
             return None
-        text = str(value).strip()
-        if not text:
-            return None
-        if m := _RANGE.match(text):
-            text = next(g for g in m.groups() if g)
-        elif m := _CURRENCY.match(text):
-            text = m.group(1)
-        text = text.replace(",", "").replace(" ", "")
+        text = decimals.normalize(core, decimal, whole)
         try:
             number = float(text)
         except ValueError:
@@ -47,6 +59,20 @@ def numbers(series: pd.Series, whole: bool = False) -> pd.Series:
         return text
 
     return series.map(clean, na_action="ignore").astype(object).where(series.notna(), None)
+
+
+def decimal_convention(columns: dict[str, pd.Series], file: str, forced: str | None = None,
+                       rows: pd.Series | None = None, whole: set[str] = frozenset()) -> str:
+    """The decimal convention (smarketing.store.decimals: point or comma) of a file's number columns ({the user's
+    header: values}; `whole`: the headers of whole-number columns): `forced` when given, else read from the values;
+    DataImportError naming file, row and column when the values mix conventions, contradict the one given, or fit
+    both differently with nothing to settle it."""
+    parts = {header: series.map(number_part, na_action="ignore") for header, series in columns.items()}
+
+    def fail(example: decimals.Example, message: str) -> None:
+        raise DataImportError(f"{file}, row {example.row} (line {example.row + 1}), column {example.column}: {message}")
+
+    return decimals.decide_values(parts, forced, fail, None if rows is None else rows.tolist(), whole)
 
 
 def deal_status(series: pd.Series, won: set[str] | None = None, lost: set[str] | None = None) -> pd.Series:
@@ -80,19 +106,21 @@ def looks_like_flags(series: pd.Series) -> bool:
     return bool(len(present)) and present.map(_key).isin(FLAGS).all()
 
 
-def typed_extra(series: pd.Series) -> pd.Series:
+def typed_extra(series: pd.Series, decimal: str = decimals.POINT) -> pd.Series:
     """An extra column's values with their type kept: numbers as numbers (integers when all are whole), other
     text as it is. Values that only look like numbers stay text: ids with leading zeros ("00123"), phone-like
-    values with "+", numbers longer than 15 digits."""
+    values with "+", numbers longer than 15 digits. In a file with decimal commas, 0,75 is a number too."""
     if not (series.dtype == object or pd.api.types.is_string_dtype(series)):
         return series
     text = series.dropna().astype(str).str.strip()
     text = text[text != ""]
+    if decimal == decimals.COMMA:
+        text = text.str.replace(r"^([+-]?\d+),(\d+)$", r"\1.\2", regex=True)
     if text.empty or not text.str.match(_NUMBER).all():
         return series
     if text.str.match(r"^[+-]?0\d").any() or text.str.startswith("+").any() or text.str.len().max() > 15:
         return series
-    numbers = pd.to_numeric(series.astype("string").str.strip().replace("", pd.NA), errors="coerce")
+    numbers = pd.to_numeric(text.reindex(series.index), errors="coerce")
     present = numbers.dropna()
     whole = bool(np.isfinite(present).all()) and (present % 1 == 0).all()  # inf stays a float: the check refuses it
     return numbers.astype("Int64") if whole else numbers.astype(float)

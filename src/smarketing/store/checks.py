@@ -10,20 +10,23 @@ from pathlib import Path
 from smarketing import timewindow
 from smarketing.schema import Column, Table
 from smarketing.stages import StageModel
+from smarketing.store import decimals
 from smarketing.store.errors import DataImportError
 
 # Names of the database's row number and of a working column of the checks: a file's column must not hide them
 RESERVED_COLUMNS = ("rowid", "_stage_name")
 
 
-def typed(column: Column, expr: str) -> str:
-    """SQL that converts a staged value to the contract type (NULL when it cannot)."""
+def typed(column: Column, expr: str, decimal: str = decimals.POINT) -> str:
+    """SQL that converts a staged value to the contract type (NULL when it cannot); numbers are read with the
+    file's decimal convention (smarketing.store.decimals)."""
     if column.sql_type == "TIMESTAMP":
         return f"try_cast({expr} AS TIMESTAMPTZ)::TIMESTAMP"
     if column.sql_type == "VARCHAR":
         return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
     if column.sql_type in ("BIGINT", "DOUBLE"):
-        return f"try_cast(replace(trim(CAST({expr} AS VARCHAR)), ',', '') AS {column.sql_type})"
+        whole = column.sql_type == "BIGINT"
+        return f"try_cast({decimals.sql_normalize(expr, decimal, whole)} AS {column.sql_type})"
     return f"try_cast({expr} AS {column.sql_type})"
 
 
@@ -35,8 +38,9 @@ class Checker:
 
     def __init__(self, db, table: Table, path: Path, stage_table: str, columns: dict[str, str],
                  rows: Sequence[int] | None = None, labels: Mapping[str, str] | None = None,
-                 names: Sequence[str] | None = None, new_ids_only: bool = True):
+                 names: Sequence[str] | None = None, new_ids_only: bool = True, decimal: str = decimals.POINT):
         self.db, self.table, self.path, self.stage = db, table, path, stage_table
+        self.decimal = decimal  # the file's decimal convention (check_decimal settles it for a file of ours)
         self.rows, self.labels, self.names = rows, labels, names
         self.new_ids_only = new_ids_only  # add mode: an id already in the database is an error
         self.source_of = {target: header for header, target in columns.items()}
@@ -65,7 +69,11 @@ class Checker:
             column = self.labels.get(column, column)
         raise DataImportError(f"{name}, row {row} (line {row + 1}), column {column}: {message}")
 
-    def run(self, stages: StageModel) -> None:
+    def run(self, stages: StageModel, decimal: str | None = None, read_decimal: bool = False) -> None:
+        """Every check the table needs. `read_decimal` (a file in our layout; a Frame's numbers are plain already):
+        settle the file's decimal convention first, `decimal` when given, else from its numbers."""
+        if read_decimal:
+            check_decimal(self, decimal)
         for column in self.table.columns:
             if column.name in self.source_of:
                 check_column(self, column)
@@ -84,7 +92,7 @@ def _blank(src: str) -> str:
 
 def check_column(c: Checker, column: Column) -> None:
     """Required values present, values of the contract type, non-negative numbers, allowed categories."""
-    src, value = c.q(column.name), typed(column, c.q(column.name))
+    src, value = c.q(column.name), typed(column, c.q(column.name), c.decimal)
     blank = _blank(src)
     if column.required and (bad := c.first_bad(blank)):
         c.fail(bad[0], column.name, f"a value is required (expected {column.expected})")
@@ -101,6 +109,22 @@ def check_column(c: Checker, column: Column) -> None:
         allowed = ", ".join(f"'{a}'" for a in column.allowed)
         if bad := c.first_bad(f"NOT {blank} AND lower(trim(CAST({src} AS VARCHAR))) NOT IN ({allowed})"):
             c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
+
+
+def check_decimal(c: Checker, forced: str | None) -> None:
+    """One decimal convention for the file's numbers, given or read from them (smarketing.store.decimals)."""
+    found: dict[str, decimals.Example | None] = {decimals.POINT: None, decimals.COMMA: None, "both": None}
+    numeric = [col.name for col in c.table.columns if col.sql_type in ("BIGINT", "DOUBLE") and col.name in c.source_of]
+    for name in numeric:
+        for what, condition in decimals.sql_kind(c.q(name), c.table.column(name).sql_type == "BIGINT").items():
+            bad = c.first_bad(condition)
+            if bad and (found[what] is None or bad[0] < found[what].row):
+                found[what] = decimals.Example(bad[0], name, str(c.value(bad[0], name)).strip())
+
+    def fail(example: decimals.Example, message: str) -> None:
+        c.fail(example.row, example.column, message)
+
+    c.decimal = decimals.decide(found[decimals.COMMA], found[decimals.POINT], found["both"], forced, fail)
 
 
 def check_window(c: Checker, column: Column, value: str) -> None:
@@ -142,6 +166,8 @@ def check_extra_types(c: Checker) -> None:
         if want is None or want == staged[header]:
             continue
         src = f"nullif(trim(CAST({c.q(target)} AS VARCHAR)), '')"  # blank cells are empty, whatever the type
+        if want in ("BIGINT", "INTEGER", "HUGEINT", *FLOATS):
+            src = f"nullif({decimals.sql_normalize(c.q(target), c.decimal)}, '')"  # the file's decimal separator
         if bad := c.first_bad(f"{src} IS NOT NULL AND try_cast({src} AS {want}) IS NULL"):
             c.fail(bad[0], target, f"expected a value of type {want} (the type this column got in an earlier "
                                    f"import), got '{c.value(bad[0], target)}'")

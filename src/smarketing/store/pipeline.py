@@ -14,6 +14,7 @@ import pandas as pd
 from smarketing.reach import refresh_reach
 from smarketing.schema import TABLES, Table
 from smarketing.stages import StageModel, resolve
+from smarketing.store import decimals
 from smarketing.store.checks import RESERVED_COLUMNS, Checker, typed
 from smarketing.store.connection import raw
 from smarketing.store.errors import DataImportError
@@ -51,14 +52,16 @@ def import_files(
     stages: StageModel | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     mode: str = DEFAULT_MODE,
+    decimal: str | None = None,
 ) -> dict[str, int]:
     """Import files or Frames ({table name: source}) in one transaction; return rows read per table.
 
     Any problem raises DataImportError and leaves the database exactly as it was. `progress(done, total,
     table)` is called before each table and once at the end (done == total). `mode` (smarketing.store.merge):
     add (new ids only), upsert (update what is there, add what is new) or replace (the tables imported are
-    emptied first)."""
-    return {name: c.rows for name, c in import_changes(con, files, stages, progress, mode).items()}
+    emptied first). `decimal`: the decimal convention of the files' numbers (smarketing.store.decimals: point
+    or comma), else read from each file."""
+    return {name: c.rows for name, c in import_changes(con, files, stages, progress, mode, decimal).items()}
 
 
 def import_changes(
@@ -67,6 +70,7 @@ def import_changes(
     stages: StageModel | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     mode: str = DEFAULT_MODE,
+    decimal: str | None = None,
 ) -> dict[str, Changes]:
     """import_files, returning what it did to each table (added, updated, unchanged, removed)."""
     check_mode(mode)
@@ -84,7 +88,7 @@ def import_changes(
         for done, name in enumerate(order):
             if progress:
                 progress(done, len(order), name)
-            changes[name] = _import_one(db, TABLES[name], files[name], stages, mode)
+            changes[name] = _import_one(db, TABLES[name], files[name], stages, mode, decimal)
             db.execute(f'DROP TABLE "_stage_{name}"')
         if mode == "replace":
             for name, gone in remove_orphans(db, set(order)).items():
@@ -100,7 +104,7 @@ def import_changes(
         raise
 
 
-def _import_one(db, table: Table, source, stages: StageModel, mode: str) -> Changes:
+def _import_one(db, table: Table, source, stages: StageModel, mode: str, decimal: str | None) -> Changes:
     stage_table = f"_stage_{table.name}"
     if isinstance(source, Frame):
         path = Path(source.name)  # only its .name is used, in messages
@@ -111,10 +115,10 @@ def _import_one(db, table: Table, source, stages: StageModel, mode: str) -> Chan
     columns = _match_columns(db, table, path, stage_table)
     frame = source if isinstance(source, Frame) else None
     removed = empty_for_replace(db, table) if mode == "replace" else 0
-    Checker(db, table, path, stage_table, columns, frame.rows if frame else None,
-            frame.labels if frame else None, frame.names if frame else None,
-            new_ids_only=mode == "add").run(stages)
-    landed = _insert(db, table, stage_table, columns, mode)
+    checker = Checker(db, table, path, stage_table, columns, frame.rows if frame else None,
+                      frame.labels if frame else None, frame.names if frame else None, new_ids_only=mode == "add")
+    checker.run(stages, decimal, read_decimal=frame is None)
+    landed = _insert(db, table, stage_table, columns, mode, checker.decimal)
     return Changes(landed.rows, landed.added, landed.updated, landed.unchanged, removed)
 
 
@@ -190,13 +194,14 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
 
 
 # Names of the database's row number and of a working column of the checks: a file's column must not hide them
-def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: str) -> Changes:
+def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: str,
+            decimal: str = decimals.POINT) -> Changes:
     # column names are case-insensitive: an extra column "notes" goes into an existing "Notes"
     existing = {r[0].lower(): r[0] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
     stage_types = dict(db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{stage_table}")').fetchall())
     for header, target in columns.items():
         if target.lower() not in existing and table.column(target) is None:
-            kind = _number_type(db, stage_table, header) if stage_types[header] == "VARCHAR" else None
+            kind = _number_type(db, stage_table, header, decimal) if stage_types[header] == "VARCHAR" else None
             db.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{_ident(target)}" {kind or stage_types[header]}')
     final = {r[0].lower(): r[1] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
     targets, exprs = [], []
@@ -206,11 +211,12 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: s
         source = "_stage_name" if target == "stage" and table.name == "stage_changes" else header
         expr = '"' + source.replace('"', '""') + '"'
         if contract is not None:
-            expr = typed(contract, expr)
+            expr = typed(contract, expr, decimal)
             if contract.allowed:
                 expr = f"lower({expr})"
         elif stage_types[header] == "VARCHAR" and final[target.lower()] != "VARCHAR":
-            expr = f"CAST(nullif(trim({expr}), '') AS {final[target.lower()]})"  # a typed extra: blanks are empty
+            number = decimals.sql_normalize(expr, decimal)
+            expr = f"CAST(nullif({number}, '') AS {final[target.lower()]})"  # a typed extra: blanks are empty
         targets.append(target)
         exprs.append(f'{expr} AS "{_ident(target)}"')
     typed_table = f"_typed_{table.name}"
@@ -221,21 +227,23 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: s
         db.execute(f'DROP TABLE "{typed_table}"')
 
 
-def _number_type(db, stage_table: str, header: str) -> str | None:
+def _number_type(db, stage_table: str, header: str, decimal: str = decimals.POINT) -> str | None:
     """BIGINT or DOUBLE when every value of a new text extra column is a number (so numbers stay numbers and
     a scoring rule such as `total_time >= 300` works), else None. Values that only look like numbers keep it
-    text: ids with leading zeros, "+" phone numbers, more than 15 digits."""
+    text: ids with leading zeros, "+" phone numbers, more than 15 digits. A number with a fraction is written with
+    the file's decimal separator and no thousands separator (1.5, or 1,5 in a file with decimal commas)."""
     col = '"' + header.replace('"', '""') + '"'
     v = f"nullif(trim({col}), '')"
+    sep = "," if decimal == decimals.COMMA else "[.]"
     sql = (f"SELECT count({v}), "
-           f"count(*) FILTER (WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, '[-]?[0-9]+([.][0-9]+)?')), "
+           f"count(*) FILTER (WHERE {v} IS NOT NULL AND NOT regexp_full_match({v}, '[-]?[0-9]+({sep}[0-9]+)?')), "
            f"count(*) FILTER (WHERE regexp_full_match({v}, '[-]?0[0-9].*') OR length({v}) > 15), "
-           f"count(*) FILTER (WHERE {v} LIKE '%.%') FROM \"{stage_table}\"")
+           f"count(*) FILTER (WHERE regexp_matches({v}, '{sep}')) FROM \"{stage_table}\"")
     row = db.execute(sql).fetchone()
-    present, not_number, text_like, decimals = row
+    present, not_number, text_like, fractions = row
     if not present or not_number or text_like:
         return None
-    return "DOUBLE" if decimals else "BIGINT"
+    return "DOUBLE" if fractions else "BIGINT"
 
 
 def _ident(name: str) -> str:

@@ -15,7 +15,7 @@ from smarketing.importers import core, loading, mapping, read_table, salesforce
 from smarketing.labels import column_labels, t
 from smarketing.schema import TABLES
 from smarketing.stages import active_stages
-from smarketing.store import DataImportError
+from smarketing.store import DataImportError, decimals
 from smarketing.store.merge import MODES, Changes
 from smarketing.store.writes import WriteBusy
 from smarketing.ui import data
@@ -54,6 +54,16 @@ def fingerprint(*uploads) -> str:
 def timezone(key: str) -> str:
     return st.selectbox(t("data_timezone"), TIMEZONES, key=f"{key}_tz", help=t("data_timezone_help"),
                         accept_new_options=True)
+
+
+DECIMALS = ("", decimals.COMMA, decimals.POINT)  # "": read from the file's numbers
+
+
+def decimal_choice(key: str) -> str | None:
+    """How the files write numbers: read from them (default), a decimal comma or a decimal point."""
+    chosen = st.selectbox(t("data_decimal"), DECIMALS, key=f"{key}_decimal", help=t("data_decimal_help"),
+                          format_func=lambda d: t(f"data_decimal_{d or 'detect'}"))
+    return chosen or None
 
 
 def show_error(exc: Exception) -> None:

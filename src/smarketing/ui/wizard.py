@@ -150,8 +150,9 @@ def _ask_day_first(exc: AmbiguousDates, tms: dict[str, TableMapping], raws: dict
     return True
 
 
-def section(con, encoding: str, timezone: str) -> None:
-    """The own-files tab: upload, map each file, check, import."""
+def section(con, encoding: str, timezone: str, decimal: str | None = None) -> None:
+    """The own-files tab: upload, map each file, check, import (`decimal`: the files' decimal convention, else
+    the saved mapping's or read from each file)."""
     uploads = st.file_uploader(t("data_files"), type=importing.UPLOAD_TYPES, key="wiz_files",
                                accept_multiple_files=True, help=t("data_files_help")) or []
     raws, tms, saved_name, saved_mode = {}, {}, None, None
@@ -174,7 +175,7 @@ def section(con, encoding: str, timezone: str) -> None:
                 raw, index, saved)), format_func=t, key=f"wiz_table_{role}", help=t("data_target_table_help"))
             base = saved if saved is not None and saved.table == table else _guessed(raw, table)
             tm = TableMapping(table, dict(base.columns), base.day_first, role, dict(base.constants), base.stage,
-                              base.match)
+                              base.match, decimal or base.decimal)
             tm.columns = _editor(raw, tm, f"wiz_edit_{role}_{table}_{importing.fingerprint(upload)}")
             _file_options(raw, tm, f"wiz_{role}_{table}")
         raws[role], tms[role] = raw, tm
