@@ -64,6 +64,8 @@ with tabs[0]:
         if found.empty:
             st.info(t("drv_none_tested").format(n=fmt_int(report.min_count)), icon=":material/info:")
         else:
+            if split := int(found.zero_cell.sum()):
+                st.warning(t("drv_zero_cells").format(n=fmt_int(split)), icon=":material/warning:")
             ui.chart(charts.drivers_chart, found, title=t("drv_chart_title"), key="drv_chart")
             st.caption(t("drv_chart_caption").format(top=charts.TOP))
             table = found.assign(feature=[t("drv_event_feature") if k == "event" else label(f)

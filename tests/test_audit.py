@@ -71,7 +71,8 @@ def test_backwards_and_same_moment_bulk_edits(make_con):
             change("C", "Lead", "2026-01-01 10:00"), change("C", "SQL", "2026-01-02 09:00"),
             change("C", "MQL", "2026-01-02 09:00"),
             # D: lost (a side stage) after MQL: neither
-            change("D", "Lead", "2026-01-01 10:00"), change("D", "MQL", "2026-01-02"), change("D", "Other", "2026-01-05"),
+            change("D", "Subscriber", "2026-01-01 10:00"), change("D", "Lead", "2026-01-01 11:00"),
+            change("D", "MQL", "2026-01-02"), change("D", "Other", "2026-01-05"),
         ])
     assert flagged(con, "backwards") == {"A": "MQL", "B": "SQL"}
     assert flagged(con, "bulk_edit") == {"C": "MQL, SQL"}
@@ -159,7 +160,7 @@ def test_unmapped_sources_and_campaigns_and_ownerless_mqls(make_con):
 HAND = [  # six leads created on 1 January 2026: L3 skipped MQL, L4 went back from MQL to Lead
     (lead("L1", source="A"), ["Lead", "MQL", "SQL"]), (lead("L2", source="A"), ["Lead", "MQL"]),
     (lead("L3", source="A"), ["Lead", "SQL"]), (lead("L4", source="B"), ["Lead", "MQL", "Lead"]),
-    (lead("L5", source="B"), ["Lead"]), (lead("L6", source="B"), ["Lead"])]
+    (lead("L5", source="B"), ["Subscriber"]), (lead("L6", source="B"), ["Lead"])]
 
 
 @pytest.fixture()
@@ -171,25 +172,25 @@ def hand_con(make_con):
 def test_trust_per_stage_counts_issues_up_to_that_stage(hand_con):
     report = audit_report(hand_con)
     stages = report.by_stage.set_index("stage")
-    # Subscriber and Lead: all 6 counted, no issue about them. MQL: L1, L2, L3 (by implication), L4 = 4, of which
+    # Subscriber: all 6, Lead: all but L5, no issue about them. MQL: L1, L2, L3 (by implication), L4 = 4, of which
     # L3 (skipped MQL) and L4 (went back from MQL) are not clean. SQL: L1, L3; L3's issue is about MQL, before SQL.
-    assert stages.leads.tolist() == [6, 6, 4, 2]
-    assert stages.trust.tolist() == [6 / 6, 6 / 6, 2 / 4, 1 / 2]
+    assert stages.leads.tolist() == [6, 5, 4, 2]
+    assert stages.trust.tolist() == [6 / 6, 5 / 5, 2 / 4, 1 / 2]
     assert stages.leads.tolist() == lifecycle_funnel(hand_con).set_index("stage").leads.iloc[:4].tolist()
 
 
 def test_the_change_in_conversions_without_each_issue_type(hand_con):
     effects = audit_report(hand_con).effects.set_index(["issue", "transition"])
-    # all six: Lead -> MQL 4/6, MQL -> SQL 2/4, Subscriber -> SQL (the last recorded stage; no Customer here) 2/6
-    assert effects.at[("skipped", "Lead → MQL"), "rate_all"] == pytest.approx(4 / 6)
-    # without L3 (skipped): Lead 5, MQL 3 (L1, L2, L4), SQL 1 (L1)
-    assert effects.at[("skipped", "Lead → MQL"), "change"] == pytest.approx(3 / 5 - 4 / 6)
+    # all six: Lead -> MQL 4/5, MQL -> SQL 2/4, Subscriber -> SQL (the last recorded stage; no Customer here) 2/6
+    assert effects.at[("skipped", "Lead → MQL"), "rate_all"] == pytest.approx(4 / 5)
+    # without L3 (skipped): Subscriber 5, Lead 4, MQL 3 (L1, L2, L4), SQL 1 (L1)
+    assert effects.at[("skipped", "Lead → MQL"), "change"] == pytest.approx(3 / 4 - 4 / 5)
     assert effects.at[("skipped", "MQL → SQL"), "change"] == pytest.approx(1 / 3 - 2 / 4)
     assert effects.at[("skipped", "Subscriber → SQL"), "change"] == pytest.approx(1 / 5 - 2 / 6)
     # without L4 (backwards): MQL 3 (L1, L2, L3), SQL 2 (L1, L3)
     assert effects.at[("backwards", "MQL → SQL"), "rate_without"] == pytest.approx(2 / 3)
-    # without both: L1, L2, L5, L6: MQL 2, SQL 1
-    assert effects.at[(ANY_HISTORY, "Lead → MQL"), "rate_without"] == pytest.approx(2 / 4)
+    # without both: L1, L2, L5, L6: Lead 3 (L1, L2, L6), MQL 2, SQL 1
+    assert effects.at[(ANY_HISTORY, "Lead → MQL"), "rate_without"] == pytest.approx(2 / 3)
     assert effects.at[(ANY_HISTORY, "MQL → SQL"), "rate_without"] == pytest.approx(1 / 2)
     assert effects.at[(ANY_HISTORY, "MQL → SQL"), "flagged"] == 2
     # an issue nobody has changes nothing
@@ -251,14 +252,15 @@ def test_cli_audit_masks_personal_data(make_con, tmp_path, capsys):
     con = store.connect(path)
     store.raw(con).execute("INSERT INTO leads (lead_id, created_at, email, phone, source) VALUES "
                            "('L1', '2026-01-01', 'jane.doe@example.com', '+1 415 555 0100', '=cmd()')")
-    store.raw(con).execute("INSERT INTO leads (lead_id, created_at) VALUES ('L2', '2026-01-01')")
+    store.raw(con).execute("INSERT INTO leads (lead_id, created_at) VALUES ('L2', '2026-01-01'), ('L3', '2026-01-01')")
     store.raw(con).execute("INSERT INTO stage_changes VALUES ('L1', 'SQL', '2026-01-03'), ('L2', 'MQL', '2026-01-02'), "
                            "('L2', 'SQL', '2026-01-03')")  # L1 skipped MQL
     con.disconnect()
     assert main(["audit", "--db", str(path), "--format", "json"]) == 0
     stages = json.loads(capsys.readouterr().out)
-    assert [s["stage"] for s in stages] == ["Subscriber", "MQL", "SQL"] and stages[1]["skipped"] == 1
-    assert stages[1]["trust"] == 1 / 2
+    stages = {s["stage"]: s for s in stages}  # L3 never moved on: Subscriber is a stage of this data
+    assert list(stages) == ["Subscriber", "MQL", "SQL"] and stages["MQL"]["skipped"] == 1
+    assert stages["MQL"]["trust"] == 1 / 2
     assert main(["audit", "--db", str(path), "--issue", "skipped", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert "L1" in out and "j***@example.com" in out and "jane.doe" not in out and "0100" in out

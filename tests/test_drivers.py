@@ -75,6 +75,7 @@ def test_a_zero_cell_gets_the_haldane_anscombe_correction(make_con):
     assert pro.odds_ratio == pytest.approx(a * d / (b * c))
     se = math.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
     assert pro.ci_low == pytest.approx(math.exp(math.log(a * d / (b * c)) - Z * se))
+    assert pro.zero_cell and not row(report, "industry", "Software").zero_cell
 
 
 def test_quintile_bands_and_the_minimum_count(make_con):

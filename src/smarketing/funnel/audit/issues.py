@@ -25,7 +25,8 @@ part of the funnel order):
 - past_p90: the lead's current stage lies between the MQL-role stage and the won-role stage (excluded: before
   MQL, nurture may last for ever; the won stage is the end) and it has sat there longer than the 90th
   percentile of the days leads took from that stage to the next recorded one (the Funnel page's figure).
-- unmapped_source: source group or source missing or a placeholder such as "(none)" or "unknown".
+- unmapped_source: source group or source missing or a placeholder such as "(none)" or "unknown"; a level no
+  lead of the data has (say, only source groups are exported) is not required, and with neither the check is off.
 - unmapped_campaign: the lead's source has spend by campaign, but the lead's campaign is missing or not among
   that source's campaigns in spend, so its cost cannot be matched (checked only with spend).
 - ownerless_mql: reached the MQL-role stage with no owner on the lead and no hand-off to an owner (checked only
@@ -34,6 +35,8 @@ part of the funnel order):
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,7 +55,7 @@ MISSING_VALUES = ("", "(none)", "none", "(not set)", "not set", "unknown", "(unk
 class IssueType:
     key: str
     group: str  # HISTORY: the stage record is inconsistent (counts against trust); STALE: not updated; MAPPING
-    needs: tuple[str, ...] = ()  # tables that must hold rows for the check to run ("owners": some owner known)
+    needs: tuple[str, ...] = ()  # tables that must hold rows ("owners", "sources": some lead has one)
     roles: tuple[str, ...] = ()  # stage roles the check needs
 
 
@@ -65,7 +68,7 @@ ISSUE_TYPES = (
     IssueType("customer_not_won", HISTORY, ("deals",), ("won",)),
     IssueType("past_sla", STALE, ("handoffs",), ("mql",)),
     IssueType("past_p90", STALE, (), ("mql", "won")),
-    IssueType("unmapped_source", MAPPING),
+    IssueType("unmapped_source", MAPPING, ("sources",)),
     IssueType("unmapped_campaign", MAPPING, ("spend",)),
     IssueType("ownerless_mql", MAPPING, ("owners",), ("mql",)),
 )
@@ -85,6 +88,12 @@ class AuditContext:
     sla_hours: float
     p90_days: tuple[tuple[int, float], ...]  # (stage index, 90th percentile days from it to the next stage)
     present: frozenset[str]
+
+    @property
+    def first_index(self) -> int:
+        """Stage index of the first recorded stage: where issues of the lead record itself (sources, campaigns)
+        are counted."""
+        return self.stages.index(self.recorded[0]) if self.recorded else 0
 
     def index(self, role: str) -> int | None:
         name = self.stages.role(role)
@@ -207,7 +216,13 @@ def _past_sla(con, ctx, current):
     return [_row(late, "past_sla", late.current_index, late.current_at)]
 
 
-def _unmapped_campaign(con, scope):
+def _unmapped_source(ctx, scope):
+    levels = [c for c in ("source_group", "source") if f"sources:{c}" in ctx.present]
+    gap = functools.reduce(operator.or_, [missing_value(scope[c]) for c in levels])
+    return [_row(scope.filter(gap), "unmapped_source", ctx.first_index, scope.created_at)]
+
+
+def _unmapped_campaign(con, ctx, scope):
     spend = con.table("spend")
     spend = spend.filter(~missing_value(spend.source) & ~missing_value(spend.campaign))
     paid = spend.select(p_source=_key(spend.source)).distinct()
@@ -215,7 +230,7 @@ def _unmapped_campaign(con, scope):
     leads = scope.mutate(k_source=_key(scope.source), k_campaign=_key(scope.campaign))
     leads = leads.semi_join(paid, leads.k_source == paid.p_source)
     leads = leads.anti_join(pairs, (leads.k_source == pairs.p_source) & (leads.k_campaign == pairs.p_campaign))
-    return [_row(leads, "unmapped_campaign", 0, leads.created_at)]
+    return [_row(leads, "unmapped_campaign", ctx.first_index, leads.created_at)]
 
 
 def _ownerless(con, ctx, scope):
@@ -241,10 +256,8 @@ def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] 
     builders = {"skipped": lambda: _skipped(ctx, scope, main), "backwards": lambda: _backwards(ctx, scope, main),
                 "bulk_edit": lambda: _bulk_edit(ctx, scope, main),
                 "before_created": lambda: _before_created(ctx, scope, main),
-                "unmapped_source": lambda: [_row(scope.filter(missing_value(scope.source_group)
-                                                              | missing_value(scope.source)),
-                                                 "unmapped_source", 0, scope.created_at)],
-                "unmapped_campaign": lambda: _unmapped_campaign(con, scope),
+                "unmapped_source": lambda: _unmapped_source(ctx, scope),
+                "unmapped_campaign": lambda: _unmapped_campaign(con, ctx, scope),
                 "ownerless_mql": lambda: _ownerless(con, ctx, scope)}
     if {"won_not_customer", "customer_not_won"} & set(wanted):
         won = _won(con, ctx, scope)

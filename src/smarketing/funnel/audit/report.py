@@ -104,8 +104,13 @@ def audit_context(con, filters: Filters = ALL_TIME, stages: StageModel | None = 
                 p90.append((k, float(row.p90_days_from_previous)))
     present = {n for n in ("stage_changes", "deals", "handoffs", "spend") if _has_rows(con, n)}
     leads = con.table("leads")
-    if "handoffs" in present or int(leads.filter(~missing_value(leads.owner)).limit(1).count().execute()):
+    known = leads.aggregate(**{c: (~missing_value(leads[c])).any() for c in ("owner", "source_group", "source")})
+    known = known.execute().iloc[0].fillna(False)
+    if "handoffs" in present or known["owner"]:
         present.add("owners")
+    present.update({f"sources:{c}" for c in ("source_group", "source") if known[c]})
+    if present & {"sources:source_group", "sources:source"}:
+        present.add("sources")
     return AuditContext(stages, filters, tuple(recorded_stages(con, stages)), data_as_of(con), float(sla_hours),
                         tuple(p90), frozenset(present))
 

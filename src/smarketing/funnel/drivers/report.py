@@ -34,13 +34,13 @@ BINS = 24
 LIST_COLUMNS = ("company", "email", "phone", "title", "source_group", "source", "owner")
 DRIVER_COLUMNS = ["kind", "feature", "value", "low", "high", "leads_with", "converted_with", "rate_with",
                   "leads_without", "converted_without", "rate_without", "odds_ratio", "ci_low", "ci_high", "p_value",
-                  "q_value", "effect"]
+                  "q_value", "effect", "zero_cell"]
 
 
 @dataclass(frozen=True)
 class DriverReport:
     """drivers: one row per tested driver (DRIVER_COLUMNS; effect is raises / lowers / unclear by the 95%
-    interval), the strongest evidence first. leads: the population; converted: those that took the step;
+    interval; zero_cell marks a perfect split, see stats), the strongest evidence first. leads: the population; converted: those that took the step;
     set_aside: candidate values with fewer than min_count leads on a side (not tested)."""
 
     pair: StepPair

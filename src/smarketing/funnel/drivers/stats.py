@@ -8,6 +8,8 @@ Cells: a = with and converted, b = with and not, c = without and converted, d = 
 - p-value: Pearson's chi-square test (1 degree of freedom, no continuity correction) when every expected cell
   count is at least 5, else Fisher's exact test (two-sided).
 - q-value: Benjamini–Hochberg adjusted p over all drivers tested at once (a false-discovery rate).
+- zero_cell: a cell is 0 (every lead with the value converted, or none did, or the same without it). Such a
+  perfect split is often a property filled in only when a lead converts (a won-deals file's columns), not a cause.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def with_statistics(counts: pd.DataFrame, leads: int, converted: int) -> pd.Data
     out["converted_without"] = c.astype("int64")
     out["rate_without"] = c / np.where(c + d > 0, c + d, np.nan)
     out["odds_ratio"], out["ci_low"], out["ci_high"] = odds_ratio(a, b, c, d)
+    out["zero_cell"] = (a == 0) | (b == 0) | (c == 0) | (d == 0)  # perfect separation: corrected, and suspicious
     out["p_value"] = [p_value(*row) for row in zip(a, b, c, d, strict=True)]
     out["q_value"] = q_values(out.p_value)
     strength = np.abs(np.log(out.odds_ratio.astype(float)))
