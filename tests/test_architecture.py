@@ -18,7 +18,7 @@ LAYERS = [
     ("base", ("schema", "stages", "settings", "toml_input", "paths", "privacy", "formatting", "filters", "deals",
               "reach", "exports", "labels", "config", "frozen", "timewindow")),
     ("storage", ("store", "importers", "demo", "views")),
-    ("analysis", ("funnel", "scoring", "attribution", "leadflow", "planner", "precompute")),
+    ("analysis", ("funnel", "scoring", "attribution", "leadflow", "planner", "precompute", "forecast")),
     ("presentation", ("charts", "report")),
     ("front", ("access", "ui", "cli", "launch")),
 ]
