@@ -25,7 +25,7 @@ with st.spinner(t("computing")):
 c = st.columns(4)
 pace_months = c[3].number_input(t("pl_run_rate_months"), 1, 24, 3, key="pl_pace_months", help=t("pl_help_run_rate"))
 pace = ui.cached(planner.run_rate, int(pace_months), filters)
-default_target = float(max(100_000, round(pace.revenue_per_month * 3 * 1.2, -4)))
+default_target = planner.default_target(pace, 3)  # the run rate + 20% (the meeting pack's default too)
 revenue = c[0].number_input(t("pl_revenue"), min_value=1_000.0, value=default_target, step=10_000.0,
                             format="%.0f", key="pl_revenue", help=t("pl_help_revenue"))
 months = c[1].number_input(t("pl_months"), 1, 24, 3, key="pl_months", help=t("pl_help_months"))
