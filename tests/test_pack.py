@@ -96,6 +96,7 @@ def test_hand_counted_week(make_con):
     assert owner[1:7] == ["2", "1", fmt_pct(1 / 2), "1", "0", "1"]  # 2 hand-offs, 1 in 24 h, 1 returned, 0 waiting
     assert pack.rows("return_reasons")["Not a fit, ask b***@example.org"][1] == "1"
     assert "No goal plan" in html  # no won deal with an amount: no deal size to plan from
+    assert "No spend imported" in html and "No touches with a channel" in html  # what the data lacks, said
 
 
 def test_the_options_are_checked():

@@ -125,7 +125,8 @@ def handoffs(c: PackContent) -> str:
     report, hours = c.sla, f"{c.options.sla_hours:g}"
     s = report.summary.iloc[0]
     if int(s["dispatched"]) == 0:
-        return section("sla", t("pack_sla"), note(t("pack_no_handoffs")))
+        missing = "pack_no_handoffs" if c.profile.has("handoffs") else "missing_handoffs"
+        return section("sla", t("pack_sla"), note(t(missing)))
     summary = t("pack_sla_summary").format(n=fmt_int(s["dispatched"]), met=_pct(s["sla_met_share"]), hours=hours,
                                            returned=fmt_int(s["returned"]), waiting=fmt_int(s["pending"]))
     owners = report.by_owner
@@ -161,12 +162,14 @@ def channels(c: PackContent) -> str:
                Column("sql", t("sql"), fmt_int), Column("customers", t("customers"), fmt_int),
                Column("won_revenue", t("won_revenue"), fmt_money),
                Column("cost_per_lead", t("cost_per_lead"), fmt_money), Column("romi", t("romi"), fmt_ratio)]
-    chain = block(t("pack_channel_table"), table(c.channels, columns, "channel_table", c.options.unmask,
-                                                 strong=_is_total, caption=t("pack_channel_caption")))
+    chain = block(t("pack_channel_table"), "" if c.profile.has("spend") else note(t("missing_spend")),
+                  table(c.channels, columns, "channel_table", c.options.unmask, strong=_is_total,
+                        caption=t("pack_channel_caption")))
     model = t(f"model_{c.options.model}")
     title = t("pack_romi").format(model=model)
     if c.romi.empty or c.conversions == 0:
-        return section("channels", t("pack_channels"), chain, block(title, note(t("pack_no_conversions"))))
+        missing = "pack_no_conversions" if c.profile.events_with_channel else "missing_touches"
+        return section("channels", t("pack_channels"), chain, block(title, note(t(missing))))
     chart = svg.bars([svg.Bar(masked(r.channel, c.options.unmask), _number(r.romi), fmt_ratio(r.romi))
                       for r in c.romi.itertuples()], title)
     romi_columns = [text_column("channel", t("channel")), Column("cost", t("cost"), fmt_money),
