@@ -253,3 +253,31 @@ def test_the_data_page_asks_for_the_decimal_separator_when_the_file_cannot_say(t
     assert "Checked (add new): Leads: 1 added" in " ".join(s.value for s in at.success)
     deals_preview = [d.value for d in at.dataframe if "Amount" in d.value.columns][0]
     assert deals_preview["Amount"].tolist() == ["1500"]
+
+
+# ------------------------------------------------------------------------------ 5. duplicate headers
+
+
+@pytest.mark.parametrize("header,twice", [("lead_id,created_at,lead_id", "lead_id' appears twice in the header "
+                                                                        r"\(columns 1 and 3\)"),
+                                          ("lead_id;created_at;Notes;NOTES", "NOTES' appears twice in the header "
+                                                                             r"\(columns 3 and 4\)"),
+                                          ('"lead_id","created_at"," Score","score "', "score ' appears twice")])
+def test_duplicate_headers_are_refused_in_our_csv(tmp_path, con, header, twice):
+    delimiter = ";" if ";" in header else ","
+    row = delimiter.join(["N1", "2024-01-01"] + ["x"] * (header.count(delimiter) - 1))
+    path = _file(tmp_path, "leads.csv", f"{header}\n{row}\n")
+    _refused(con, lambda: store.import_files(con, {"leads": path}), rf"^leads.csv: column '{twice}")
+
+
+def test_duplicate_headers_are_refused_in_parquet_and_in_every_other_path(tmp_path, con):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "leads.parquet"
+    pq.write_table(pa.table([pa.array(["N1"]), pa.array(["2024-01-01"]), pa.array(["N2"])],
+                            names=["lead_id", "created_at", "LEAD_ID"]), path)
+    _refused(con, lambda: store.import_files(con, {"leads": path}),
+             r"^leads.parquet: column 'LEAD_ID' appears twice in the header \(columns 1 and 3\)")
+    with pytest.raises(DataImportError, match=r"^contacts.csv: column 'EMAIL' appears twice in the header"):
+        read_table(b"Record ID,Create Date,Email,EMAIL\n1,2024-01-01,a@x.io,b@x.io\n", "contacts.csv")

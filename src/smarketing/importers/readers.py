@@ -275,11 +275,7 @@ def _cell_text(value) -> str | None:
 
 
 def _check_headers(table: RawTable) -> None:
-    seen: dict[str, int] = {}
     for i, header in enumerate(table.headers, start=1):
         if not header:
             raise DataImportError(f"{table.name}: column {i} has no header (every column needs a name)")
-        key = header.casefold()
-        if key in seen:
-            raise DataImportError(f"{table.name}: column '{header}' appears twice in the header (columns {seen[key]} and {i})")
-        seen[key] = i
+    store.check_unique_headers(table.name, table.headers)

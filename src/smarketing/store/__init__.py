@@ -30,6 +30,7 @@ from smarketing.store.limits import (
     check_header,
     check_parquet,
     check_size,
+    check_unique_headers,
     max_file_bytes,
 )
 from smarketing.store.pipeline import Frame, import_changes, import_files
@@ -37,6 +38,6 @@ from smarketing.store.pipeline import Frame, import_changes, import_files
 __all__ = [
     "ATTACHED", "CSV_SUFFIXES", "DEFAULT_DB", "DELIMITERS", "HEADER_BYTES", "MAX_COLUMNS", "MAX_FILE_MB",
     "PARQUET_SUFFIXES", "RESERVED_COLUMNS", "DataImportError", "DatabaseError", "Frame", "check_columns",
-    "check_header", "check_parquet", "check_size", "configured_source", "connect", "db_path", "ensure_tables",
+    "check_header", "check_parquet", "check_size", "check_unique_headers", "configured_source", "connect", "db_path", "ensure_tables",
     "import_changes", "import_files", "max_file_bytes", "raw", "sql_string", "table_counts", "thread_backend", "writing",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import re
 from pathlib import Path
 
@@ -66,6 +67,31 @@ def _field_count(line: str, delimiter: str) -> int:
         return line.count(delimiter) + 1
 
 
+def check_unique_headers(name: str, headers: list[str]) -> None:
+    """Refuse a header naming a column twice (case and surrounding spaces ignored: `lead_id` and ` LEAD_ID`)."""
+    seen: dict[str, int] = {}
+    for i, header in enumerate(headers, start=1):
+        key = str(header).replace("\ufeff", "").strip().casefold()
+        if key in seen:
+            raise DataImportError(f"{name}: column '{header}' appears twice in the header (columns {seen[key]} and "
+                                  f"{i})")
+        seen[key] = i
+
+
+def csv_header(head: str, count: int) -> list[str] | None:
+    """The header row of a CSV text (its start), split by the delimiter that gives `count` fields (the number of
+    columns DuckDB read), or None when none does."""
+    head = head.removeprefix("\ufeff")
+    for delimiter in DELIMITERS:
+        try:
+            fields = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter))
+        except (csv.Error, StopIteration):
+            continue
+        if len(fields) == count:
+            return fields
+    return None
+
+
 def check_columns(name: str, count: int) -> None:
     if count > MAX_COLUMNS:
         raise DataImportError(f"{name}: {count:,} columns, more than the {MAX_COLUMNS:,} an import can take")
@@ -80,6 +106,7 @@ def check_parquet(name: str, source, max_cells: int | None = None) -> None:
     except Exception as exc:  # pyarrow raises several kinds for a broken file
         raise DataImportError(f"{name}: could not be read as Parquet ({str(exc).splitlines()[0]})") from exc
     check_columns(name, meta.num_columns)
+    check_unique_headers(name, list(meta.schema.to_arrow_schema().names))
     if max_cells is not None and meta.num_rows * meta.num_columns > max_cells:
         raise DataImportError(
             f"{name}: {meta.num_rows:,} rows × {meta.num_columns:,} columns, more than the {max_cells:,} cells "

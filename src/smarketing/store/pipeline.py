@@ -25,7 +25,9 @@ from smarketing.store.limits import (
     check_header,
     check_parquet,
     check_size,
+    check_unique_headers,
     check_utf8,
+    csv_header,
 )
 from smarketing.store.merge import DEFAULT_MODE, Changes, check_mode, empty_for_replace, land, remove_orphans
 
@@ -163,6 +165,11 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise DataImportError(f"{path.name}: could not be read as {table.name} data ({first})") from exc
+    if suffix in CSV_SUFFIXES:  # DuckDB renames a second `lead_id` to `lead_id_1`: the user's header decides
+        count = len(db.execute(f'DESCRIBE "{stage_table}"').fetchall())
+        header = csv_header(head[:HEADER_BYTES].decode("utf-8", errors="ignore"), count)
+        if header is not None:
+            check_unique_headers(path.name, header)
     rows = db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
     if rows == 0:
         raise DataImportError(f"{path.name}: the file has a header but no data rows")
