@@ -73,7 +73,7 @@ with tabs[0]:
                                  value=[label(v) if k == "event" else v for k, v in zip(found.kind, found.value,
                                                                                         strict=True)],
                                  effect=found.effect.map(lambda e: t(f"drv_effect_{e}")))
-            table = table.assign(interval=[f"{lo:.2f}–{hi:.2f}" for lo, hi in zip(table.ci_low, table.ci_high,
+            table = table.assign(interval=[f"{lo:.3g}–{hi:.3g}" for lo, hi in zip(table.ci_low, table.ci_high,
                                                                                      strict=True)])
             ui.dataframe(table[["feature", "value", "leads_with", "rate_with", "leads_without", "rate_without",
                                 "odds_ratio", "interval", "q_value", "effect"]].assign(
@@ -83,7 +83,7 @@ with tabs[0]:
                     "leads_with": ui.int_column(t("leads_with")), "leads_without": ui.int_column(t("leads_without")),
                     "rate_with": ui.number_column(t("rate_with"), fmt="%.1f%%"),
                     "rate_without": ui.number_column(t("drv_rate_without"), fmt="%.1f%%"),
-                    "odds_ratio": ui.number_column(t("odds_ratio"), HELP["odds_ratio"], fmt="%.2f"),
+                    "odds_ratio": ui.number_column(t("odds_ratio"), HELP["odds_ratio"], fmt="%.3g"),
                     "q_value": ui.number_column(t("q_value"), HELP["q_value"], fmt="%.2g")})
             ui.download(found, "drivers")
         if report.set_aside:
