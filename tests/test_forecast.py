@@ -141,7 +141,7 @@ def test_moving_budget_changes_new_leads_by_amount_over_cost_per_lead():
     assert channels.lead_to_won.tolist() == pytest.approx([0.4 * 0.5 ** 3] * 2)
     assert channels.at["Paid", "cost_per_won"] == pytest.approx(50 / (0.4 * 0.5 ** 3))
     moved = forecast(con, ForecastParams(months=3, as_of=CUTOFF, moves=(BudgetMove("Paid", "Organic", 1000.0),)))
-    change = compare(base, moved).set_index("metric")["change"]
+    change = compare(base, moved).set_index("metric")["what_if_change"]
     per_month = -1000 / 50 + 1000 / 20  # 20 fewer Paid leads, 50 more Organic leads a month
     assert change["leads"] == pytest.approx(3 * per_month)
     assert change["mql"] == pytest.approx(3 * per_month * 0.4)
@@ -201,14 +201,14 @@ def test_the_gap_to_a_goal_plan(steady):
     from smarketing import planner
 
     fc = forecast(steady, ForecastParams(months=3, as_of=CUTOFF))
-    gap = goal_gap(steady, fc, 50_000.0).set_index("metric")
+    gap = goal_gap(steady, 50_000.0, ForecastParams(months=3, as_of=CUTOFF)).set_index("metric")
     plan = planner.plan(steady, 50_000.0, months=3, start=CUTOFF)
     needed = plan.monthly[plan.monthly.in_plan].groupby("stage").needed.sum()
     assert gap.at["won", "needed"] == pytest.approx(needed["Customer"]) == pytest.approx(50_000 / 1000)
     assert gap.at["won", "forecast"] == pytest.approx(3 * 5)
     assert gap.at["revenue", "needed"] == 50_000 and gap.at["revenue", "forecast"] == pytest.approx(15 * 1000)
-    assert gap.at["revenue", "gap"] == pytest.approx(50_000 - 15_000)
-    assert gap.at["revenue", "coverage"] == pytest.approx(15_000 / 50_000)
+    assert gap.at["revenue", "goal_gap"] == pytest.approx(50_000 - 15_000)
+    assert gap.at["revenue", "goal_coverage"] == pytest.approx(15_000 / 50_000)
 
 
 @st.composite

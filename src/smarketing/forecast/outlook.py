@@ -25,7 +25,7 @@ MONTHLY_COLUMNS = ["month", "metric", "stage", "expected", "low", "high", "from_
 class Forecast:
     """as_of: the first forecast month; monthly: month, metric (leads, the chain's roles, revenue), stage (the stage
     of a role), expected, low, high (the interval), from_pipeline, from_new_leads; channels: channel,
-    leads_per_month, cost_per_lead, lead_to_won, won_in_horizon, cost_per_won; chain: (role, stage) pairs."""
+    leads_per_month, spend_per_month, cost_per_lead, lead_to_won, won_in_horizon, cost_per_won; chain: (role, stage) pairs."""
 
     as_of: date | None
     monthly: pd.DataFrame
@@ -64,9 +64,9 @@ def build(history: History, params: ForecastParams, cutoff: int | None) -> Forec
         return Forecast(None, pd.DataFrame(columns=MONTHLY_COLUMNS), pd.DataFrame(), history.chain, float("nan"),
                         False, 0)
     inputs = inputs_at(history, cutoff, params.months, params.run_rate_months)
-    costs = cost_per_lead(history, cutoff, params.run_rate_months)
+    costs = channel_costs(history, cutoff, params.run_rate_months)
     if params.moves:
-        inputs = moved(inputs, costs, params)
+        inputs = moved(inputs, costs.cost_per_lead.to_dict(), params)
     result = project(inputs)
     first = int(history.journeys.m0.min())
     return Forecast(month_start(cutoff), _monthly(result, inputs, history, params), _channels(inputs, costs),
@@ -90,14 +90,18 @@ def _monthly(result, inputs: Inputs, history: History, params: ForecastParams) -
     return pd.concat(rows, ignore_index=True)[MONTHLY_COLUMNS]
 
 
-def cost_per_lead(history: History, cutoff: int, months: int) -> dict[str, float]:
-    """Marketing cost over new leads per channel in the run-rate months (NaN: no spend recorded)."""
+def channel_costs(history: History, cutoff: int, months: int) -> pd.DataFrame:
+    """Per channel with new leads in the run-rate months: cost_per_lead (marketing cost over those leads; NaN: no
+    spend recorded) and spend_per_month (the average monthly cost)."""
     window = range(cutoff - months, cutoff)
     spend = history.spend[history.spend.month.isin(window)].groupby("channel")["cost"].sum()
     journeys = history.journeys
     leads = journeys[journeys.m0.isin(window)].groupby("channel")["leads"].sum()
-    return {c: float(spend[c] / n) if c in spend.index and n > 0 and spend[c] > 0 else float("nan")
-            for c, n in leads.items()}
+    out = pd.DataFrame({"channel": leads.index.astype(str), "leads": leads.to_numpy(dtype=float)})
+    out["spend"] = out.channel.map(spend).fillna(0.0).astype(float)
+    out["cost_per_lead"] = (out.spend / out.leads).where((out.spend > 0) & (out.leads > 0))
+    out["spend_per_month"] = out.spend / months
+    return out.set_index("channel")[["cost_per_lead", "spend_per_month"]]
 
 
 def moved(inputs: Inputs, costs: dict[str, float], params: ForecastParams) -> Inputs:
@@ -122,24 +126,26 @@ def moved(inputs: Inputs, costs: dict[str, float], params: ForecastParams) -> In
     return replace(inputs, arrivals=arrivals)
 
 
-def _channels(inputs: Inputs, costs: dict[str, float]) -> pd.DataFrame:
+def _channels(inputs: Inputs, costs: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for channel, arriving in sorted(inputs.arrivals.items()):
         win = to_win(inputs, channel)
         one = Inputs(inputs.cutoff, inputs.months, inputs.steps, inputs.h_all, inputs.h_channel,
                      {channel: arriving}, inputs.pipeline.iloc[0:0], inputs.deal_size)
         won = float(project(one).new_mean[-1].sum()) if inputs.steps else float("nan")
-        cpl = costs.get(channel, float("nan"))
-        rows.append((channel, float(arriving.mean()), cpl, win, won, cpl / win if win > 0 else float("nan")))
-    out = pd.DataFrame(rows, columns=["channel", "leads_per_month", "cost_per_lead", "lead_to_won", "won_in_horizon",
-                                      "cost_per_won"])
+        cpl = float(costs.cost_per_lead.get(channel, float("nan")))
+        rows.append((channel, float(arriving.mean()), float(costs.spend_per_month.get(channel, 0.0)), cpl, win, won,
+                     cpl / win if win > 0 else float("nan")))
+    out = pd.DataFrame(rows, columns=["channel", "leads_per_month", "spend_per_month", "cost_per_lead", "lead_to_won",
+                                      "won_in_horizon", "cost_per_won"])
     return out.sort_values(["leads_per_month", "channel"], ascending=[False, True], ignore_index=True)
 
 
 def compare(base: Forecast, other: Forecast) -> pd.DataFrame:
-    """Totals over the forecast months side by side: metric, stage, base, what_if, change (what_if − base)."""
+    """Totals over the forecast months side by side: metric, stage, forecast, what_if, what_if_change
+    (what_if − forecast)."""
     a, b = base.totals(), other.totals()
-    out = a[["metric", "stage", "expected"]].rename(columns={"expected": "base"})
+    out = a[["metric", "stage", "expected"]].rename(columns={"expected": "forecast"})
     out["what_if"] = b["expected"].to_numpy()
-    out["change"] = out["what_if"] - out["base"]
+    out["what_if_change"] = out["what_if"] - out["forecast"]
     return out

@@ -12,7 +12,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 # URL paths of the pages a viewer sees (st.navigation derives them from the file names; "" is Overview).
-VIEWER_PAGES = ("", "funnel", "drivers", "audit", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner")
+VIEWER_PAGES = ("", "funnel", "drivers", "audit", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner",
+                "forecast")
 
 
 def stream_url(url: str) -> str:

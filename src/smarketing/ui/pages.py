@@ -42,6 +42,7 @@ PAGES = (
     PageInfo("attribution", "page_attribution", ":material/hub:"),
     PageInfo("lead_flow", "page_lead_flow", ":material/swap_horiz:"),
     PageInfo("planner", "page_planner", ":material/flag:"),
+    PageInfo("forecast", "page_forecast", ":material/trending_up:"),
     PageInfo("data", "page_data", ":material/upload_file:", access.IMPORT),
 )
 BY_KEY = {p.key: p for p in PAGES}
