@@ -243,14 +243,17 @@ def _ownerless(con, ctx, scope):
     return [_row(leads, "ownerless_mql", ctx.index("mql"), leads[col])]
 
 
-def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] | None = None) -> ibis.Table | None:
+def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] | None = None,
+               keep=None) -> ibis.Table | None:
     """One row per (lead_id, issue, stage_index) of the leads in `scope` (columns lead_id, created_at, source_group,
     source, campaign, owner and the reach columns), with `at`, the first moment the issue shows. None when no
-    issue type in `only` (default: all) is checked on this data."""
+    issue type in `only` (default: all) is checked on this data. `keep` (a Scratch's keep) computes the stage
+    changes in scope and the current stages once for the many checks that read them."""
     wanted = [k for k in ctx.checked() if only is None or k in only]
     if not wanted:
         return None
-    changes = stage_changes(con, ctx, scope)
+    keep = keep or (lambda table: table)
+    changes = keep(stage_changes(con, ctx, scope))
     main = changes.filter(changes.stage_index >= 0)
     parts: list[ibis.Table] = []
     builders = {"skipped": lambda: _skipped(ctx, scope, main), "backwards": lambda: _backwards(ctx, scope, main),
@@ -263,7 +266,7 @@ def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] 
         won = _won(con, ctx, scope)
         builders.update({k: (lambda v=v: v) for k, v in won.items()})
     if {"past_p90", "past_sla"} & set(wanted):
-        current = current_stage(scope, changes, ctx.stages)
+        current = keep(current_stage(scope, changes, ctx.stages))
         builders["past_p90"] = lambda: _past_p90(ctx, current)
         builders["past_sla"] = lambda: _past_sla(con, ctx, current)
     for key in wanted:

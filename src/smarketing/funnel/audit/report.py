@@ -134,7 +134,7 @@ def audit_report(con, filters: Filters = ALL_TIME, stages: StageModel | None = N
     checked = ctx.checked()
     with Scratch(con, "_audit") as scratch:
         scope = scratch.keep(scope_leads(con, ctx))
-        rows = issue_rows(con, ctx, scope)
+        rows = issue_rows(con, ctx, scope, keep=scratch.keep)
         rows = scratch.keep(rows) if rows is not None else None
         joined = _flagged(scope, rows, checked)
         totals = joined.aggregate(**_metrics(joined, ctx, checked)).execute().iloc[0]
