@@ -4,6 +4,7 @@ the database is left exactly as it was."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -281,3 +282,43 @@ def test_duplicate_headers_are_refused_in_parquet_and_in_every_other_path(tmp_pa
              r"^leads.parquet: column 'LEAD_ID' appears twice in the header \(columns 1 and 3\)")
     with pytest.raises(DataImportError, match=r"^contacts.csv: column 'EMAIL' appears twice in the header"):
         read_table(b"Record ID,Create Date,Email,EMAIL\n1,2024-01-01,a@x.io,b@x.io\n", "contacts.csv")
+
+
+# ------------------------------------------------------- 6. ids with invisible characters at either end
+
+INVISIBLE = ["\t", "\u200b", "\u00a0", "\ufeff", "\u2060", "\u3000", "\x0b"]
+
+
+@pytest.mark.parametrize("mark", INVISIBLE)
+def test_an_id_with_a_trailing_tab_or_zero_width_space_is_the_same_id(tmp_path, con, mark):
+    path = _file(tmp_path, "leads.csv", f'lead_id,created_at\nN1,2024-01-01\n"{mark}N1{mark}",2024-01-02\n')
+    _refused(con, lambda: store.import_files(con, {"leads": path}),
+             r"^leads.csv, row 2 \(line 3\), column lead_id: 'N1' appears more than once in the file")
+    events = _file(tmp_path, "events.csv", f'lead_id,ts,event_type\n"L0{mark}",2024-01-02,"{mark}visit"\n')
+    store.import_files(con, {"events": events})
+    assert store.raw(con).execute("SELECT lead_id, event_type FROM events").fetchall() == [("L0", "visit")]
+
+
+def test_ids_and_keys_are_cleaned_on_every_path(tmp_path, con):
+    contacts = read_table("Record ID,Create Date,Email\n\u200b7\u200b,2024-01-02 10:00,\u2060a@x.io\t\n".encode(),
+                          "contacts.csv")
+    deals = read_table("Record ID,Deal Stage,Create Date,Associated Contact IDs\n9\u00a0,closedwon,2024-02-01 10:00,"
+                       "\"3; 7\u200b\"\n".encode(), "deals.csv")
+    assert contacts.frame.iloc[0].tolist() == ["7", "2024-01-02 10:00", "a@x.io"]
+    load(con, hubspot.prepare(contacts, deals, con=con))
+    assert store.raw(con).execute("SELECT deal_id, lead_id FROM deals").fetchall() == [("9", "7")]
+    path = tmp_path / "more.parquet"
+    pd.DataFrame({"lead_id": ["\ufeffP1\u200d"], "created_at": ["2024-01-01"]}).to_parquet(path)
+    store.import_files(con, {"leads": path})
+    assert store.raw(con).execute("SELECT count(*) FROM leads WHERE lead_id = 'P1'").fetchone()[0] == 1
+
+
+def test_the_format_characters_list_is_unicodes():
+    import unicodedata
+
+    from smarketing.store import text
+
+    listed = re.compile(f"[{text.FORMAT_CHARACTERS}]")
+    every = [chr(c) for c in range(0x110000)]
+    assert {c for c in every if listed.fullmatch(c)} == {c for c in every if unicodedata.category(c) == "Cf"}
+    assert text.strip_edges("\u200b\t L 1\u00a0\x00") == "L 1"

@@ -17,6 +17,7 @@ from smarketing.importers.readers import RawTable
 from smarketing.schema import TABLES, Table
 from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame
+from smarketing.store.text import PATTERN as EDGES
 
 CREATED_HINT = ('map a date column to it, or give every row one date (constant created_at = "2024-06-30") or the '
                 'file order (created_at = "order:2024-06-30": one minute apart from that day, first row first)')
@@ -199,7 +200,7 @@ def _combine(parts: list[Rows], stages: StageModel, known_emails: dict[str, str]
 
 
 def _email_key(series: pd.Series) -> pd.Series:
-    return series.astype("string").str.strip().str.casefold()
+    return series.astype("string").str.replace(EDGES, "", regex=True).str.casefold()
 
 
 def _lead_ids(part: Rows, by_email: dict[str, str]) -> pd.Series:

@@ -27,6 +27,7 @@ from smarketing.importers.core import (
 from smarketing.importers.readers import RawTable
 from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame
+from smarketing.store.text import strip_edges
 
 # "Became a Marketing Qualified Lead Date", "Became an Other Lifecycle Date", "Became an Evangelist Date" …
 _BECAME = re.compile(r"^became an? (.+?)(?: lifecycle(?: stage)?)? date$", re.IGNORECASE)
@@ -173,7 +174,7 @@ def _deals(raw: RawTable, new_leads: set[str], con, timezone, won_stages, lost_s
     status = status.where(status.isin(["won", "lost"]), "open")
     if (flag := cols.find("Is Closed Won")) is not None:
         status = status.where(~values.truthy(frame[flag]), "won")
-    ids = frame[contacts].map(lambda v: [x.strip() for x in re.split(r"[;,]", v) if x.strip()], na_action="ignore")
+    ids = frame[contacts].map(lambda v: [x for x in map(strip_edges, re.split(r"[;,]", v)) if x], na_action="ignore")
     candidates = {i for lst in ids.dropna() for i in lst}
     known = new_leads | known_leads(con, candidates - new_leads)
     lead = ids.map(lambda lst: next((i for i in lst if i in known), None), na_action="ignore")

@@ -19,6 +19,7 @@ from smarketing.schema import TABLES
 from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError
 from smarketing.store.merge import DEFAULT_MODE, Changes, check_mode
+from smarketing.store.text import PATTERN as EDGES
 
 
 def _frames(prepared: Prepared) -> dict:
@@ -57,7 +58,7 @@ def _ids(frames: dict, column: str) -> pd.DataFrame:
     found = set()
     for frame in frames.values():
         if column in frame.data.columns:
-            found |= set(frame.data[column].dropna().astype(str).str.strip())
+            found |= set(frame.data[column].dropna().astype(str).str.replace(EDGES, "", regex=True))
     return pd.DataFrame({"k": sorted(found)}, dtype=object)
 
 

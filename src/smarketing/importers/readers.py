@@ -20,6 +20,8 @@ import pandas as pd
 
 from smarketing import store
 from smarketing.store import DELIMITERS, PARQUET_SUFFIXES, DataImportError
+from smarketing.store.text import PATTERN as EDGES
+from smarketing.store.text import strip_edges
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_CELLS = 20_000_000  # rows × columns of an Excel sheet or Parquet file read into memory
@@ -142,7 +144,7 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
         header = next(rows)
     except StopIteration:
         raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)") from None
-    header = [h.replace("\ufeff", "").strip() for h in header]
+    header = [strip_edges(h) for h in header]
     store.check_columns(name, len(header))
     if len(header) == 1 and (inside := [d for d in DELIMITERS if d in header[0]]):
         shown = {",": "','", ";": "';'", "\t": "a tab", "|": "'|'"}[inside[0]]
@@ -165,7 +167,7 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
     except csv.Error as exc:
         raise DataImportError(f"{name}, line {rows.line_num}: cannot be read as CSV ({exc})") from exc
     frame = pd.DataFrame(body, columns=header, dtype=object)
-    frame = frame.apply(lambda s: s.str.strip().replace("", None)) if len(frame) else frame
+    frame = frame.apply(lambda s: s.str.replace(EDGES, "", regex=True).replace("", None)) if len(frame) else frame
     notes = [f"{name}: removed the Salesforce report footer (report name and copyright lines)."] if had_footer else []
     return RawTable(frame, name, "csv", delimiter, used, notes)
 
@@ -242,13 +244,13 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:
         raise DataImportError(f"{name}: could not be read as Parquet ({exc})") from exc
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = [strip_edges(c) for c in frame.columns]
     return RawTable(_as_text(frame), name, "parquet")
 
 
 def _header_text(value) -> str:
     text = "" if value is None or str(value).startswith("Unnamed: ") else str(value)
-    return text.strip()
+    return strip_edges(text)
 
 
 def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -270,7 +272,7 @@ def _cell_text(value) -> str | None:
         return str(int(value))
     if hasattr(value, "isoformat"):
         return value.isoformat(sep="T") if hasattr(value, "hour") else value.isoformat()
-    text = str(value).strip()
+    text = strip_edges(value)
     return text or None
 
 

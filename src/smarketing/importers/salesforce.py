@@ -35,6 +35,7 @@ from smarketing.importers.core import (
 from smarketing.importers.readers import RawTable
 from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame
+from smarketing.store.text import strip_edges
 
 # Salesforce's default Lead Status values, and statuses teams commonly add.
 DEFAULT_STATUS_MAP = {
@@ -139,7 +140,7 @@ def _sfid(value) -> str | None:
     """15-character form of a Salesforce id (18-character ids add a case-safety suffix)."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return None
-    text = str(value).strip()
+    text = strip_edges(value)
     return text[:15] if len(text) == 18 and text.isalnum() else text
 
 

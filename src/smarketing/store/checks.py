@@ -10,7 +10,7 @@ from pathlib import Path
 from smarketing import timewindow
 from smarketing.schema import Column, Table
 from smarketing.stages import StageModel
-from smarketing.store import decimals
+from smarketing.store import decimals, text
 from smarketing.store.errors import DataImportError
 
 # Names of the database's row number and of a working column of the checks: a file's column must not hide them
@@ -23,7 +23,7 @@ def typed(column: Column, expr: str, decimal: str = decimals.POINT) -> str:
     if column.sql_type == "TIMESTAMP":
         return f"try_cast({expr} AS TIMESTAMPTZ)::TIMESTAMP"
     if column.sql_type == "VARCHAR":
-        return f"nullif(trim(CAST({expr} AS VARCHAR)), '')"
+        return f"nullif({text.sql_strip(expr)}, '')"  # invisible characters at either end go (ids, keys)
     if column.sql_type in ("BIGINT", "DOUBLE"):
         whole = column.sql_type == "BIGINT"
         return f"try_cast({decimals.sql_normalize(expr, decimal, whole)} AS {column.sql_type})"
@@ -87,7 +87,7 @@ class Checker:
 
 
 def _blank(src: str) -> str:
-    return f"({src} IS NULL OR trim(CAST({src} AS VARCHAR)) = '')"
+    return f"({src} IS NULL OR {text.sql_strip(src)} = '')"
 
 
 def check_column(c: Checker, column: Column) -> None:
@@ -107,7 +107,7 @@ def check_column(c: Checker, column: Column) -> None:
         c.fail(bad[0], column.name, f"expected {column.expected}, got a negative value")
     if column.allowed:
         allowed = ", ".join(f"'{a}'" for a in column.allowed)
-        if bad := c.first_bad(f"NOT {blank} AND lower(trim(CAST({src} AS VARCHAR))) NOT IN ({allowed})"):
+        if bad := c.first_bad(f"NOT {blank} AND lower({text.sql_strip(src)}) NOT IN ({allowed})"):
             c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
 
 
@@ -178,7 +178,7 @@ def check_extra_types(c: Checker) -> None:
 
 def check_unique(c: Checker, key: str) -> None:
     """Ids unique in the file and (add mode) new to the database."""
-    src = f"trim(CAST({c.q(key)} AS VARCHAR))"
+    src = text.sql_strip(c.q(key))
     dup = c.db.execute(
         f"""SELECT r - {c.base} + 1, v FROM (
               SELECT rowid AS r, {src} AS v, row_number() OVER (PARTITION BY {src} ORDER BY rowid) AS n
@@ -195,7 +195,7 @@ def check_unique(c: Checker, key: str) -> None:
 
 def check_lead_refs(c: Checker) -> None:
     """Every row refers to a lead of the leads table."""
-    src = f'trim(CAST({c.q("lead_id")} AS VARCHAR))'
+    src = text.sql_strip(c.q("lead_id"))
     bad = c.first_bad(f"{src} NOT IN (SELECT lead_id FROM leads)")
     if bad:
         c.fail(bad[0], "lead_id", f"unknown lead '{c.value(bad[0], 'lead_id')}' (expected a lead_id of the leads "
@@ -204,7 +204,7 @@ def check_lead_refs(c: Checker) -> None:
 
 def check_stages(c: Checker, stages: StageModel) -> None:
     """Every stage value names a stage of the model; the staged rows get the canonical name."""
-    src = f'trim(CAST({c.q("stage")} AS VARCHAR))'
+    src = text.sql_strip(c.q("stage"))
     values = [r[0] for r in c.db.execute(f'SELECT DISTINCT {src} FROM "{c.stage}"').fetchall()]
     mapping = {v: stages.canonical(v) for v in values}
     unknown = [v for v, name in mapping.items() if name is None]

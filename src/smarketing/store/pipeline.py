@@ -14,7 +14,7 @@ import pandas as pd
 from smarketing.reach import refresh_reach
 from smarketing.schema import TABLES, Table
 from smarketing.stages import StageModel, resolve
-from smarketing.store import decimals
+from smarketing.store import decimals, text
 from smarketing.store.checks import RESERVED_COLUMNS, Checker, typed
 from smarketing.store.connection import raw
 from smarketing.store.errors import DataImportError
@@ -185,7 +185,7 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
         if header.lower() in RESERVED_COLUMNS:
             raise DataImportError(f"{path.name}: a column may not be called '{header}', a name the database keeps "
                                   f"for itself (rename the column, e.g. to row_id)")
-        name = header.strip()
+        name = text.strip_edges(header)
         contract = table.column(name.lower())
         target = contract.name if contract else name
         if target.lower() in {t.lower() for t in mapping.values()}:
