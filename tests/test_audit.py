@@ -122,7 +122,8 @@ def test_sitting_past_the_sla_and_past_the_p90_time_in_stage(make_con):
                        change("B", "MQL", "2026-02-01 00:00"),  # accepted in 2 h, still an MQL
                        change("C", "MQL", "2026-02-28 23:00"),  # waiting one hour so far
                        change("D", "MQL", "2026-02-01 00:00"), change("D", "SQL", "2026-02-02 00:00")],
-        handoffs=hand)
+        handoffs=hand, deals=[{"deal_id": "D1", "lead_id": "D", "created_at": "2026-02-20", "status": "open",
+                               "closed_at": "2026-09-30"}])  # a planned close date is not a fact: not the data's end
     # SLA 24 h: A sat at MQL for 28 days and was not accepted in time; B was; C's deadline is still ahead; D moved on
     assert flagged(con, "past_sla") == {"A": "MQL"}
     # the 90th percentile from MQL to SQL is D's one day (the Funnel page's figure); A and B sat 28 days, C one hour.

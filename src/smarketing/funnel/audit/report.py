@@ -22,6 +22,7 @@ from datetime import datetime
 import ibis
 import pandas as pd
 
+from smarketing.deals import is_open
 from smarketing.filters import ALL_TIME, Filters, cohort_leads, segment_leads
 from smarketing.funnel.audit.issues import (
     HISTORY_KEYS,
@@ -74,11 +75,13 @@ class AuditReport:
 
 
 def data_as_of(con) -> datetime | None:
-    """The last moment the data knows about: the latest creation, stage entry, deal or hand-off time."""
+    """The last moment the data knows about: the latest creation, stage entry, deal or hand-off time (an open
+    deal's close date is a plan, not a fact, and does not count)."""
     stamps = []
     for name, columns in TIME_COLUMNS.items():
         table = con.table(name)
-        row = table.aggregate(**{c: table[c].max() for c in columns}).execute().iloc[0]
+        metrics = {c: table[c].max(where=~is_open(table) if c == "closed_at" else None) for c in columns}
+        row = table.aggregate(**metrics).execute().iloc[0]
         stamps += [pd.Timestamp(v) for v in row.tolist() if not pd.isna(v)]
     return max(stamps).to_pydatetime() if stamps else None
 
