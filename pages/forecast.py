@@ -44,7 +44,7 @@ chosen = st.segmented_control(t("fc_show"), list(names), format_func=names.get, 
 ui.chart(charts.forecast_chart, outlook.monthly, chosen, key="fc_chart")
 st.caption(t("fc_chart_caption"))
 table = outlook.monthly.assign(metric=outlook.monthly.metric.map(names)).drop(columns=["stage"])
-ui.table(table.assign(month=table.month.dt.strftime("%Y-%m")), "forecast",
+ui.table(forecast.rounded(table.assign(month=table.month.dt.strftime("%Y-%m"))), "forecast",
          ints=("expected", "low", "high", "from_pipeline", "from_new_leads"))
 
 tabs = ui.tabs(key="fc_tab", labels=[t("fc_tab_backtest"), t("fc_tab_what_if"), t("fc_tab_goal"),
@@ -85,7 +85,7 @@ with tabs[1]:
                 compared = forecast.compare(outlook, after)
                 ui.chart(charts.change_chart, compared, key="fc_change_chart")
                 shown = compared.assign(metric=compared.metric.map(names)).drop(columns=["stage"])
-                ui.table(shown, "forecast_what_if", ints=("forecast", "what_if", "what_if_change"))
+                ui.table(forecast.rounded(shown), "forecast_what_if", ints=("forecast", "what_if", "what_if_change"))
 
 with tabs[2]:
     if ui.shown(tabs[2]):
@@ -104,12 +104,13 @@ with tabs[2]:
                 st.markdown(t("fc_goal_summary").format(goal=fmt_money(row.needed), expected=fmt_money(row.forecast),
                                                         coverage=fmt_pct(row.goal_coverage)))
             ui.chart(charts.gap_chart, gap, key="fc_gap_chart")
-            ui.table(gap.assign(metric=gap.metric.map(names)).drop(columns=["stage"]), "forecast_goal_gap",
+            ui.table(forecast.rounded(gap).assign(metric=gap.metric.map(names)).drop(columns=["stage"]),
+                     "forecast_goal_gap",
                      ints=("needed", "forecast", "goal_gap"), percent=("goal_coverage",))
 
 with tabs[3]:
     if ui.shown(tabs[3]):
         st.caption(t("fc_channels_caption"))
         ui.chart(charts.channels_chart, outlook.channels, key="fc_channels_chart")
-        ui.table(outlook.channels, "forecast_channels", ints=("leads_per_month",), percent=("lead_to_won",),
+        ui.table(forecast.rounded(outlook.channels), "forecast_channels", ints=("leads_per_month",), percent=("lead_to_won",),
                  money=("spend_per_month", "cost_per_lead", "cost_per_won"), days=("won_in_horizon",))

@@ -70,7 +70,7 @@ def change_chart(compared: pd.DataFrame, title: str | None = None) -> go.Figure:
         customdata=compared[["forecast", "what_if"]].to_numpy(),
         hovertemplate="%{x}: %{y:+.1%} (%{customdata[0]:,.0f} → %{customdata[1]:,.0f})<extra></extra>",
     ))
-    fig.update_yaxes(title=t("fc_change_share"), tickformat="+.0%", zeroline=True, zerolinecolor="#334155")
+    fig.update_yaxes(title=t("fc_change_share"), tickformat="+.1%", zeroline=True, zerolinecolor="#334155")
     return apply(fig, title, height=320)
 
 
@@ -84,9 +84,8 @@ def gap_chart(gap: pd.DataFrame, title: str | None = None) -> go.Figure:
         customdata=data[["forecast", "needed"]].to_numpy(),
         hovertemplate="%{x}: %{y:.0%} (%{customdata[0]:,.0f} of %{customdata[1]:,.0f})<extra></extra>",
     ))
-    fig.add_hline(y=1, line_dash="dot", line_color="#334155", annotation_text=t("fc_goal"),
-                  annotation_position="top left")
-    fig.update_yaxes(title=t("goal_coverage"), tickformat=".0%", rangemode="tozero")
+    fig.add_hline(y=1, line_dash="dot", line_color="#334155")
+    fig.update_yaxes(title=t("fc_goal_axis"), tickformat=".0%", rangemode="tozero")
     return apply(fig, title, height=320)
 
 
@@ -95,8 +94,8 @@ def channels_chart(channels: pd.DataFrame, title: str | None = None) -> go.Figur
     data = channels.sort_values("won_in_horizon", ascending=True)
     fig = go.Figure(go.Bar(
         y=data.channel, x=data.won_in_horizon, orientation="h", marker_color=PALETTE[0],
-        text=[f"{r:.1%}" for r in data.lead_to_won.fillna(0)], textposition="auto",
-        hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
+        text=[t("fc_won_share_text").format(share=f"{r:.1%}") for r in data.lead_to_won.fillna(0)],
+        textposition="auto", hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
     ))
     fig.update_xaxes(title=t("fc_won_in_horizon"))
     return apply(fig, title, height=max(260, 30 * len(data) + 90))

@@ -7,8 +7,8 @@ arithmetic on those (hazards, model, outlook, backtest, goal)."""
 
 from smarketing.forecast.backtest import Backtest, backtest
 from smarketing.forecast.goal import goal_gap
-from smarketing.forecast.outlook import Forecast, compare, forecast
+from smarketing.forecast.outlook import Forecast, compare, forecast, rounded
 from smarketing.forecast.params import MAX_MONTHS, BudgetMove, ForecastParams, ForecastParamsError
 
 __all__ = ["MAX_MONTHS", "Backtest", "BudgetMove", "Forecast", "ForecastParams", "ForecastParamsError", "backtest",
-           "compare", "forecast", "goal_gap"]
+           "compare", "forecast", "goal_gap", "rounded"]

@@ -141,6 +141,22 @@ def _channels(inputs: Inputs, costs: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["leads_per_month", "channel"], ascending=[False, True], ignore_index=True)
 
 
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """A forecast table as it is shown: counts to one decimal, revenue and money to whole units."""
+    numbers = frame.select_dtypes("number").columns
+    money = frame["metric"].eq(REVENUE) if "metric" in frame.columns else pd.Series(False, index=frame.index)
+    out = frame.copy()
+    out[numbers] = out[numbers].round(1)
+    out.loc[money, numbers] = out.loc[money, numbers].round(0)
+    for column in ("spend_per_month", "cost_per_lead", "cost_per_won"):
+        if column in out.columns:
+            out[column] = frame[column].round(0)
+    for column in ("lead_to_won", "goal_coverage"):
+        if column in out.columns:
+            out[column] = frame[column]
+    return out
+
+
 def compare(base: Forecast, other: Forecast) -> pd.DataFrame:
     """Totals over the forecast months side by side: metric, stage, forecast, what_if, what_if_change
     (what_if − forecast)."""
