@@ -28,7 +28,7 @@ def test_shipped_rules_load_and_round_trip():
         ('[[fit]]\ncolumn = "employees"\npoints = 5\n', "fit rule 1: needs exactly one condition"),
         ('[[fit]]\ncolumn = "x"\nequals = "a"\ncontains = "b"\npoints = 5\n', "needs exactly one condition"),
         ('[[fit]]\ncolumn = "employees"\nmin = 10\nmax = 5\npoints = 5\n', "'min' (10) is larger than 'max' (5)"),
-        ('[[fit]]\ncolumn = "title"\nmatches = "(VP"\npoints = 5\n', "not a valid regular expression"),
+        ('[[fit]]\ncolumn = "title"\nmatches = "(VP"\npoints = 5\n', "not a regular expression the database can run (missing ): (VP;"),
         ('[[interest]]\nevent_type = "page_view"\npoints = 1\ncap = -3\n',
          "interest rule 1 ('page_view'): 'cap' must be greater than 0"),
         ('[[interest]]\nevent_type = "page_view"\npoints = 1\nweight = 2\n', "unknown setting(s) weight"),

@@ -53,3 +53,15 @@ def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
 
 def write_json(obj, out=None) -> None:
     (out or sys.stdout).write(json.dumps(obj, indent=2, default=str) + "\n")
+
+
+def rules_in_force(con, db):
+    """The scoring rules in force (smarketing.scoring.starter), with a warning on stderr for each saved version
+    that cannot be used any more (the last good one is used instead)."""
+    from smarketing.scoring.starter import rules_in_force as in_force
+    from smarketing.scoring.versions import skipped_versions
+
+    rules, kind = in_force(con, db)
+    for problem in skipped_versions(db):
+        print(f"warning: {problem}; using version {rules.version} ({rules.name}, {kind})", file=sys.stderr)
+    return rules, kind

@@ -5,13 +5,12 @@ from __future__ import annotations
 import sys
 
 from smarketing import exports
-from smarketing.cli.common import add_db, open_db, parse_date
+from smarketing.cli.common import add_db, open_db, parse_date, rules_in_force
 from smarketing.filters import MODES, Filters
 from smarketing.leadflow import lists as leadlists
 from smarketing.leadflow.sla import DEFAULT_HOURS
 from smarketing.scoring.quadrants import LIST_LIMIT
 from smarketing.scoring.scores import CUTOFF_MODES, QUADRANTS, Cutoff
-from smarketing.scoring.starter import rules_in_force
 from smarketing.scoring.versions import load_rules
 
 

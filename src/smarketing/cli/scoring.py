@@ -5,11 +5,10 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
-from smarketing.cli.common import add_db, add_format, open_db, write_frame, write_json
+from smarketing.cli.common import add_db, add_format, open_db, rules_in_force, write_frame, write_json
 from smarketing.scoring.evaluation import Capacity, evaluate
 from smarketing.scoring.rules_file import dump_rules
 from smarketing.scoring.scores import CUTOFF_MODES, OUTCOMES, Cutoff, score_leads, scores_frame
-from smarketing.scoring.starter import rules_in_force
 from smarketing.scoring.suggest import suggest
 from smarketing.scoring.versions import load_rules
 

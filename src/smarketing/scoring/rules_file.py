@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import replace
 from datetime import date
 
+import duckdb
 import tomli_w
 
 from smarketing import toml_input
@@ -126,16 +128,32 @@ def _fit_rule(raw, i: int, source: str) -> FitRule:
 
 
 def _pattern(ctx: _Ctx, raw: dict) -> str | None:
-    """The `matches` regular expression, checked to compile (and of a sane length)."""
+    """The `matches` regular expression (of a sane length), checked by the engine that runs it: DuckDB's RE2, with
+    the "(?i)" the scores add (Python's engine accepts look-behind, back-references and more that RE2 refuses)."""
     matches = ctx.text(raw, "matches", required=False) or None
     if matches is not None and len(matches) > MAX_PATTERN:
         raise ctx.fail(f"'matches' is {len(matches):,} characters long (at most {MAX_PATTERN:,})")
-    if matches is not None:
-        try:
-            re.compile(matches)
-        except (re.error, RecursionError, OverflowError) as exc:
-            raise ctx.fail(f"'matches' is not a valid regular expression ({exc})") from exc
+    if matches is not None and (problem := re2_problem("(?i)" + matches)):
+        problem = problem.replace("(?i)" + matches, matches)
+        raise ctx.fail(f"'matches' is not a regular expression the database can run ({problem}; RE2 has no "
+                       f"look-around, back-references, possessive quantifiers, atomic groups, \\Z or (?x))")
     return matches
+
+
+_RE2 = threading.Lock()
+_re2_db: list = []
+
+
+def re2_problem(pattern: str) -> str | None:
+    """Why DuckDB's RE2 refuses a pattern (None when it runs it): a probe on an in-memory database."""
+    with _RE2:
+        if not _re2_db:
+            _re2_db.append(duckdb.connect(":memory:"))
+        try:
+            _re2_db[0].execute("SELECT regexp_matches('', ?)", [pattern]).fetchone()
+        except duckdb.Error as exc:
+            return str(exc).splitlines()[0].removeprefix("Invalid Input Error: ")
+    return None
 
 
 def _event_rule(raw, i: int, source: str) -> EventRule:

@@ -19,7 +19,7 @@ from smarketing.scoring.rules import Rules, RulesError
 from smarketing.scoring.scores import DEFAULT_CUTOFF, Cutoff, event_types, fit_condition, validate_rules
 from smarketing.scoring.suggest import candidate_rules, lift_table, pick_thresholds, suggested_rules
 from smarketing.scoring.tuner import Tuner
-from smarketing.scoring.versions import load_rules, saved_versions, shipped_rules_path
+from smarketing.scoring.versions import load_rules, shipped_rules_path, usable_rules
 
 SAVED, PACKAGED, STARTER = "saved", "packaged", "starter"
 MQL_SHARE = 0.2  # starter thresholds: about this share of leads become MQLs
@@ -88,8 +88,9 @@ def outcome_words(outcome: str) -> str:
 
 def rules_in_force(con, db: str | os.PathLike | None = None) -> tuple[Rules, str]:
     """The rules the pages score with, and where they come from (SAVED, PACKAGED or STARTER)."""
-    if saved_versions(db):
-        return load_rules(db=db), SAVED
+    saved, _ = usable_rules(db)  # a saved version that cannot be used any more is skipped (versions.skipped_versions)
+    if saved is not None:
+        return saved, SAVED
     packaged = load_rules(shipped_rules_path())
     if fits_data(con, packaged):
         return packaged, PACKAGED

@@ -48,9 +48,31 @@ def active_rules_path(db: str | os.PathLike | None = None) -> Path:
     return saved[-1][1] if saved else shipped_rules_path()
 
 
+def usable_rules(db: str | os.PathLike | None = None) -> tuple[Rules | None, list[str]]:
+    """The newest saved version that can still be read and run (None when none can), and why each newer one
+    cannot (a version saved before a check existed, or edited by hand): a broken version never stops the pages."""
+    problems = []
+    for _, path in reversed(saved_versions(db)):
+        try:
+            return load_rules(path), problems
+        except RulesError as exc:
+            problems.append(str(exc))
+    return None, problems
+
+
+def skipped_versions(db: str | os.PathLike | None = None) -> list[str]:
+    """Why the saved versions newer than the one in force cannot be used (newest first)."""
+    return usable_rules(db)[1]
+
+
 def load_rules(path: str | os.PathLike | None = None, db: str | os.PathLike | None = None) -> Rules:
-    """Load a rules file; without a path, the active rules for the database."""
-    target = Path(path) if path else active_rules_path(db)
+    """Load a rules file; without a path, the rules in force for the database: the newest saved version that can
+    be used, else the shipped file."""
+    if not path:
+        rules, _ = usable_rules(db)
+        if rules is not None:
+            return rules
+    target = Path(path) if path else shipped_rules_path()
     try:
         text = toml_input.read(target)
     except FileNotFoundError as exc:

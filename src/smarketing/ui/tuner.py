@@ -17,7 +17,7 @@ from smarketing.scoring.scores import Cutoff
 from smarketing.scoring.starter import SAVED, STARTER, NoStarterRules, rules_in_force
 from smarketing.scoring.suggest import suggest
 from smarketing.scoring.tuner import Tuner
-from smarketing.scoring.versions import saved_versions
+from smarketing.scoring.versions import saved_versions, skipped_versions
 from smarketing.ui import data
 from smarketing.ui.tables import dataframe, download, int_column, number_column, percent_column
 
@@ -183,7 +183,11 @@ def rules_now():
     db = data.db_path()
     try:
         with st.spinner(t("sc_starter_building")):
-            return _rules_in_force(data.cache_key(), repr(saved_versions(db)), db)
+            found = _rules_in_force(data.cache_key(), repr(saved_versions(db)), db)
+        for problem in skipped_versions(db):  # a saved version that cannot run: said, and the last good one used
+            used = t("sc_version_used").format(version=found[0].version) if found[1] == SAVED else rules_caption(*found)
+            st.error(t("sc_version_skipped").format(problem=md_text(problem), used=used), icon=":material/error:")
+        return found
     except NoStarterRules as exc:  # the data's own columns do not set the outcomes apart: say so, not an error
         st.info(t("sc_no_starter").format(outcomes=fmt_int(exc.outcomes), leads=fmt_int(exc.leads),
                                           outcome=t(f"outcome_{exc.outcome}")), icon=":material/info:")
