@@ -43,8 +43,8 @@ chosen = st.segmented_control(t("fc_show"), list(names), format_func=names.get, 
                               default="revenue" if "revenue" in names else list(names)[-1]) or list(names)[-1]
 ui.chart(charts.forecast_chart, outlook.monthly, chosen, key="fc_chart")
 st.caption(t("fc_chart_caption"))
-table = outlook.monthly.assign(metric=outlook.monthly.metric.map(names)).drop(columns=["stage"])
-ui.table(forecast.rounded(table.assign(month=table.month.dt.strftime("%Y-%m"))), "forecast",
+table = forecast.rounded(outlook.monthly).assign(metric=outlook.monthly.metric.map(names)).drop(columns=["stage"])
+ui.table(table.assign(month=table.month.dt.strftime("%Y-%m")), "forecast",
          ints=("expected", "low", "high", "from_pipeline", "from_new_leads"))
 
 tabs = ui.tabs(key="fc_tab", labels=[t("fc_tab_backtest"), t("fc_tab_what_if"), t("fc_tab_goal"),
@@ -84,8 +84,8 @@ with tabs[1]:
             else:
                 compared = forecast.compare(outlook, after)
                 ui.chart(charts.change_chart, compared, key="fc_change_chart")
-                shown = compared.assign(metric=compared.metric.map(names)).drop(columns=["stage"])
-                ui.table(forecast.rounded(shown), "forecast_what_if", ints=("forecast", "what_if", "what_if_change"))
+                shown = forecast.rounded(compared).assign(metric=compared.metric.map(names)).drop(columns=["stage"])
+                ui.table(shown, "forecast_what_if", ints=("forecast", "what_if", "what_if_change"))
 
 with tabs[2]:
     if ui.shown(tabs[2]):
