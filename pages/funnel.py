@@ -43,9 +43,9 @@ left, right = st.columns([2, 3])
 with left:
     ui.chart(charts.funnel_chart, shown, key="funnel_chart")
 with right:
-    last = shown[shown.recorded].iloc[-1]
+    first, last = shown[shown.recorded].iloc[0], shown[shown.recorded].iloc[-1]  # the funnel starts where recorded
     summary = t("funnel_summary" if kind == "reached" else "funnel_summary_ordered")
-    st.markdown(summary.format(first=md_text(STAGES.names[0]), last=md_text(last.stage),
+    st.markdown(summary.format(first=md_text(first.stage), last=md_text(last.stage),
                                rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
     ui.table(lifecycle.shown_funnel(shown) if kind == "reached" else ordered.shown_side_by_side(shown, overall),
              "funnel" if kind == "reached" else "funnel_in_order", percent=(*RATES, "in_order_share"), days=DAYS,

@@ -12,7 +12,7 @@ from smarketing.labels import t
 from smarketing.scoring.evaluation import Capacity
 from smarketing.scoring.rules import RulesError
 from smarketing.scoring.rules_file import dump_rules
-from smarketing.scoring.scores import CUTOFF_MODES, OUTCOMES, Cutoff
+from smarketing.scoring.scores import CUTOFF_MODES, Cutoff, recorded_outcomes
 from smarketing.scoring.versions import save_version
 from smarketing.ui import tuner
 
@@ -35,7 +35,7 @@ tuner.agreement_section(saved)
 
 # ---------------------------------------------------------------------------------------- settings
 s1, s2, s3, s4 = st.columns(4)
-outcome = s1.selectbox(t("outcome"), OUTCOMES, format_func=lambda o: t(f"outcome_{o}"), key="sc_outcome",
+outcome = s1.selectbox(t("outcome"), ui.cached(recorded_outcomes), format_func=lambda o: t(f"outcome_{o}"), key="sc_outcome",
                        help=t("help_outcome"))
 cut_mode = s2.selectbox(t("cutoff"), CUTOFF_MODES, format_func=lambda m: t(f"cutoff_{m}"), key="sc_cut",
                         help=t("help_cutoff"))

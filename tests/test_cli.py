@@ -23,8 +23,8 @@ def test_funnel_csv_columns_and_rates(demo_db):
                          "--format", "csv")
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out))
-    assert frame.columns.tolist() == ["stage", "leads", "conversion_from_previous", "conversion_from_first",
-                                      "median_days_from_previous"]
+    assert frame.columns.tolist() == ["stage", "from_stage", "leads", "conversion_from_previous",
+                                      "conversion_from_first", "median_days_from_previous"]
     assert frame.stage.tolist() == ["Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer"]
     assert frame.conversion_from_first.between(0, 1).all()
 

@@ -65,9 +65,10 @@ def test_a_stage_nobody_records_is_not_required(make_con):
     changes = [change("A", "Lead", 2), change("A", "MQL", 3), change("A", "Opportunity", 4),
                change("B", "Lead", 2), change("B", "Opportunity", 3)]  # no SQL dates at all; B skipped MQL
     f = ordered_funnel(make_con(leads=leads, stage_changes=changes))
-    assert f.recorded.tolist() == [True, True, True, False, True, False]
+    # nor Subscriber: both leads entered a later stage, so the funnel starts at Lead (entered, not created)
+    assert f.recorded.tolist() == [False, True, True, False, True, False]
     # A passes Opportunity with SQL not required; B skipped the recorded MQL
-    assert f[f.recorded].leads.tolist() == [2, 2, 1, 1]
+    assert f[f.recorded].leads.tolist() == [2, 1, 1]
     assert f.set_index("stage").at["Opportunity", "from_stage"] == "MQL"
 
 
@@ -82,7 +83,8 @@ def test_cohort_window_and_breakdown(make_con):
     leads = [{"lead_id": "A", "created_at": "2024-01-01", "source_group": "Paid"},
              {"lead_id": "B", "created_at": "2024-01-01", "source_group": "Organic"},
              {"lead_id": "C", "created_at": "2023-12-01", "source_group": "Paid"}]
-    changes = [change("A", "Lead", 2), change("B", "MQL", 2), {"lead_id": "C", "stage": "Lead", "entered_at": "2023-12-02"}]
+    changes = [change("A", "Subscriber", 1), change("A", "Lead", 2), change("B", "MQL", 2),
+               {"lead_id": "C", "stage": "Lead", "entered_at": "2023-12-02"}]  # Subscriber recorded (A)
     f = ordered_funnel(make_con(leads=leads, stage_changes=changes), Filters(date(2024, 1, 1), date(2024, 1, 31)),
                        by="source_group")
     paid = f[f.source_group == "Paid"]

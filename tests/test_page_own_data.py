@@ -57,7 +57,7 @@ def test_every_page_opens_on_an_mql_list_and_a_won_file(page, olist_db, monkeypa
 def test_what_this_data_lacks_is_said_not_no_data(olist_db, monkeypatch):
     monkeypatch.setenv("SMARKETING_DB", olist_db)
     funnel = run_page("funnel", timeout=240)
-    assert "Not recorded in this data: Lead, SQL, Opportunity" in texts(funnel, "caption")
+    assert "Not recorded in this data: Subscriber, Lead, SQL, Opportunity" in texts(funnel, "caption")  # all are MQLs
     table = funnel.dataframe[0].value.set_index("stage")
     assert table.at["SQL", "leads"] == "–" and table.at["Customer", "from_stage"] == "MQL"  # no 100% pass-through
     assert "No events imported" in texts(funnel, "info")  # the behaviour funnel

@@ -112,10 +112,23 @@ def days_between(later, earlier):
 
 
 def recorded_stages(con, stages: StageModel | None = None) -> list[str]:
-    """The main stages this data records: the first stage (every lead is in it once created) and each stage
-    some stage change names. A stage nobody records (a source without SQL dates, say) is only ever implied
-    by a later one, so its count and conversions would be a 100% pass-through: analyses leave it out."""
+    """The main stages this data records: each stage some stage change names, and the first stage also when some
+    lead reaches no later one (being created is then a step of its own: a lead list with a 0/1 converted flag)
+    or nothing later is recorded.
+    A stage nobody records (a source without SQL dates, say; the first stage of an MQL list, whose every lead
+    is an MQL) is only ever implied by a later one, so its count and conversions would be a 100% pass-through:
+    analyses leave it out, and the funnel starts at the first recorded stage."""
     stages = resolve(stages)
     changes = con.table("stage_changes")
     present = frozen_fact(con, "recorded stages", lambda: set(changes.select("stage").distinct().execute()["stage"]))
-    return [name for k, name in enumerate(stages.names) if k == 0 or name in present]
+    later = [name for name in stages.names[1:] if name in present]
+    first = stages.names[0] in present or not later or frozen_fact(
+        con, ("a lead reaches no later stage", tuple(later)), lambda: _some_lead_without(con, later))
+    return [name for k, name in enumerate(stages.names) if (first if k == 0 else name in present)]
+
+
+def _some_lead_without(con, later: list[str]) -> bool:
+    """True when some lead has no stage change into any of the stages `later`."""
+    leads, changes = con.table("leads"), con.table("stage_changes")
+    entered = changes.filter(changes.stage.isin(later))
+    return int(leads.anti_join(entered, leads.lead_id == entered.lead_id).limit(1).count().execute()) > 0

@@ -34,7 +34,8 @@ def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
 
 
 def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> go.Figure:
-    """Conversion from the first stage per segment (the largest segments), one line per segment."""
+    """Conversion from the first recorded stage per segment (the largest segments), one line per segment."""
+    frame = frame[frame.recorded] if "recorded" in frame else frame
     top = (frame[frame.stage == frame.stage.iloc[0]].nlargest(MAX_SEGMENTS, "leads")[by].tolist())
     data = frame[frame[by].isin(top)].copy()
     data["segment"] = data[by].astype(str)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from smarketing.cli.common import add_db, add_format, open_db, parse_date, write_frame
 from smarketing.filters import MODES, Filters
-from smarketing.funnel.lifecycle import lifecycle_funnel
+from smarketing.funnel.lifecycle import lifecycle_funnel, shown_funnel
 from smarketing.funnel.ordered import FUNNEL_TYPES, ordered_funnel
 
-CSV_COLUMNS = ["stage", "leads", "conversion_from_previous", "conversion_from_first", "median_days_from_previous"]
+CSV_COLUMNS = ["stage", "from_stage", "leads", "conversion_from_previous", "conversion_from_first", "median_days_from_previous"]
 
 
 def register(sub) -> None:
@@ -30,7 +30,9 @@ def run(args) -> int:
     filters = Filters(since=args.since, until=args.until, mode=args.mode)
     con = open_db(args)
     funnel = ordered_funnel if args.type == "ordered" else lifecycle_funnel
-    frame = funnel(con, filters, by=args.by)
+    # as the page shows it: a stage the data does not record has no numbers; days are from from_stage
+    frame = shown_funnel(funnel(con, filters, by=args.by))
+    frame["leads"] = frame["leads"].astype("Int64")
     columns = ([args.by] if args.by else []) + CSV_COLUMNS
     if args.format == "table":
         columns += ["p90_days_from_previous"]

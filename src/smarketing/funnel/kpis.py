@@ -33,7 +33,7 @@ def median_days_to_customer(con, filters: Filters, stages: StageModel | None = N
 def _snapshot(con, filters: Filters, stages: StageModel) -> dict[str, float]:
     funnel = lifecycle_funnel(con, filters, stages)
     counts = {r.stage: (r.leads if r.recorded else float("nan")) for r in funnel.itertuples()}
-    leads = counts[stages.names[0]]
+    leads = int(funnel.leads.iloc[0])  # every lead in scope has reached the first stage, recorded or not
     out = {"Leads": leads}
     for role in ROLES:
         if name := stages.role(role):

@@ -49,11 +49,11 @@ def lifecycle_funnel(
     reach = with_breakdown(cohort_leads(stage_reach(con, stages), filters), by)
     cols = [reach_column(s) for s in stages.names]
     metrics = {}
-    previous = 0
+    previous = None
     for k, col in enumerate(cols):
         hit = reached(reach, col, filters)
         metrics[f"n{k}"] = hit.sum()
-        if k and stages.names[k] in recorded:
+        if previous is not None and stages.names[k] in recorded:
             gap = days_between(reach[col], reach[cols[previous]])
             metrics[f"med{k}"] = gap.median(where=hit)
             metrics[f"p90{k}"] = gap.quantile(0.9, where=hit)
@@ -66,26 +66,29 @@ def lifecycle_funnel(
 
 def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded: set[str]) -> pd.DataFrame:
     """One row per stage (and segment) from the wide aggregate: n<k> leads, med<k> / p90<k> days from the previous
-    recorded stage, for stage index k (shared by the funnel types: reached, and every stage in order)."""
+    recorded stage, for stage index k (shared by the funnel types: reached, and every stage in order). Rates
+    from the first are from the first recorded stage (the funnel starts there)."""
     rows = []
+    start = next((k for k, name in enumerate(stages.names) if name in recorded), None)
     for _, row in wide.iterrows():
-        first = row["n0"] or 0
+        first = (row[f"n{start}"] or 0) if start is not None else 0
         previous = None
         for k, name in enumerate(stages.names):
             n = int(row[f"n{k}"] or 0)
             counted = name in recorded
             prev = int(row[f"n{previous}"] or 0) if previous is not None else None
+            timed = counted and previous is not None
             rows.append({
                 **({by: row[by]} if by else {}),
                 "stage": name,
                 "recorded": counted,
-                "from_stage": stages.names[previous] if counted and previous is not None else None,
+                "from_stage": stages.names[previous] if timed else None,
                 "leads": n,
                 "conversion_from_previous": float("nan") if not counted else
-                (n / prev if prev else float("nan")) if k else 1.0,
+                (n / prev if prev else float("nan")) if previous is not None else 1.0,
                 "conversion_from_first": n / first if first and counted else float("nan"),
-                "median_days_from_previous": _num(row.get(f"med{k}")) if k and counted else float("nan"),
-                "p90_days_from_previous": _num(row.get(f"p90{k}")) if k and counted else float("nan"),
+                "median_days_from_previous": _num(row.get(f"med{k}")) if timed else float("nan"),
+                "p90_days_from_previous": _num(row.get(f"p90{k}")) if timed else float("nan"),
             })
             if counted:
                 previous = k

@@ -21,16 +21,17 @@ from smarketing.stages import StageModel, resolve
 FUNNEL_TYPES = ("reached", "ordered")
 
 
-def first_entries(con, names: list[str], filters: Filters = ALL_TIME) -> ibis.Table:
+def first_entries(con, names: list[str], filters: Filters = ALL_TIME, created: bool = True) -> ibis.Table:
     """One row per lead of the cohort and segments: its columns and e<k>, the first time it entered stage
-    names[k] itself (the first stage: its creation, or an earlier recorded entry)."""
+    names[k] itself (names[0], when `created` (it is the model's first stage): its creation, or an earlier
+    recorded entry)."""
     leads = cohort_leads(con.table("leads"), filters)
     changes = con.table("stage_changes")
     changes = changes.filter(changes.stage.isin(names))
     firsts = changes.group_by(f_lead=changes.lead_id).aggregate(
         **{f"_f{k}": changes.entered_at.min(where=changes.stage == name) for k, name in enumerate(names)})
     joined = leads.left_join(firsts, leads.lead_id == firsts.f_lead)
-    entries = {"e0": ibis.least(joined.created_at, joined._f0.fill_null(joined.created_at))}
+    entries = {"e0": ibis.least(joined.created_at, joined._f0.fill_null(joined.created_at)) if created else joined._f0}
     entries |= {f"e{k}": joined[f"_f{k}"] for k in range(1, len(names))}
     return joined.select(*leads.columns, **entries)
 
@@ -42,7 +43,7 @@ def ordered_funnel(con, filters: Filters = ALL_TIME, stages: StageModel | None =
     conversion_from_first, median_days_from_previous, p90_days_from_previous)."""
     stages = resolve(stages)
     names = recorded_stages(con, stages)
-    table = with_breakdown(first_entries(con, names, filters), by)
+    table = with_breakdown(first_entries(con, names, filters, created=names[0] == stages.names[0]), by)
     metrics, in_order = {}, None
     for k, name in enumerate(names):
         entry = table[f"e{k}"]

@@ -8,7 +8,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from smarketing.scoring.scores import QUADRANTS, score_leads
+from smarketing.scoring.scores import QUADRANTS, recorded_outcomes, score_leads
 from smarketing.store.scratch import materialized
 
 SAMPLE_LIMIT = 50_000
@@ -86,11 +86,13 @@ SCORED_COLUMNS = ("lead_id", "fit", "interest", "score", "quadrant", "sql", "won
 def quadrant_view(con, rules, cutoff, filters, by: str = "source_group", sample: int = SAMPLE_LIMIT) -> dict:
     """Everything the quadrant page draws, in one call (cache it): summary, breakdown, points, density.
 
-    The scores are computed once (into a temporary table) and aggregated four ways."""
+    The scores are computed once (into a temporary table) and aggregated four ways. Without SQL dates in the data
+    the summary has no sql_rate (it would be the won rate again)."""
     with materialized(con, score_leads(con, rules, cutoff, filters).select(*SCORED_COLUMNS)) as scored:
         points, total = point_sample(scored, sample)
+        summary = quadrant_summary(scored)
         return {
-            "summary": quadrant_summary(scored),
+            "summary": summary if "sql" in recorded_outcomes(con) else summary.drop(columns="sql_rate"),
             "by": quadrant_by(con, scored, by),
             "points": points,
             "total": total,

@@ -21,7 +21,7 @@ import ibis.expr.types as ir
 
 from smarketing.deals import is_lost, is_open, is_won
 from smarketing.filters import Filters, cohort_leads
-from smarketing.reach import reach_column, stage_reach
+from smarketing.reach import reach_column, recorded_stages, stage_reach
 from smarketing.schema import CORE_EVENT_TYPES
 from smarketing.scoring.rules import FitRule, Rules, RulesError
 from smarketing.stages import StageModel, resolve
@@ -98,6 +98,14 @@ def event_types(con, limit: int = 200) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------ outcomes
+
+
+def recorded_outcomes(con, stages: StageModel | None = None) -> tuple[str, ...]:
+    """The outcomes this data can tell apart: won always; reaching SQL or opportunity only when the data records
+    that stage (otherwise it is only implied by a won one, and its rate would be the won rate again)."""
+    stages = resolve(stages)
+    recorded = set(recorded_stages(con, stages))
+    return tuple(o for o in OUTCOMES if o == "won" or stages.role(o) in recorded)
 
 
 def lead_outcomes(con, filters: Filters | None = None, stages: StageModel | None = None) -> ir.Table:
