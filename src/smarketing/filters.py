@@ -7,6 +7,8 @@ from datetime import date, datetime, time, timedelta
 
 import ibis
 
+from smarketing import timewindow
+
 MODES = ("cohort", "period")
 
 
@@ -25,6 +27,9 @@ class Filters:
     segments: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        # a window edge outside the sane window (9999-12-31 from a URL, the command line or a caller) is clamped
+        object.__setattr__(self, "since", timewindow.clamp_day(self.since))
+        object.__setattr__(self, "until", timewindow.clamp_day(self.until))
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got '{self.mode}'")
         if self.since and self.until and self.since > self.until:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from datetime import date
 
 # Command-group modules, each with register(subparsers) adding parsers that set `func`.
 COMMAND_MODULES = ("data", "funnel", "behaviour", "scoring", "attribution", "leadflow", "planner", "forecast", "leads",
@@ -39,12 +40,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+def _clamp_window(args) -> None:
+    """--since / --until moved into the sane window (smarketing.timewindow), as the sidebar and a shared URL are,
+    with a note: `--until 9999-12-31` means as late as data can be."""
+    from smarketing import timewindow
+
+    for option in ("since", "until"):
+        day = getattr(args, option, None)
+        if isinstance(day, date) and (clamped := timewindow.clamp_day(day)) != day:
+            side = "after" if day > clamped else "before"
+            print(f"note: --{option} {day.isoformat()} is {side} {clamped.isoformat()}, the edge of the dates data "
+                  f"may have ({timewindow.describe()}); using {clamped.isoformat()}", file=sys.stderr)
+            setattr(args, option, clamped)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse already printed a one-line usage error
         return int(exc.code or 0) and 1
+    _clamp_window(args)
     try:
         return int(args.func(args) or 0)
     except BrokenPipeError:
