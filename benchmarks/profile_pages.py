@@ -1,18 +1,22 @@
-"""Where each page's server time goes (issue 13): every page run in-process (Streamlit's AppTest) on a demo
-database, once cold (the first view after a start) and once warm (caches filled, a new session), timed, with
-cProfile's top entries for the warm run.
+"""Where each page's server time goes (issue 13): every page run in a process of its own (Streamlit's AppTest)
+on a demo database, once from a cold start and then --runs times warm (caches filled, each a new session),
+timed, with py-spy sampling the whole process (AppTest runs the page script in a thread of its own, which
+cProfile does not see) and the functions that took the most of the page script's time listed.
 
-    python benchmarks/profile_pages.py --leads 20000 [--top 12] [--page funnel]
+    pip install py-spy                                         # benchmarks/requirements.txt
+    python benchmarks/profile_pages.py --leads 20000 [--page funnel] [--runs 10] [--top 15]
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
-import io
+import collections
+import json
 import os
-import pstats
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -21,44 +25,87 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 from bench_funnel import END  # noqa: E402
 
-PAGES = ["home", "funnel", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner"]
+PAGES = ["home", "funnel", "drivers", "audit", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner",
+         "forecast"]
+NOISE = ("threading.py", "streamlit/runtime/scriptrunner", "exec_code.py", "runpy", "<frozen", "app_test.py",
+         "profile_pages.py")
 
 
-def run(page: str):
+def child(page: str, runs: int) -> None:
+    """Run `page` cold once and say so; when told (a line on stdin: the profiler is attached), `runs` times
+    warm; print the times as JSON."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=600)
-    at.run()
-    if at.exception:
-        raise RuntimeError(f"{page}: {at.exception[0].value}")
-    return at
+    def run() -> float:
+        at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=900)
+        started = time.perf_counter()
+        at.run()
+        if at.exception:
+            raise SystemExit(f"{page}: {at.exception[0].value}")
+        return time.perf_counter() - started
+
+    cold = run()
+    print("cold done", flush=True)
+    sys.stdin.readline()
+    warm = sorted(run() for _ in range(runs))
+    print(json.dumps({"cold": cold, "warm": warm[len(warm) // 2]}), flush=True)
+
+
+def hot_spots(raw: Path, page: str, top: int) -> list[tuple[float, str]]:
+    """Share of the page script's samples spent in (under) each function, most first."""
+    inside, total = collections.Counter(), 0
+    marker = f"pages/{page}.py"
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if not any(marker in f for f in frames):
+            continue
+        total += int(count)
+        seen = set()
+        for frame in frames[next(i for i, f in enumerate(frames) if marker in f) + 1:]:
+            name = frame.split(" (")[0] + " (" + frame.split(" (")[1].split(":")[0] + ")" if " (" in frame else frame
+            if name not in seen and not any(n in name for n in NOISE):
+                inside[name] += int(count)
+                seen.add(name)
+    return [(n / max(total, 1), name) for name, n in inside.most_common(top)]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--leads", type=int, default=20_000)
-    parser.add_argument("--top", type=int, default=10)
+    parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--page", action="append", default=[])
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    from smarketing import demo
+    if args.child:
+        child(args.child, args.runs)
+        return 0
+    from smarketing import demo, precompute
 
-    os.environ["SMARKETING_DB"] = demo.ensure(HERE / f"bench_pages_{args.leads}.duckdb", args.leads, end=END)
-    for page in args.page or PAGES:
-        started = time.perf_counter()
-        run(page)
-        cold = time.perf_counter() - started
-        profiler = cProfile.Profile()
-        started = time.perf_counter()
-        profiler.enable()
-        run(page)
-        profiler.disable()
-        warm = time.perf_counter() - started
-        out = io.StringIO()
-        stats = pstats.Stats(profiler, stream=out).sort_stats("cumulative")
-        stats.print_stats(r"smarketing|streamlit/(elements|runtime/caching)|plotly/(io|basedatatypes)|pandas/io",
-                          args.top)
-        print(f"== {page}: cold {cold:.2f} s, warm {warm:.2f} s")
-        print("\n".join(line for line in out.getvalue().splitlines()[8:] if line.strip())[:4000])
+    os.environ["SMARKETING_DB"] = demo.ensure(HERE / f"bench_pages_{args.leads}.duckdb", args.leads, end=END,
+                                              derive=precompute.refresh)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    for page in args.page or [p for p in PAGES if (ROOT / "pages" / f"{p}.py").exists()]:
+        with tempfile.TemporaryDirectory() as folder:
+            raw = Path(folder) / "raw.txt"
+            proc = subprocess.Popen([sys.executable, __file__, "--child", page, "--runs", str(args.runs)],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            while "cold done" not in proc.stdout.readline():
+                pass
+            sampler = subprocess.Popen([spy, "record", "--rate", "200", "--full-filenames", "--format", "raw",
+                                        "--output", str(raw), "--pid", str(proc.pid)],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(2)  # attached
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            result = json.loads(next(x for x in proc.stdout if x.startswith("{")))
+            proc.wait()
+            sampler.wait()
+            print(f"== {page}: cold {result['cold']:.2f} s, warm (median of {args.runs}) {result['warm']:.3f} s")
+            for share, name in hot_spots(raw, page, args.top):
+                function, _, path = name.partition(" (")
+                print(f"   {share:6.1%}  {function} ({path.replace(str(ROOT) + '/', '').split('site-packages/')[-1]}")
     return 0
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 from smarketing.scoring.scores import QUADRANTS, recorded_outcomes, score_leads
 from smarketing.store.scratch import materialized
 
-SAMPLE_LIMIT = 50_000
+SAMPLE_LIMIT = 5_000  # more points overplot one another (a density shows them) and cost ~50 KB of figure per 1,000
 LIST_LIMIT = 5_000
 NAME_COLUMNS = ("name", "full_name", "first_name", "last_name")
 
