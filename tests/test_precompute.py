@@ -94,3 +94,16 @@ def test_a_failed_write_leaves_the_old_derived_tables_and_data(demo_db, tmp_path
     with pytest.raises(RuntimeError), store.writing(path, derive=broken) as con:
         store.raw(con).execute("DELETE FROM leads")
     assert path.read_bytes() == before
+
+
+def test_an_import_on_a_connection_marks_them_stale(demo_db, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, path)
+    con = store.connect(path)  # a writable connection, no store.writing around it
+    key = journeys._journeys_key(PathParams(), journeys.resolve(None))
+    assert derived.load(con, journeys.JOURNEYS, key) is not None
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,created_at\nNEW-1,2026-06-01\n")
+    store.import_files(con, {"leads": leads})
+    assert derived.load(con, journeys.JOURNEYS, key) is None
+    con.disconnect()

@@ -13,6 +13,7 @@ from smarketing import store
 from smarketing.demo import loading
 from smarketing.demo import people as sim
 from smarketing.reach import refresh_reach
+from smarketing.store import derived
 from smarketing.store.profile import DEMO_MARK
 
 HISTORY_DAYS = sim.HISTORY_DAYS
@@ -66,6 +67,7 @@ def generate(con, leads: int = 20_000, seed: int = 42, end: date | None = None, 
         db.register("_spend_rows", spend)
         db.execute("INSERT INTO spend SELECT * FROM _spend_rows WHERE date < ?", [end])
         refresh_reach(con)
+        derived.bump_version(con)
         db.execute(f'CREATE OR REPLACE TABLE "{DEMO_MARK}" AS SELECT ? AS leads, ? AS seed, ? AS end_date',
                    [leads, seed, end])
         step("spend loaded")

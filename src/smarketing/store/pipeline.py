@@ -14,7 +14,7 @@ import pandas as pd
 from smarketing.reach import refresh_reach
 from smarketing.schema import TABLES, Table
 from smarketing.stages import StageModel, resolve
-from smarketing.store import decimals, text
+from smarketing.store import decimals, derived, text
 from smarketing.store.checks import RESERVED_COLUMNS, Checker, typed
 from smarketing.store.connection import raw
 from smarketing.store.errors import DataImportError
@@ -97,6 +97,7 @@ def import_changes(
                 changes[name] = Changes(0, 0, removed=gone)
         if {"leads", "stage_changes"} & set(changes):
             refresh_reach(con, stages)
+        derived.bump_version(con)  # the derived tables of the analyses no longer hold (smarketing.store.derived)
         db.execute("COMMIT")
         if progress:
             progress(len(order), len(order), "")
