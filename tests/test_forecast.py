@@ -200,7 +200,6 @@ def test_without_deals_or_spend_there_is_no_revenue_and_no_cost(make_con):
 def test_the_gap_to_a_goal_plan(steady):
     from smarketing import planner
 
-    fc = forecast(steady, ForecastParams(months=3, as_of=CUTOFF))
     gap = goal_gap(steady, 50_000.0, ForecastParams(months=3, as_of=CUTOFF)).set_index("metric")
     plan = planner.plan(steady, 50_000.0, months=3, start=CUTOFF)
     needed = plan.monthly[plan.monthly.in_plan].groupby("stage").needed.sum()
@@ -229,3 +228,21 @@ def test_any_fixed_rates_and_delays_come_back(counts, delays):
     fc = forecast(con, ForecastParams(months=3, as_of=CUTOFF))
     for metric, n in zip(["leads", "mql", "sql", "opportunity", "won"], [20, *counts], strict=True):
         assert values(fc, metric) == pytest.approx([n] * 3), metric
+
+
+def test_a_real_crm_export():
+    """HubSpot's sample export (30 contacts, 11 deals): every view computes, revenue from its won deals."""
+    from pathlib import Path
+
+    from smarketing import store
+    from smarketing.importers import hubspot, load, read_table
+
+    data = Path(__file__).parent / "data" / "hubspot"
+    con = store.connect(":memory:")
+    load(con, hubspot.prepare(read_table(data / "hubspot-crm-exports-all-contacts-2024-06-03.csv"),
+                              read_table(data / "hubspot-crm-exports-all-deals-2024-06-03.csv"), con=con))
+    fc = forecast(con, ForecastParams(months=3))
+    assert fc.as_of is not None and fc.deal_size > 0 and "revenue" in set(fc.monthly.metric)
+    assert (fc.monthly.low <= fc.monthly.expected).all() and (fc.monthly.expected <= fc.monthly.high).all()
+    assert not backtest(con, ForecastParams(months=3)).series.empty
+    assert "revenue" in set(goal_gap(con, 100_000.0, ForecastParams(months=3)).metric)

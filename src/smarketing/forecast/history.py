@@ -84,9 +84,10 @@ def _revenue(con, filters: Filters) -> pd.DataFrame:
     leads = segment_leads(con.table("leads"), filters)
     deals = deals.semi_join(leads, deals.lead_id == leads.lead_id)
     closed = ibis.coalesce(deals.closed_at, deals.created_at)
+    amount = deals.amount.cast("float64")  # a DECIMAL amount would come back as Python decimals
     out = deals.group_by(month=month_index(closed)).aggregate(
-        won_deals=deals.count(), priced=(deals.amount > 0).sum(), amount=deals.amount.sum(where=deals.amount > 0))
-    return out.execute().fillna({"amount": 0.0, "priced": 0})
+        won_deals=deals.count(), priced=(amount > 0).sum(), amount=amount.sum(where=amount > 0))
+    return out.execute().fillna({"amount": 0.0, "priced": 0}).astype({"amount": "float64", "priced": "int64"})
 
 
 def _spend(con, filters: Filters, channel: str) -> pd.DataFrame:
@@ -98,7 +99,9 @@ def _spend(con, filters: Filters, channel: str) -> pd.DataFrame:
         if values and column in spend.columns:
             spend = spend.filter(spend[column].cast("string").isin(list(values)))
     key = spend[channel].cast("string").fill_null(NONE).name("channel")
-    return spend.group_by(key, month=month_index(spend.date.cast("timestamp"))).aggregate(cost=spend.cost.sum()).execute()
+    out = spend.group_by(key, month=month_index(spend.date.cast("timestamp"))).aggregate(
+        cost=spend.cost.cast("float64").sum())
+    return out.execute().astype({"cost": "float64"})
 
 
 def default_cutoff(history: History) -> int | None:
