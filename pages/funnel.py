@@ -63,11 +63,20 @@ tabs = ui.tabs(key="funnel_tab", labels=[t("tab_breakdown"), t("tab_time"), t("t
 with tabs[0]:
     if ui.shown(tabs[0]):
         by = st.selectbox(t("breakdown_by"), BREAKDOWNS, format_func=t, key="breakdown_by")
-        split = ui.cached(lifecycle.lifecycle_funnel, filters, by=by)
-        if split.empty:
+        try:
+            split = ui.cached(lifecycle.lifecycle_funnel, filters, by=by)
+        except lifecycle.BreakdownError as exc:  # an id column: nearly every lead its own value
+            split = None
+            st.warning(t("breakdown_id").format(column=t(by), values=fmt_int(exc.values), leads=fmt_int(exc.rows)))
+        if split is None:
+            pass
+        elif split.empty:
             ui.empty_state()
         else:
             ui.chart(charts.breakdown_chart, split, by)
+            if split.attrs.get("breakdown_values"):
+                st.caption(t("breakdown_other").format(column=t(by), values=fmt_int(split.attrs["breakdown_values"]),
+                                                       top=lifecycle.TOP_N, other=lifecycle.OTHER))
             wide = lifecycle.breakdown_table(split, by, STAGES)
             ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=wide.columns[1:-1],
                      help={"overall_conversion": t("help_conversion_from_first")})

@@ -42,6 +42,8 @@ def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
     """Print a DataFrame as an aligned table, CSV (spreadsheet formulas neutralised) or JSON records; emails
     and phones masked in every format (a breakdown by email, say). Only `smarketing leads --unmask` shows them."""
     out = out or sys.stdout
+    if note := frame.attrs.get("note"):  # e.g. a breakdown whose smaller categories were grouped
+        print(f"note: {note}", file=sys.stderr)
     frame = privacy.mask_frame(frame)
     if fmt == "csv":
         exports.neutralize(frame).to_csv(out, index=False)

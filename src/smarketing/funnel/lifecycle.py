@@ -16,10 +16,35 @@ from smarketing.stages import StageModel, resolve
 EMPLOYEE_BANDS = [(1, 50, "1–49"), (50, 200, "50–199"), (200, 1000, "200–999"), (1000, 5000, "1,000–4,999"),
                   (5000, None, "5,000+")]
 DERIVED_COLUMNS = ("employees_band",)
+TOP_N = 20  # a breakdown shows the categories with most leads, the rest as one OTHER row
+OTHER = "(other)"
+ID_SHARE = 0.9  # a column where this share of the leads has a value of its own is an id, not a group
 
 
-def with_breakdown(table: ibis.Table, by: str | None) -> ibis.Table:
-    """Add the breakdown column `by` (a lead column or a derived one such as employees_band)."""
+class BreakdownError(ValueError):
+    """A column that cannot be broken down by (an id: nearly every lead its own value)."""
+
+    def __init__(self, by: str, values: int, rows: int):
+        self.by, self.values, self.rows = by, values, rows
+        super().__init__(f"cannot break down by '{by}': {values:,} of the {rows:,} leads have a value of their own "
+                         f"(an id, not a group of leads); choose a column that groups leads")
+
+
+def breakdown_values(table: ibis.Table, by: str) -> int:
+    """How many categories a breakdown column has among `table`'s leads; BreakdownError when it is an id."""
+    if by in DERIVED_COLUMNS or by not in table.columns:
+        return 0
+    stats = table.aggregate(rows=table.count(), values=table[by].nunique()).execute().iloc[0]
+    rows, values = int(stats["rows"]), int(stats["values"])
+    if values > TOP_N and values >= ID_SHARE * rows:
+        raise BreakdownError(by, values, rows)
+    return values
+
+
+def with_breakdown(table: ibis.Table, by: str | None, top: int | None = TOP_N) -> ibis.Table:
+    """Add the breakdown column `by` (a lead column or a derived one such as employees_band): the `top`
+    categories with most leads keep their name, the others become OTHER (ranked in the database, so a column
+    with a million values costs one more aggregation, not a million groups)."""
     if by is None:
         return table
     if by == "employees_band":
@@ -31,7 +56,15 @@ def with_breakdown(table: ibis.Table, by: str | None) -> ibis.Table:
         return table.mutate(employees_band=band)
     if by not in table.columns:
         raise ValueError(f"cannot break down by '{by}': no such lead column")
-    return table.mutate(**{by: table[by].cast("string").fill_null("(none)")})
+    table = table.mutate(**{by: table[by].cast("string").fill_null("(none)")})
+    if top is None:
+        return table
+    counts = table.group_by(by).aggregate(_n=table.count())
+    ranked = counts.mutate(_rank=ibis.row_number().over(order_by=[ibis.desc("_n"), counts[by]]))
+    kept = ranked.filter(ranked._rank < top).select(_kept=ranked[by])
+    joined = table.left_join(kept, table[by] == kept._kept)
+    named = ibis.ifelse(joined._kept.notnull(), joined[by], ibis.literal(OTHER))
+    return joined.select(*[c for c in table.columns if c != by], **{by: named})
 
 
 def lifecycle_funnel(
@@ -46,7 +79,9 @@ def lifecycle_funnel(
     """
     stages = resolve(stages)
     recorded = set(recorded_stages(con, stages))
-    reach = with_breakdown(cohort_leads(stage_reach(con, stages), filters), by)
+    scoped = cohort_leads(stage_reach(con, stages), filters)
+    values = breakdown_values(scoped, by) if by else 0
+    reach = with_breakdown(scoped, by)
     cols = [reach_column(s) for s in stages.names]
     metrics = {}
     previous = None
@@ -61,7 +96,12 @@ def lifecycle_funnel(
             previous = k
     grouped = reach.group_by(by).aggregate(**metrics) if by else reach.aggregate(**metrics)
     wide = grouped.execute()
-    return long_funnel(wide, stages, by, recorded)
+    frame = long_funnel(wide, stages, by, recorded)
+    if values > TOP_N:  # the rest were grouped as OTHER: said where the frame is shown
+        frame.attrs["note"] = (f"{by} has {values:,} values: the {TOP_N} with most leads are shown, the other "
+                               f"{values - TOP_N:,} as {OTHER}")
+        frame.attrs["breakdown_values"] = values
+    return frame
 
 
 def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded: set[str]) -> pd.DataFrame:
@@ -97,7 +137,8 @@ def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded
     frame = pd.DataFrame(rows, columns=columns)
     if by:
         order = {label: i for i, (_, _, label) in enumerate(EMPLOYEE_BANDS)} if by == "employees_band" else None
-        key = (lambda col: col.map(order).fillna(len(order))) if order else None
+        key = (lambda col: col.map(order).fillna(len(order))) if order else (
+            lambda col: col.map(lambda v: (v == OTHER, str(v))))  # the rest grouped as OTHER comes last
         frame = frame.sort_values([by], kind="stable", key=key).reset_index(drop=True)
     return frame
 
