@@ -49,7 +49,8 @@ with right:
                                rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
     ui.table(lifecycle.shown_funnel(shown) if kind == "reached" else ordered.shown_side_by_side(shown, overall),
              "funnel" if kind == "reached" else "funnel_in_order", percent=(*RATES, "in_order_share"), days=DAYS,
-             ints=("leads", "reached"), help=HELP)
+             ints=("leads", "reached"), help={**HELP, "reached": t("help_reached_col"),
+                                              "in_order_share": t("help_in_order_share")})
     if missing := overall.stage[~overall.recorded].tolist():
         st.caption(t("stages_not_recorded").format(stages=", ".join(md_text(m) for m in missing)))
     side = ui.cached(lifecycle.side_stage_counts, filters)
