@@ -193,6 +193,14 @@ def test_any_order_counts_a_repeated_step_once_per_event():
     assert leads_at(con, ["page_view", B, "page_view"], order="any") == [2, 2, 1]
 
 
+def test_a_skipped_optional_step_takes_no_event_of_a_repeated_type():
+    con = con_of([ev("S1", 1, "page_view"), ev("S1", 1, "page_view", hour=12)])
+    # page view, page view (optional), page view: the second page view serves step 2, and step 3 when step 2 is
+    # skipped, in sequence and in any order alike (found by the strict <= sequence <= any property)
+    for order in ("sequence", "any"):
+        assert leads_at(con, ["page_view"] * 3, window=1, order=order, optional=[2]) == [1, 1, 1]
+
+
 # ------------------------------------------------------------------------------------------ named checks
 
 
@@ -328,7 +336,7 @@ def _unordered(events, a, p, window):
     for k in range(2, len(p.steps) + 1):
         kind = p.steps[k - 1]
         after = sorted(ts for ts, x in events if x == kind and a < ts <= a + window)
-        nth = p.steps[1:k].count(kind)
+        nth = 1 + sum(1 for j in range(2, k) if p.steps[j - 1] == kind and p.required(j))  # required ones only
         mine = after[nth - 1] if len(after) >= nth else None
         before = times[p.previous_required(k) - 1]
         times.append(max(before, mine) if before is not None and mine is not None else None)

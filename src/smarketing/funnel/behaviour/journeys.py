@@ -94,7 +94,8 @@ def _ordered(starts: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.Ta
 
 def _unordered(starts: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.Table:
     """Any order: step k's time is when the journey had done every required step up to k (and k itself), each
-    step's event being the journey's first of its type after a (the second for a type asked twice, …)."""
+    step's event being the journey's first of its type after a (the second for a type two required steps ask
+    for, …)."""
     later = events.filter(events.event_type.isin(list(dict.fromkeys(p.steps[1:]))))
     later = later.select(e_lead=later.lead_id, e_ts=later.ts, e_type=later.event_type)
     window = days(p.window_days)
@@ -109,7 +110,7 @@ def _unordered(starts: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.
         kind = p.steps[k - 1]
         cond = joined.e_type == kind
         if repeated:
-            cond &= joined.nth == p.steps[1:k].count(kind) - 1
+            cond &= joined.nth == _occurrence(p, k) - 1
         firsts[f"f{k}"] = joined.e_ts.min(where=cond)
     done = joined.group_by("lead_id", "a").aggregate(**firsts)
     table = starts.select("lead_id", "a").left_join(done, ["lead_id", "a"]).select("lead_id", "a", *firsts)
@@ -120,6 +121,13 @@ def _unordered(starts: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.
         times[time_col(k)] = ibis.ifelse(before.notnull() & mine.notnull(), ibis.greatest(before, mine),
                                          ibis.null("timestamp"))
     return table.select("lead_id", "a", **times)
+
+
+def _occurrence(p: FunnelParams, k: int) -> int:
+    """Which event of its type after step 1 step k needs in any order: one more than the required steps between
+    asking for that type (an optional step skipped takes none; step k and an optional step may share one)."""
+    kind = p.steps[k - 1]
+    return 1 + sum(1 for j in range(2, k) if p.steps[j - 1] == kind and p.required(j))
 
 
 def _without_excluded(table: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.Table:
