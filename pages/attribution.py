@@ -54,13 +54,17 @@ with tab_table:
         level = st.segmented_control(t("channel_level"), channels.LEVELS, default="source_group", format_func=t,
                                      help=t("channel_level_help"), key="attr_level") or "source_group"
         table = ui.cached(channels.channel_table, filters, by=level)
-        if table.empty or table["leads"].iloc[-1] == 0 and table["cost"].iloc[-1] == 0:
+        if table.empty or table["leads"].iloc[-1] == 0 and not table["cost"].iloc[-1] > 0:
             ui.empty_state()
         else:
             config = {c: st.column_config.Column(t(c), help=t(HELP[c]) if c in HELP else None) for c in table.columns}
             ui.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
                          key="channel_table")
             ui.download(table, f"channel_table_by_{level}")
+            if not ui.profile().has("spend"):  # costs, cost per lead and ROMI are "–", not $0
+                ui.empty_state(needs=("spend",))
+            if not ui.profile().won_with_amount:
+                st.caption(t("no_deal_amounts"))
             ui.revenue_outlier_note(filters)
 
 if ui.shown(tab_table) and not ui.shown(tab_models):  # the paths only when models, ROMI or journeys are open

@@ -38,6 +38,8 @@ for i, row in enumerate(headline.itertuples()):
         help=t(HELP.get(row.metric, "help_kpi_stage")), border=True,
     )
 
+if headline.loc[headline.metric == "Won revenue", "value"].isna().all():
+    st.caption(t("no_deal_amounts"))  # unknown, not $0
 ui.revenue_outlier_note(filters)
 
 left, right = st.columns([3, 2])

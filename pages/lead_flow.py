@@ -74,8 +74,8 @@ tabs = ui.tabs(key="lf_tab", labels=[t("lf_tab_flow"), t("lf_tab_trend"), t("lf_
 with tabs[0]:
     if ui.shown(tabs[0]):
         links = ui.cached(leadflow.flow, filters)
-        if links.empty:
-            ui.empty_state()
+        if links.empty:  # no lead can reach the hand-off stage in this data: say that, not "widen the range"
+            ui.empty_state(None if ui.cached(leadflow.handoff_recorded) else t("lf_no_mql"))
         else:
             ui.chart(charts.flow_sankey, links, key="sankey")
             st.caption(t("lf_flow_caption"))

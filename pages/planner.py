@@ -117,6 +117,8 @@ with tabs[0]:
         ui.download(plan_a.budget_by_month, "plan_budget_by_month")
 with tabs[1]:
     if ui.shown(tabs[1]):
+        if not ui.profile().has("spend"):  # the budget is "–", not $0
+            ui.empty_state(needs=("spend",))
         ui.chart(charts.channel_chart, plan_a.channels, key="pl_channels")
         ui.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={
             "channel": t("channel"), "share": ui.percent_column(t("pl_mix"), t("pl_help_mix")),

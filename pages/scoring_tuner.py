@@ -92,10 +92,11 @@ before = st.session_state.sc_before[1]
 
 with right:
     cols = st.columns(4)
+    unknown = set() if ui.profile().won_with_amount else {"won_revenue_captured"}  # no amounts: "–", not $0
     for n, (key, fmt, higher) in enumerate(tuner.METRICS):
-        delta = None if now[key] is None or before[key] is None else now[key] - before[key]
+        delta = None if now[key] is None or before[key] is None or key in unknown else now[key] - before[key]
         cols[n % 4].metric(
-            t(f"{key}_short") if key == "won_revenue_captured" else t(key), fmt(now[key]), delta=None if not delta else (fmt(delta) if key != "mqls" else f"{delta:+,.0f}"),
+            t(f"{key}_short") if key == "won_revenue_captured" else t(key), "–" if key in unknown else fmt(now[key]), delta=None if not delta else (fmt(delta) if key != "mqls" else f"{delta:+,.0f}"),
             delta_color="normal" if higher else "off", help=t(f"help_{key}"),
         )
     use = now["capacity_use"]

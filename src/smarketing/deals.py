@@ -40,6 +40,13 @@ def won_deals(con) -> ibis.Table:
     return deals.filter(is_won(deals))
 
 
+def has_amounts(con) -> bool:
+    """True when some won deal of the database has an amount above zero: without any, revenue is unknown (shown
+    as "–"), not $0."""
+    won = won_deals(con)
+    return int(won.filter(won.amount > 0).limit(1).count().execute()) > 0
+
+
 def won_in_scope(con, filters: Filters) -> ibis.Table:
     """The won deals that count as won revenue under the filters: deals of the cohort's leads (cohort mode) or
     closed in the window (period mode), of leads in the segment."""

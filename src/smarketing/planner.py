@@ -186,7 +186,7 @@ def monthly(revenue: float, months: int, start: date, a: Assumptions) -> pd.Data
 
 
 def channel_mix(con, filters: Filters = ALL_TIME, channel: str = DEFAULT_CHANNEL) -> pd.DataFrame:
-    """Per channel in the window: leads created, share of leads, marketing cost and cost per lead."""
+    """Per channel in the window: leads created, share of leads, marketing cost and cost per lead (NaN: no spend)."""
     leads = segment_leads(con.table("leads"), filters)
     if channel not in leads.columns:
         raise ValueError(f"unknown channel column '{channel}' (expected a lead column such as source_group)")
@@ -203,6 +203,8 @@ def channel_mix(con, filters: Filters = ALL_TIME, channel: str = DEFAULT_CHANNEL
         key = spend[channel].cast("string").fill_null("(none)").name("channel")
         cost = spend.group_by(key).aggregate(cost=spend.cost.sum()).execute()
     mix = counts.merge(cost, on="channel", how="left").fillna({"cost": 0.0})
+    if not int(con.table("spend").count().execute()):
+        mix["cost"] = float("nan")  # no spend imported: the cost is unknown, not zero
     mix["share"] = mix["leads"] / mix["leads"].sum() if len(mix) else []
     mix["cost_per_lead"] = mix["cost"] / mix["leads"]
     mix = mix.sort_values(["leads", "channel"], ascending=[False, True], ignore_index=True)
@@ -275,8 +277,12 @@ def channel_budget(leads_needed: int, mix: pd.DataFrame) -> pd.DataFrame:
     """Split the leads needed by each channel's historical share; budget = leads × cost per lead."""
     out = mix[["channel", "share", "cost_per_lead"]].copy()
     out["leads_needed"] = leads_needed * out["share"]
-    out["budget"] = out["leads_needed"] * out["cost_per_lead"].fillna(0.0)
+    out["budget"] = out["leads_needed"] * _cost_per_lead(out)
     return out[["channel", "share", "leads_needed", "cost_per_lead", "budget"]]
+
+
+def _cost_per_lead(mix: pd.DataFrame) -> pd.Series:  # no spend in the data at all: the budget is unknown
+    return mix["cost_per_lead"] if mix["cost_per_lead"].isna().all() else mix["cost_per_lead"].fillna(0.0)
 
 
 def monthly_budget(months: pd.DataFrame, first_stage: str, mix: pd.DataFrame) -> pd.DataFrame:
@@ -284,7 +290,7 @@ def monthly_budget(months: pd.DataFrame, first_stage: str, mix: pd.DataFrame) ->
     leads = months.loc[months.stage == first_stage, ["month", "needed"]]
     out = leads.merge(mix[["channel", "share", "cost_per_lead"]], how="cross")
     out["leads_needed"] = out["needed"] * out["share"]
-    out["budget"] = out["leads_needed"] * out["cost_per_lead"].fillna(0.0)
+    out["budget"] = out["leads_needed"] * _cost_per_lead(out)
     return out.sort_values(["month", "budget"], ascending=[True, False], ignore_index=True)[
         ["month", "channel", "leads_needed", "budget"]]
 
@@ -312,7 +318,7 @@ def build_plan(
         revenue=float(revenue), months=int(months), start=start, assumptions=a, needed=needs,
         monthly=by_month, channels=channels, budget_by_month=monthly_budget(by_month, a.stages[0], mix),
         gap=gap_table(needs, months, pace),
-        budget=float(channels["budget"].sum()), revenue_per_month=float(revenue) / months,
+        budget=float(channels["budget"].sum(min_count=1)), revenue_per_month=float(revenue) / months,
         run_rate_revenue_per_month=pace.revenue_per_month,
     )
 
@@ -345,9 +351,10 @@ def monthly_table(plan: Plan) -> pd.DataFrame:
 
 def budget_table(plan: Plan, total: str = "total") -> pd.DataFrame:
     """The budget by month as one row per month: month, each channel's budget and the `total` column."""
-    money = plan.budget_by_month.pivot_table(index="month", columns="channel", values="budget", aggfunc="sum")
-    money = money[list(plan.channels.channel)]
-    return money.assign(**{total: money.sum(axis=1)}).reset_index().rename_axis(columns=None)
+    money = plan.budget_by_month.pivot_table(index="month", columns="channel", values="budget", dropna=False,
+                                             aggfunc=lambda v: v.sum(min_count=1))  # no spend: NaN, not $0
+    money = money.reindex(columns=list(plan.channels.channel))
+    return money.assign(**{total: money.sum(axis=1, min_count=1)}).reset_index().rename_axis(columns=None)
 
 
 def compare(a: Plan, b: Plan) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from smarketing.deals import won_deals
+from smarketing.deals import has_amounts, won_deals
 from smarketing.filters import Filters, cohort_leads, in_window, segment_leads
 from smarketing.leadflow.normalize import email_key
 from smarketing.reach import reach_column, reached, recorded_stages, stage_reach
@@ -148,12 +148,23 @@ def channel_table(
     table = with_rates(table)
     ints = [c for c in COUNTS if c not in ("cost", "won_revenue")]
     table[ints] = table[ints].round().astype(np.int64)
-    return _unrecorded(table[[*keys, *COLUMNS]], con, stages)
+    return _unmeasured(_unrecorded(table[[*keys, *COLUMNS]], con, stages), con)
 
 
 ROLE_COLUMNS = {"mql": ("mql", "lead_to_mql", "mqls_returned", "mql_returned_rate", "mql_to_sql", "cost_per_mql"),
                 "sql": ("sql", "mql_to_sql", "sql_to_opportunity"),
                 "opportunity": ("opportunities", "sql_to_opportunity", "opportunity_to_customer")}
+
+
+SPEND_COLUMNS = ("impressions", "clicks", "ctr", "cost", "cost_per_lead", "cost_per_mql", "cost_per_customer", "romi")
+REVENUE_COLUMNS = ("won_revenue", "romi")
+
+
+def _unmeasured(table: pd.DataFrame, con) -> pd.DataFrame:
+    """Costs without a spend table, and revenue without any won deal's amount, are unknown (NaN), not zero."""
+    gone = set() if int(con.table("spend").count().execute()) else set(SPEND_COLUMNS)
+    gone |= set() if has_amounts(con) else set(REVENUE_COLUMNS)
+    return table.astype({c: "float64" for c in gone}).assign(**dict.fromkeys(gone, float("nan"))) if gone else table
 
 
 def _unrecorded(table: pd.DataFrame, con, stages: StageModel) -> pd.DataFrame:

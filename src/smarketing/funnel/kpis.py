@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from smarketing.deals import won_in_scope
+from smarketing.deals import has_amounts, won_in_scope
 from smarketing.filters import Filters, cohort_leads
 from smarketing.funnel.lifecycle import lifecycle_funnel
 from smarketing.reach import days_between, reach_column, reached, stage_reach
@@ -12,7 +12,10 @@ from smarketing.stages import ROLES, StageModel, resolve
 
 
 def won_revenue(con, filters: Filters) -> float:
-    """Won deal amounts: of the cohort's leads (cohort mode) or closed in the window (period mode)."""
+    """Won deal amounts: of the cohort's leads (cohort mode) or closed in the window (period mode); NaN (unknown,
+    not zero) when no won deal of the data has an amount."""
+    if not has_amounts(con):
+        return float("nan")
     value = won_in_scope(con, filters).amount.sum().execute()
     return float(value) if pd.notna(value) else 0.0
 

@@ -23,7 +23,7 @@ from smarketing.leadflow.sla import (  # noqa: F401
     handoff_stages,
     sla_report,
 )
-from smarketing.reach import stage_reach
+from smarketing.reach import recorded_stages, stage_reach
 from smarketing.stages import StageModel, resolve
 
 # Nodes of the flow, in the order they are drawn.
@@ -65,6 +65,14 @@ def flow(con, filters: Filters | None = None, stages: StageModel | None = None) 
     end = ibis.cases((t.reached_won, "won"), (t.any_lost.fill_null(False), "lost"), else_="open")
     paths = t.group_by(handoff=handoff, sql=t.reached_sql, opp=t.reached_opp, end=end).aggregate(leads=t.count())
     return _links(paths.execute())
+
+
+def handoff_recorded(con, stages: StageModel | None = None) -> bool:
+    """True when the data records the hand-off (mql role) stage or a later one; otherwise no lead can reach it and
+    the flow is empty whatever the range (a page says what is missing rather than "widen the range")."""
+    stages = resolve(stages)
+    start = stages.index(stages.require("mql", "the lead-flow analysis"))
+    return any(stages.index(name) >= start for name in recorded_stages(con, stages))
 
 
 def _links(paths: pd.DataFrame) -> pd.DataFrame:
