@@ -31,7 +31,7 @@ def test_path_file_gives_hand_computed_linear_credit(tmp_path):
     code, out, err = run("attribution", "--paths", str(file), "--model", "linear", "--format", "csv")
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out))
-    assert frame.columns.tolist() == ["channel", "conversions", "value"]
+    assert frame.columns.tolist() == ["channel", "conversions", "value", "share"]  # as the table shows
     credit = frame.set_index("channel")
     assert credit["conversions"].to_dict() == pytest.approx({"A": 1 / 3 + 2 * 2 / 3, "B": 1 / 3 + 2 / 3, "C": 1 / 3 + 1})
     assert credit["value"].to_dict() == pytest.approx({"A": 10 / 3 + 20, "B": 10 / 3 + 10, "C": 10 / 3 + 5})

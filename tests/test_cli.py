@@ -24,9 +24,20 @@ def test_funnel_csv_columns_and_rates(demo_db):
     assert code == 0, err
     frame = pd.read_csv(io.StringIO(out))
     assert frame.columns.tolist() == ["stage", "from_stage", "leads", "conversion_from_previous",
-                                      "conversion_from_first", "median_days_from_previous"]
+                                      "conversion_from_first", "median_days_from_previous",
+                                      "p90_days_from_previous"]  # every column the table shows
     assert frame.stage.tolist() == ["Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer"]
-    assert frame.conversion_from_first.between(0, 1).all()
+    assert frame.conversion_from_first.between(0, 1).all()  # machine values: fractions
+    assert all(row.split(",")[2].isdigit() for row in out.splitlines()[1:])  # counts as integers, not 1747.0
+
+
+def test_funnel_table_is_for_people(demo_db):
+    code, out, err = run("funnel", "--db", demo_db, "--since", "2025-11-01", "--until", "2026-10-31")
+    assert code == 0, err
+    header, first, second = out.splitlines()[:3]
+    assert "From previous" in header and "90th pct. days" in header and "conversion_from" not in header
+    assert "100.0%" in first and "–" in first  # the first stage: no previous stage, no days
+    assert "%" in second and " d" in second and "NaN" not in out and "0.8" not in second
 
 
 def test_funnel_by_column_first_and_json(demo_db):

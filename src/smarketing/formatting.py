@@ -73,3 +73,87 @@ def fmt_hours(value) -> str:
 def fmt_p(value) -> str:
     """A p-value: three decimals, "< 0.001" below that."""
     return "–" if _missing(value) else "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def fmt_number(value, digits: int = 1) -> str:
+    return "–" if _missing(value) else f"{value:,.{digits}f}"
+
+
+def fmt_amount(value) -> str:
+    """Money in a table: whole units with separators ($1,234,567), never abbreviated."""
+    if _missing(value):
+        return "–"
+    return f"-{CURRENCY}{abs(value):,.0f}" if value < 0 else f"{CURRENCY}{value:,.0f}"
+
+
+# ------------------------------------------------------------------------------ kinds of numbers in tables
+# One rule for every table the app and the command line show: counts as integers with separators, shares as
+# percentages to one decimal, differences of shares in points, money with the currency and separators, days
+# and hours to one decimal, ratios with ×, p-values to three decimals, "–" for unknown. CSV and JSON keep the
+# machine values (counts as integers, shares as fractions 0–1).
+COUNT, SHARE, POINTS, CHANGE, MONEY, DAYS, HOURS, RATIO, SCORE, PVALUE = (
+    "count", "share", "points", "change", "money", "days", "hours", "ratio", "score", "pvalue")
+FORMATTERS = {
+    COUNT: fmt_int, SHARE: fmt_pct, POINTS: fmt_points, CHANGE: fmt_change, MONEY: fmt_amount, DAYS: fmt_days,
+    HOURS: fmt_hours, RATIO: fmt_ratio, SCORE: fmt_number, PVALUE: fmt_p,
+}
+_EXACT = {
+    "romi": RATIO, "odds_ratio": RATIO, "ci_low": RATIO, "ci_high": RATIO, "lift": RATIO, "p_value": PVALUE,
+    "q_value": PVALUE, "fit": SCORE, "interest": SCORE, "score": SCORE, "change": POINTS, "ctr": SHARE,
+    "trust": SHARE, "precision": SHARE, "recall": SHARE, "auc": SCORE, "points": SCORE, "weight": SCORE,
+    "expected": SCORE, "low": SCORE, "high": SCORE, "relative_change": CHANGE, "mape": SHARE, "value": SCORE,
+    "spread": POINTS, "removal_effect": SHARE, "value_removal_effect": SHARE,
+}
+_PATTERNS = [
+    (re.compile(r"(^|_)(rate|share|conversion|ratio_of)(_|$)|_to_(mql|sql|opportunity|customer|won)$|^rate_"), SHARE),
+    (re.compile(r"(^|_)(cost|revenue|amount|budget|spend|price|deal_size)(_|$)"), MONEY),
+    (re.compile(r"(^|_)days(_|$)"), DAYS),
+    (re.compile(r"(^|_)hours(_|$)"), HOURS),
+    (re.compile(r"(^|_)(change|points|pts)(_|$)"), POINTS),
+]
+
+
+def column_kind(name) -> str | None:
+    """The kind of number a column holds, from its name (None: unknown; integers then count)."""
+    name = str(name).lower()
+    if name in _EXACT:
+        return _EXACT[name]
+    return next((kind for pattern, kind in _PATTERNS if pattern.search(name)), None)
+
+
+def kinds_of(frame, kinds: dict | None = None) -> dict[str, str]:
+    """The kind of every numeric column of `frame`: as given, else from its name, else count for whole numbers
+    and SCORE (one decimal) for the rest."""
+    import pandas as pd
+
+    out = {}
+    for column in frame.columns:
+        series = frame[column]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            continue
+        kind = (kinds or {}).get(column) or column_kind(column)
+        if kind is None:
+            values = series.dropna().to_numpy(dtype=float)
+            kind = COUNT if len(values) == 0 or (values % 1 == 0).all() else SCORE
+        out[column] = kind
+    return out
+
+
+def readable(frame, kinds: dict | None = None):
+    """The frame as people read it: every number formatted by its kind (text), "–" for unknown."""
+    out = frame.copy()
+    for column, kind in kinds_of(frame, kinds).items():
+        out[column] = [FORMATTERS[kind](v) for v in frame[column].astype(object)]
+    return out.fillna("–") if len(out.columns) else out
+
+
+def machine(frame, kinds: dict | None = None):
+    """The frame for CSV and JSON: counts as integers (a count read back as 2296.0 becomes 2296)."""
+    import pandas as pd
+
+    out = frame.copy()
+    for column, kind in kinds_of(frame, kinds).items():
+        values = frame[column].dropna()
+        if kind == COUNT and len(values) and (values % 1 == 0).all() and not pd.api.types.is_integer_dtype(values):
+            out[column] = frame[column].round().astype("Int64")
+    return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from smarketing import formatting
 from smarketing.attribution.channels import COLUMNS, LEVELS, channel_table
 from smarketing.attribution.report import (
     CONVERSIONS,
@@ -16,7 +17,7 @@ from smarketing.attribution.report import (
 from smarketing.cli.common import add_db, add_format, open_db, parse_date, write_frame
 from smarketing.filters import MODES, Filters
 
-CSV_COLUMNS = ["channel", "conversions", "value"]
+COLUMNS_OUT = ["channel", "conversions", "value", "share"]
 
 
 def _add_window(p) -> None:
@@ -64,8 +65,10 @@ def run_attribution(args) -> int:
         result = attribution(open_db(args), params, filters, [args.model], markov_order=args.order)
     frame = result.credits[result.credits["model"] == args.model]
     frame = frame.sort_values(["conversions", "channel"], ascending=[False, True], ignore_index=True)
-    columns = CSV_COLUMNS + (["share"] if args.format == "table" else [])
-    write_frame(frame[columns], args.format)
+    frame = frame[COLUMNS_OUT]
+    value = formatting.COUNT if (args.paths is None and args.value == "count") else formatting.MONEY
+    frame.attrs["kinds"] = {"conversions": formatting.SCORE, "value": value, "share": formatting.SHARE}
+    write_frame(frame, args.format)
     return 0
 
 

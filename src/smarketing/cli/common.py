@@ -9,7 +9,8 @@ from datetime import date
 
 import pandas as pd
 
-from smarketing import exports, privacy, store
+from smarketing import exports, formatting, privacy, store
+from smarketing.labels import column_labels
 from smarketing.store import clamp
 
 
@@ -45,12 +46,16 @@ def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
     if note := frame.attrs.get("note"):  # e.g. a breakdown whose smaller categories were grouped
         print(f"note: {note}", file=sys.stderr)
     frame = privacy.mask_frame(frame)
+    kinds = frame.attrs.get("kinds")  # {column: kind} where a column's name does not say (formatting.kinds_of)
     if fmt == "csv":
-        exports.neutralize(frame).to_csv(out, index=False)
+        exports.neutralize(formatting.machine(frame, kinds)).to_csv(out, index=False)
     elif fmt == "json":
-        out.write(frame.to_json(orient="records", date_format="iso", indent=2) + "\n")
-    else:
-        out.write((frame.to_string(index=False) if len(frame) else "(no rows)") + "\n")
+        out.write(formatting.machine(frame, kinds).to_json(orient="records", date_format="iso", indent=2) + "\n")
+    elif not len(frame):
+        out.write("(no rows)\n")
+    else:  # for people: numbers by kind (12.3%, $1,234, 4.5 d, –), labels as headers
+        shown = formatting.readable(frame, kinds).rename(columns=column_labels(frame.columns))
+        out.write(shown.to_string(index=False) + "\n")
 
 
 def write_json(obj, out=None) -> None:

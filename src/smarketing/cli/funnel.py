@@ -7,7 +7,8 @@ from smarketing.filters import MODES, Filters
 from smarketing.funnel.lifecycle import lifecycle_funnel, shown_funnel
 from smarketing.funnel.ordered import FUNNEL_TYPES, ordered_funnel
 
-CSV_COLUMNS = ["stage", "from_stage", "leads", "conversion_from_previous", "conversion_from_first", "median_days_from_previous"]
+COLUMNS = ["stage", "from_stage", "leads", "conversion_from_previous", "conversion_from_first",
+           "median_days_from_previous", "p90_days_from_previous"]
 
 
 def register(sub) -> None:
@@ -33,8 +34,6 @@ def run(args) -> int:
     # as the page shows it: a stage the data does not record has no numbers; days are from from_stage
     frame = shown_funnel(funnel(con, filters, by=args.by))
     frame["leads"] = frame["leads"].astype("Int64")
-    columns = ([args.by] if args.by else []) + CSV_COLUMNS
-    if args.format == "table":
-        columns += ["p90_days_from_previous"]
+    columns = ([args.by] if args.by else []) + COLUMNS  # the same columns in every format
     write_frame(frame[columns], args.format)
     return 0
