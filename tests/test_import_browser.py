@@ -1,5 +1,5 @@
 """Real browser: a new user brings their own files on the Data page, imports them in one flow, and every
-page then works on that data (no exception, no "no data" state)."""
+page then works on that data (no exception, no error alert, no "no data" state, not every lead in one quadrant)."""
 
 from pathlib import Path
 
@@ -13,8 +13,9 @@ TIMEOUT = 120_000
 DATA = Path(__file__).parent / "data"
 HUBSPOT = DATA / "hubspot"
 OLIST = DATA / "exports" / "olist"
-PAGES = [("funnel", "Lifecycle funnel"), ("fit_interest", "Fit vs interest"), ("scoring_tuner", "Scoring tuner"),
-         ("attribution", "Attribution"), ("lead_flow", "Lead flow"), ("planner", "Goal planner"),
+PAGES = [("funnel", "Lifecycle funnel"), ("drivers", "What drives conversion"), ("audit", "Data trust"),
+         ("fit_interest", "Fit vs interest"), ("scoring_tuner", "Scoring tuner"), ("attribution", "Attribution"),
+         ("lead_flow", "Lead flow"), ("planner", "Goal planner"), ("forecast", "Forecast"),
          ("", "Marketing & sales overview")]
 
 
@@ -26,7 +27,10 @@ def fresh_app(tmp_path_factory):
 
 
 def no_exception(page: Page) -> None:
+    """No traceback and no error alert (st.error: "The scoring rules cannot be used", say) on the page."""
     assert page.locator("[data-testid='stException']").count() == 0
+    errors = page.locator("[data-testid='stAlertContentError']")
+    assert errors.count() == 0, errors.all_inner_texts()
 
 
 def test_an_mql_list_and_a_won_file_in_one_flow_then_every_page(page: Page, tmp_path_factory):
@@ -50,6 +54,7 @@ def test_an_mql_list_and_a_won_file_in_one_flow_then_every_page(page: Page, tmp_
             page.wait_for_timeout(1000)
             no_exception(page)
             assert page.get_by_text("No data in this range").count() == 0, path
+            assert page.get_by_text("(100.0%) are hot").count() == 0, path  # not every lead in one quadrant
 
 
 def test_upload_hubspot_export_and_see_the_funnel(page: Page, tmp_path_factory):
