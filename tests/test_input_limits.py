@@ -4,7 +4,12 @@ huge files, a million columns, JSON, bytes that are not text, huge Excel sheets,
 from __future__ import annotations
 
 import io
+import os
+import resource
+import subprocess
+import sys
 import time
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +17,7 @@ import pandas as pd
 import pytest
 
 from smarketing import store
-from smarketing.importers import read_table, readers
+from smarketing.importers import hubspot, read_table, readers
 from smarketing.importers.mapping import Mapping
 from smarketing.importers.salesforce import StatusMap
 from smarketing.scoring.rules import RulesError
@@ -228,7 +233,7 @@ def test_absurd_windows_versions_and_patterns():
         "version = 99999999999\n" + base: r"'version' must be a whole number from 1 to 1,000,000",
         base.replace('equals = "Software"', f"equals = 1{'0' * 30}"): r"'equals' must be a number between",
         base.replace('equals = "Software"', f'matches = "{"(" * 5000}"'): r"'matches' is 5,000 characters long",
-        base.replace('equals = "Software"', 'matches = "a{4294967296}"'): r"'matches' is not a valid regular",
+        base.replace('equals = "Software"', 'matches = "a{1001}"'): r"'matches' is not a regular expression the database",
     }
     for text, message in cases.items():
         with pytest.raises(RulesError, match=message):
@@ -258,3 +263,93 @@ def test_mapping_and_status_map_files_are_bounded_too(tmp_path):
     status = _write(tmp_path / "s.toml", "[statuses]\nNew = 1" + "0" * 5000 + "\n")
     with pytest.raises(DataImportError, match=r"^s.toml: line 2: 'New' is a number with 5,001 digits"):
         StatusMap.load(status)
+
+
+# ------------------------------------------------ hostile workbooks, devices and files that are not ours
+
+
+def _bomb(member: str, size: int) -> bytes:
+    """A real workbook with one part replaced by `size` bytes of one repeated character (packs ~1000:1)."""
+    book = zipfile.ZipFile(io.BytesIO(_xlsx([["Record ID", "Email"], [1, "a@x.io"]])))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for info in book.infolist():
+            if info.filename != member:
+                bomb.writestr(info, book.read(info))
+        bomb.writestr(member, b"<" + b"a" * size)
+    return out.getvalue()
+
+
+def test_a_workbook_that_unpacks_to_hundreds_of_times_its_size_is_refused():
+    data = _bomb("xl/worksheets/sheet1.xml", 60 * 2**20)
+    assert len(data) < 2**20  # 60 MB packed into well under 1 MB
+    with pytest.raises(DataImportError, match=r"^bomb.xlsx: the workbook unpacks to 60 MB from 0.\d MB \(\d+ times "
+                                              r"its size; at most 100\), too large to import"):
+        read_table(data, "bomb.xlsx")
+
+
+def test_a_workbook_whose_shared_strings_are_too_large_is_refused(monkeypatch):
+    monkeypatch.setattr(readers, "UNZIP_RATIO", 10_000)
+    monkeypatch.setattr(readers, "MAX_SHARED_STRINGS", 8 * 2**20)
+    data = _bomb("xl/sharedStrings.xml", 10 * 2**20)
+    with pytest.raises(DataImportError, match=r"^strings.xlsx: its shared strings unpack to 10 MB, more than the 8 MB "
+                                              r"an import reads"):
+        read_table(data, "strings.xlsx")
+
+
+def _bounded(code: str) -> subprocess.CompletedProcess:
+    """Run Python code in a child limited to 2 GB of memory and 60 s (a reader that never stops fails, not hangs)."""
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
+
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          preexec_fn=limit, check=False)
+
+
+@pytest.mark.parametrize("option", ["--contacts", "--leads-report", "--mapping"])
+def test_a_device_such_as_dev_zero_is_refused_not_read_forever(tmp_path, option):
+    fmt = {"--contacts": "hubspot", "--leads-report": "salesforce", "--mapping": "mapped"}[option]
+    extra = ["--file", f"leads={tmp_path / 'x.csv'}"] if option == "--mapping" else []
+    (tmp_path / "x.csv").write_text("id,created\n1,2024-01-01\n")
+    argv = ["import", "--db", str(tmp_path / "db.duckdb"), "--format", fmt, option, "/dev/zero", *extra]
+    done = _bounded(f"import sys; from smarketing.cli import main; sys.exit(main({argv!r}))")
+    assert done.returncode == 1, done.stderr[-500:]
+    assert "zero: not a regular file" in done.stderr
+
+
+def test_a_device_is_refused_as_one_of_our_files_too(tmp_path, con):
+    with pytest.raises(DataImportError, match=r"^zero: not a regular file \(/dev/zero\)"):
+        store.import_files(con, {"leads": Path("/dev/zero")})
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with pytest.raises(DataImportError, match=r"^pipe.csv: not a regular file"):
+        read_table(fifo)
+
+
+def test_a_file_that_grows_past_the_limit_while_read_is_refused(tmp_path, monkeypatch):
+    path = _write(tmp_path / "grow.csv", LEADS)
+    monkeypatch.setattr(readers, "_stat_size", lambda _path: 10)  # said to be tiny, then is not
+    monkeypatch.setenv("SMARKETING_MAX_UPLOAD_MB", str(20 / 2**20))
+    with pytest.raises(DataImportError, match=r"^grow.csv: the file is more than 0.0 MB"):
+        read_table(path)
+
+
+def test_an_error_does_not_echo_a_file_that_is_not_ours(tmp_path, con):
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$saltsalt$hashhashhashhash:19000:0:99999:7:::\ndaemon:*:19000:0:99999:7:::\n")
+    link = tmp_path / "contacts.csv"
+    link.symlink_to(secret)
+    for action in (lambda: hubspot.prepare(read_table(link)), lambda: store.import_files(con, {"leads": link})):
+        with pytest.raises(DataImportError) as caught:
+            action()
+        assert "hash" not in str(caught.value) and "root:" not in str(caught.value), str(caught.value)
+        assert "none of them" in str(caught.value)
+
+
+def test_a_value_quoted_in_an_error_is_short_and_masked(tmp_path, con):
+    path = _write(tmp_path / "leads.csv", f"lead_id,created_at\nN1,{'x' * 500} call +1 415 555 0142 ann@x.io\n")
+    with pytest.raises(DataImportError) as caught:
+        store.import_files(con, {"leads": path})
+    message = str(caught.value)
+    assert "expected a timestamp" in message and len(message) < 300
+    assert "xxxxx…" in message

@@ -9,6 +9,7 @@ naming the line where it can.
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from pathlib import Path
 
@@ -31,14 +32,22 @@ class TomlInputError(ValueError):
 
 
 def read(path: Path) -> str:
-    """The text of a UTF-8 settings file, refused unread when larger than 1 MB (FileNotFoundError if missing)."""
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        raise TomlInputError(f"the file is {size / 1024:,.0f} KB, larger than the 1,024 KB a settings file may be")
+    """The text of a UTF-8 settings file, refused unread when larger than 1 MB or not a regular file (a device such
+    as /dev/zero never ends); bytes are counted as read (FileNotFoundError if missing)."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise TomlInputError(f"not a regular file ({path}); give the path of a file")
+    too_big = "larger than the 1,024 KB a settings file may be"
+    if info.st_size > MAX_BYTES:
+        raise TomlInputError(f"the file is {info.st_size / 1024:,.0f} KB, {too_big}")
+    with path.open("rb") as fh:
+        data = fh.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise TomlInputError(f"the file is {too_big}")
     try:
-        return path.read_text("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].count(b"\n") + 1
         raise TomlInputError(f"line {line} is not UTF-8 text (save the file as UTF-8)", line) from exc
 
 

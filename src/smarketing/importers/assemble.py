@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from smarketing import store
 from smarketing.importers import dates, values
 from smarketing.importers.core import Prepared, extra_name
 from smarketing.importers.mapping import ORDER, ROW_DATE, Mapping, TableMapping, Target, parse_target
@@ -133,9 +134,11 @@ class Rows:
         missing = [c for c in self.contract.required if c not in self.columns]
         if missing:
             hint = f"; for created_at, {CREATED_HINT}" if "created_at" in missing and self.tm.table == "leads" else ""
+            found = store.headers_found(self.raw.headers, lambda h: h in self.tm.columns or
+                                        self.contract.column(h.strip().lower()) is not None)
             raise DataImportError(
                 f"{self.raw.name}: no column is mapped to required column(s) {', '.join(missing)} of "
-                f"{self.tm.table}{hint} (the file has: {', '.join(self.raw.headers[:30])})")
+                f"{self.tm.table}{hint} ({found})")
 
     def row_date(self) -> pd.Series:
         """When a row's `stage` entry happens: a lead's creation, a deal's close (else creation), an event's time."""

@@ -12,7 +12,7 @@ import pandas as pd
 from smarketing import store, toml_input
 from smarketing.importers import values
 from smarketing.importers.readers import RawTable
-from smarketing.schema import LEADS
+from smarketing.schema import LEADS, TABLES
 from smarketing.store import DataImportError, Frame
 from smarketing.store.merge import DEFAULT_MODE, Changes
 
@@ -90,10 +90,9 @@ class Columns:
     def require(self, what: str, *labels: str) -> str:
         header = self.find(*labels)
         if header is None:
-            raise DataImportError(
-                f"{self.raw.name}: missing required column '{labels[0]}' ({what}); "
-                f"found: {', '.join(self.raw.headers[:30])}{' …' if len(self.raw.headers) > 30 else ''}"
-            )
+            ours = {_key(c) for table in TABLES.values() for c in table.column_names}
+            found = store.headers_found(self.raw.headers, lambda h: h in self.used or _key(h) in ours)
+            raise DataImportError(f"{self.raw.name}: missing required column '{labels[0]}' ({what}); {found}")
         return header
 
     def get(self, *labels: str) -> pd.Series:

@@ -26,6 +26,9 @@ from smarketing.store.text import strip_edges
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 MAX_CELLS = 20_000_000  # rows × columns of an Excel sheet or Parquet file read into memory
 UNZIP_FACTOR = 10  # an Excel workbook may unpack to at most 10× the file size limit
+UNZIP_RATIO = 100  # … and to at most 100× its own size (real exports: 5–20×; a "zip bomb": thousands) …
+UNZIP_FLOOR = 32 * 2**20  # … once past 32 MB (a small workbook's overhead may exceed the ratio harmlessly)
+MAX_SHARED_STRINGS = 256 * 2**20  # the shared strings part is read whole into memory
 ENCODINGS = ("auto", "utf-8", "gb18030", "cp1252", "utf-16")
 # The footer of a Salesforce report export starts with a blank line and contains this copyright line.
 _SALESFORCE_FOOTER = re.compile(r'^"?Copyright \(c\) \d{4}-\d{4} salesforce\.com', re.IGNORECASE | re.MULTILINE)
@@ -57,9 +60,10 @@ def read_table(source: str | Path | bytes, name: str | None = None, encoding: st
         name = name or path.name
         if not path.exists():
             raise DataImportError(f"{name}: file not found ({path})")
-        store.check_size(name, path.stat().st_size)
+        store.check_regular(name, path)
+        store.check_size(name, _stat_size(path))
         _check_type(name)
-        data = path.read_bytes()
+        data = store.read_bounded(name, path)
     else:
         data, name = bytes(source), name or "upload"
         store.check_size(name, len(data))
@@ -77,6 +81,10 @@ def read_table(source: str | Path | bytes, name: str | None = None, encoding: st
     if table.frame.empty:
         raise DataImportError(f"{name}: the file has a header but no data rows")
     return table
+
+
+def _stat_size(path: Path) -> int:
+    return path.stat().st_size
 
 
 def _check_type(name: str) -> None:
@@ -204,12 +212,21 @@ def _read_excel(data: bytes, name: str) -> RawTable:
 def _check_unzipped_size(data: bytes, name: str) -> None:
     """Refuse a workbook that would unpack to far more than any real export (a "zip bomb")."""
     try:
-        unpacked = sum(info.file_size for info in zipfile.ZipFile(io.BytesIO(data)).infolist())
+        parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise DataImportError(f"{name}: could not be read as an Excel workbook (not an .xlsx file: {exc})") from exc
+    unpacked = sum(info.file_size for info in parts)
     if unpacked > UNZIP_FACTOR * store.max_file_bytes():
         raise DataImportError(f"{name}: the workbook unpacks to {unpacked / 2**20:,.0f} MB, too large to import "
                               f"(save the sheet as CSV, or split it)")
+    if unpacked > UNZIP_FLOOR and unpacked > UNZIP_RATIO * len(data):
+        raise DataImportError(f"{name}: the workbook unpacks to {unpacked / 2**20:,.0f} MB from {len(data) / 2**20:,.1f} "
+                              f"MB ({unpacked // max(len(data), 1):,} times its size; at most {UNZIP_RATIO}), too large "
+                              f"to import (save the sheet as CSV)")
+    shared = sum(info.file_size for info in parts if info.filename.lower().endswith("sharedstrings.xml"))
+    if shared > MAX_SHARED_STRINGS:
+        raise DataImportError(f"{name}: its shared strings unpack to {shared / 2**20:,.0f} MB, more than the "
+                              f"{MAX_SHARED_STRINGS / 2**20:,.0f} MB an import reads (save the sheet as CSV)")
 
 
 def _sheet_rows(sheet, name: str) -> list[tuple]:

@@ -18,7 +18,7 @@ from smarketing.store.connection import (
     thread_backend,
     writing,
 )
-from smarketing.store.errors import DatabaseError, DataImportError
+from smarketing.store.errors import DatabaseError, DataImportError, headers_found, quoted
 from smarketing.store.limits import (
     CSV_SUFFIXES,
     DELIMITERS,
@@ -29,15 +29,17 @@ from smarketing.store.limits import (
     check_columns,
     check_header,
     check_parquet,
+    check_regular,
     check_size,
     check_unique_headers,
     max_file_bytes,
+    read_bounded,
 )
 from smarketing.store.pipeline import Frame, import_changes, import_files
 
 __all__ = [
     "ATTACHED", "CSV_SUFFIXES", "DEFAULT_DB", "DELIMITERS", "HEADER_BYTES", "MAX_COLUMNS", "MAX_FILE_MB",
     "PARQUET_SUFFIXES", "RESERVED_COLUMNS", "DataImportError", "DatabaseError", "Frame", "check_columns",
-    "check_header", "check_parquet", "check_size", "check_unique_headers", "configured_source", "connect", "db_path", "ensure_tables",
-    "import_changes", "import_files", "max_file_bytes", "raw", "sql_string", "table_counts", "thread_backend", "writing",
+    "check_header", "check_parquet", "check_regular", "check_size", "check_unique_headers", "configured_source", "connect", "db_path", "ensure_tables",
+    "headers_found", "import_changes", "import_files", "max_file_bytes", "quoted", "raw", "read_bounded", "sql_string", "table_counts", "thread_backend", "writing",
 ]

@@ -11,7 +11,7 @@ from smarketing import timewindow
 from smarketing.schema import Column, Table
 from smarketing.stages import StageModel
 from smarketing.store import decimals, text
-from smarketing.store.errors import DataImportError
+from smarketing.store.errors import DataImportError, quoted
 
 # Names of the database's row number and of a working column of the checks: a file's column must not hide them
 RESERVED_COLUMNS = ("rowid", "_stage_name")
@@ -57,9 +57,10 @@ class Checker:
             list(params),
         ).fetchone()
 
-    def value(self, row: int, column: str) -> object:
+    def value(self, row: int, column: str) -> str:
+        """A staged value as a message quotes it (short, personal data masked: store.errors.quoted)."""
         query = f'SELECT {self.q(column)} FROM "{self.stage}" WHERE rowid = ?'
-        return self.db.execute(query, [row - 1 + self.base]).fetchone()[0]
+        return quoted(self.db.execute(query, [row - 1 + self.base]).fetchone()[0])
 
     def fail(self, row: int, column: str, message: str) -> None:
         name = self.names[row - 1] if self.names is not None else self.path.name
@@ -185,7 +186,7 @@ def check_unique(c: Checker, key: str) -> None:
               FROM "{c.stage}") WHERE n > 1 ORDER BY r LIMIT 1"""
     ).fetchone()
     if dup:
-        c.fail(dup[0], key, f"'{dup[1]}' appears more than once in the file (expected unique ids)")
+        c.fail(dup[0], key, f"'{quoted(dup[1])}' appears more than once in the file (expected unique ids)")
     if not c.new_ids_only:
         return  # upsert / replace: an id already there is updated
     clash = c.first_bad(f'{src} IN (SELECT "{key}" FROM "{c.table.name}")')

@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import re
+import stat
 from pathlib import Path
 
 from smarketing import settings
@@ -37,6 +38,24 @@ def check_size(name: str, size: int) -> None:
             f"{name}: the file is {_megabytes(size)}, over the {_megabytes(limit)} limit for an import "
             f"(split it into smaller files, or raise SMARKETING_MAX_UPLOAD_MB)"
         )
+
+
+def check_regular(name: str, path: Path) -> None:
+    """Refuse what is not a regular file: a device such as /dev/zero reports size 0 and never ends, a pipe blocks."""
+    if not stat.S_ISREG(path.stat().st_mode):
+        raise DataImportError(f"{name}: not a regular file ({path}); give the path of a file")
+
+
+def read_bounded(name: str, path: Path) -> bytes:
+    """A file's bytes, counted as they are read: more than the size limit is refused even when the size said at
+    the start was smaller (a file growing, a size not known)."""
+    limit = max_file_bytes()
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)
+    if len(data) > limit:
+        raise DataImportError(f"{name}: the file is more than {_megabytes(limit)}, the limit for an import (split it "
+                              f"into smaller files, or raise SMARKETING_MAX_UPLOAD_MB)")
+    return data
 
 
 def _megabytes(size: int) -> str:

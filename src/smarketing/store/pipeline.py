@@ -17,13 +17,14 @@ from smarketing.stages import StageModel, resolve
 from smarketing.store import decimals, derived, text
 from smarketing.store.checks import RESERVED_COLUMNS, Checker, typed
 from smarketing.store.connection import raw
-from smarketing.store.errors import DataImportError
+from smarketing.store.errors import DataImportError, headers_found, quoted
 from smarketing.store.limits import (
     CSV_SUFFIXES,
     HEADER_BYTES,
     PARQUET_SUFFIXES,
     check_header,
     check_parquet,
+    check_regular,
     check_size,
     check_unique_headers,
     check_utf8,
@@ -143,6 +144,7 @@ def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
 def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
     if not path.exists():
         raise DataImportError(f"{path.name}: file not found ({path})")
+    check_regular(path.name, path)
     check_size(path.name, path.stat().st_size)
     if path.stat().st_size == 0:
         raise DataImportError(f"{path.name}: the file is empty (expected a header row and data rows)")
@@ -164,7 +166,7 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
     try:
         db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM {source}', [str(path)])
     except duckdb.Error as exc:
-        first = str(exc).strip().splitlines()[0]
+        first = quoted(str(exc).strip().splitlines()[0], 200)
         raise DataImportError(f"{path.name}: could not be read as {table.name} data ({first})") from exc
     if suffix in CSV_SUFFIXES:  # DuckDB renames a second `lead_id` to `lead_id_1`: the user's header decides
         count = len(db.execute(f'DESCRIBE "{stage_table}"').fetchall())
@@ -194,10 +196,9 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
         mapping[header] = target
     missing = [c for c in table.required if c not in mapping.values()]
     if missing:
-        raise DataImportError(
-            f"{path.name}: missing required column(s) {', '.join(missing)} for table {table.name} "
-            f"(found: {', '.join(headers)})"
-        )
+        found = headers_found(headers, lambda h: table.column(text.strip_edges(h).lower()) is not None)
+        raise DataImportError(f"{path.name}: missing required column(s) {', '.join(missing)} for table {table.name} "
+                              f"({found})")
     return mapping
 
 
