@@ -169,7 +169,7 @@ def test_cli_hubspot_and_salesforce_imports(tmp_path, capsys):
     db = str(tmp_path / "crm.duckdb")
     assert main(["import", "--db", db, "--format", "hubspot", "--contacts", str(HS_CONTACTS),
                  "--deals", str(HS_DEALS), "--check"]) == 0
-    assert "checked: would import leads: 30 added" in capsys.readouterr().out
+    assert "checked (add mode): would import leads: 30 added" in capsys.readouterr().out
     assert main(["import", "--db", db, "--format", "hubspot", "--contacts", str(HS_CONTACTS),
                  "--deals", str(HS_DEALS)]) == 0
     out = capsys.readouterr()

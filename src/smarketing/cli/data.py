@@ -108,7 +108,7 @@ def run_import(args) -> int:
         if getattr(args, "check", False):
             con = store.connect(args.db, read_only=True) if store.db_path(args.db).exists() else store.connect(":memory:")
             try:
-                added = _import(args, fmt, files, con)
+                added, mode = _import(args, fmt, files, con)
             finally:
                 con.disconnect()
         else:
@@ -117,25 +117,26 @@ def run_import(args) -> int:
                     raise store.DataImportError(
                         f"{store.db_path(args.db)} holds the demo data: import your own files into a database of "
                         f"their own (--db crm.duckdb, then smarketing app --db crm.duckdb), or add --into-demo")
-                added = _import(args, fmt, files, con)
+                added, mode = _import(args, fmt, files, con)
     except store.DataImportError as exc:
         print(f"smarketing import: error: {exc} (nothing was imported)", file=sys.stderr)
         return 1
-    verb = "checked: would import " if getattr(args, "check", False) else "imported "
+    verb = f"checked ({mode} mode): would import " if getattr(args, "check", False) else "imported "
     print(verb + "; ".join(f"{t}: {describe(c)}" for t, c in added.items()))
     return 0
 
 
-def _import(args, fmt: str, files: dict, con) -> dict:
-    """Import (or with --check only validate) into `con`; returns the changes per table."""
+def _import(args, fmt: str, files: dict, con) -> tuple[dict, str]:
+    """Import (or with --check only validate) into `con`; returns the changes per table and the mode used."""
     mode = getattr(args, "mode", None)
     if fmt == "canonical":
-        return store.import_changes(con, files, mode=mode or DEFAULT_MODE, decimal=getattr(args, "decimal", None))
+        mode = mode or DEFAULT_MODE
+        return store.import_changes(con, files, mode=mode, decimal=getattr(args, "decimal", None)), mode
     prepared, mode = _prepare(args, fmt, files, con, mode)
     result = (loading.validate if args.check else loading.load)(con, prepared, mode=mode)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    return result.changes
+    return result.changes, mode
 
 
 def _prepare(args, fmt: str, files: dict, con, mode: str | None):

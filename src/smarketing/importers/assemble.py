@@ -282,6 +282,9 @@ def _frame(table: str, items: list[tuple[pd.DataFrame, Rows]]) -> Frame:
         for column, header in part.labels.items():
             labels.setdefault(column, header)
     combined = pd.concat(data, ignore_index=True) if len(data) > 1 else data[0]
+    keys = None
     if table == "stage_changes":
         labels = {"lead_id": "lead", "stage": "stage", "entered_at": "stage date"}
-    return Frame(combined, items[0][1].raw.name, rows=rows, labels=labels, names=names)
+        if all(part.tm.table != "stage_changes" for _, part in items):  # only dates of date columns: one per stage
+            keys = ("lead_id", "stage")
+    return Frame(combined, items[0][1].raw.name, rows=rows, labels=labels, names=names, keys=keys)

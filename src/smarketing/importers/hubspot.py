@@ -130,7 +130,8 @@ def _stage_changes(raw, by_stage, current, lead_ids, created, timezone, stages, 
     frame = long[["lead_id", "stage", "entered_at"]].astype({"stage": object})
     labels = {"lead_id": lead_ids.name or "Record ID", "stage": current or "Lifecycle Stage",
               "entered_at": "Became a … Date"}
-    return Frame(frame, raw.name, rows=long["_row"].astype(int).tolist(), labels=labels)
+    return Frame(frame, raw.name, rows=long["_row"].astype(int).tolist(), labels=labels,
+                 keys=("lead_id", "stage"))  # a Became a … Date is one date per contact and stage: upserts replace it
 
 
 def _current_without_date(raw, current, lead_ids, created, dated, stages, notes) -> pd.DataFrame:

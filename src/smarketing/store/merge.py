@@ -5,6 +5,8 @@ Rows are matched on each table's key: leads by lead_id, deals by deal_id, hand-o
 dispatched_at), spend by (date, source group, source, campaign); events and stage changes have no key, so a
 row counts as already there when every contract column is equal (re-importing an export adds only what is
 new). An upsert updates only the columns the file supplies; extra columns it does not have keep their values.
+Stage dates read from a date column ("won_date", "Became a Customer Date") are one per lead and stage: an import
+passes keys (lead_id, stage) for them, and a corrected date replaces the old one instead of adding a second.
 """
 
 from __future__ import annotations
@@ -54,15 +56,19 @@ def _same(columns, left: str = "t", right: str = "s") -> str:
     return " AND ".join(f"{left}.{_q(c)} IS NOT DISTINCT FROM {right}.{_q(c)}" for c in columns) or "TRUE"
 
 
-def land(db, table: Table, typed_table: str, columns: list[str], mode: str) -> Changes:
+def land(db, table: Table, typed_table: str, columns: list[str], mode: str,
+         keys: tuple[str, ...] | None = None) -> Changes:
     """Put the rows of `typed_table` (already in the table's types, `columns` being the targets it has) into
-    `table` according to `mode`, and return the counts."""
+    `table` according to `mode`, and return the counts. `keys`: in upsert mode, match the rows of a table
+    without a key (stage changes) on these columns instead of on all of them."""
     target = _q(table.name)
     rows = db.execute(f'SELECT count(*) FROM "{typed_table}"').fetchone()[0]
     names = ", ".join(_q(c) for c in columns)
     if mode == "add":
         db.execute(f'INSERT INTO {target} ({names}) SELECT {names} FROM "{typed_table}"')
         return Changes(rows, rows)
+    if keys and table.name not in NATURAL_KEYS:
+        return _replace_matched(db, target, typed_table, columns, [k for k in keys if k in columns], rows)
     keys = [k for k in match_keys(table) if k in columns]
     others = [c for c in columns if c not in keys]
     matched = f'EXISTS (SELECT 1 FROM {target} t WHERE {_same(keys)})'
@@ -75,6 +81,19 @@ def land(db, table: Table, typed_table: str, columns: list[str], mode: str) -> C
         db.execute(f'UPDATE {target} AS t SET {sets} FROM "{typed_table}" s WHERE {_same(keys)}')
     db.execute(f'INSERT INTO {target} ({names}) SELECT {names} FROM "{typed_table}" s WHERE NOT {matched}')
     return Changes(rows, rows - existing, updated, existing - updated)
+
+
+def _replace_matched(db, target: str, typed_table: str, columns: list[str], keys: list[str], rows: int) -> Changes:
+    """Upsert on `keys` for rows that may repeat a key in the table (a lead entered a stage twice): the table's
+    rows of a staged key that no staged row repeats exactly are replaced by the staged ones."""
+    names = ", ".join(_q(c) for c in columns)
+    matched, exact = (f'EXISTS (SELECT 1 FROM {target} t WHERE {_same(cols)})' for cols in (keys, columns))
+    existing, unchanged = (db.execute(f'SELECT count(*) FROM "{typed_table}" s WHERE {cond}').fetchone()[0]
+                           for cond in (matched, exact))
+    db.execute(f'DELETE FROM {target} t WHERE EXISTS (SELECT 1 FROM "{typed_table}" s WHERE {_same(keys)}) '
+               f'AND NOT EXISTS (SELECT 1 FROM "{typed_table}" s WHERE {_same(columns)})')
+    db.execute(f'INSERT INTO {target} ({names}) SELECT {names} FROM "{typed_table}" s WHERE NOT {exact}')
+    return Changes(rows, rows - existing, existing - unchanged, unchanged)
 
 
 def empty_for_replace(db, table: Table) -> int:

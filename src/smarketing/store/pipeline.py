@@ -39,7 +39,8 @@ class Frame:
 
     Messages name `name` (the user's file), the row number in that file (`rows[i]` for the i-th data row,
     when the frame's rows are not the file's rows one to one), the user's header for a column (`labels`), and
-    the file of each row (`names`) when the rows come from several files.
+    the file of each row (`names`) when the rows come from several files. `keys`: the columns an upsert matches
+    rows on, for a table without a key of its own (stage dates from date columns: lead_id, stage).
     """
 
     data: pd.DataFrame
@@ -47,6 +48,7 @@ class Frame:
     rows: Sequence[int] | None = None
     labels: Mapping[str, str] = field(default_factory=dict)
     names: Sequence[str] | None = None
+    keys: tuple[str, ...] | None = None
 
 
 def import_files(
@@ -122,7 +124,7 @@ def _import_one(db, table: Table, source, stages: StageModel, mode: str, decimal
     checker = Checker(db, table, path, stage_table, columns, frame.rows if frame else None,
                       frame.labels if frame else None, frame.names if frame else None, new_ids_only=mode == "add")
     checker.run(stages, decimal, read_decimal=frame is None)
-    landed = _insert(db, table, stage_table, columns, mode, checker.decimal)
+    landed = _insert(db, table, stage_table, columns, mode, checker.decimal, frame.keys if frame else None)
     return Changes(landed.rows, landed.added, landed.updated, landed.unchanged, removed)
 
 
@@ -204,7 +206,7 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
 
 # Names of the database's row number and of a working column of the checks: a file's column must not hide them
 def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: str,
-            decimal: str = decimals.POINT) -> Changes:
+            decimal: str = decimals.POINT, keys: tuple[str, ...] | None = None) -> Changes:
     # column names are case-insensitive: an extra column "notes" goes into an existing "Notes"
     existing = {r[0].lower(): r[0] for r in db.execute(f'DESCRIBE "{table.name}"').fetchall()}
     stage_types = dict(db.execute(f'SELECT column_name, column_type FROM (DESCRIBE "{stage_table}")').fetchall())
@@ -231,7 +233,7 @@ def _insert(db, table: Table, stage_table: str, columns: dict[str, str], mode: s
     typed_table = f"_typed_{table.name}"
     db.execute(f'CREATE TEMP TABLE "{typed_table}" AS SELECT {", ".join(exprs)} FROM "{stage_table}" ORDER BY rowid')
     try:
-        return land(db, table, typed_table, targets, mode)
+        return land(db, table, typed_table, targets, mode, keys)
     finally:
         db.execute(f'DROP TABLE "{typed_table}"')
 
