@@ -35,12 +35,14 @@ def journeys(con, p: FunnelParams, filters: Filters) -> ibis.Table:
         first = _starts(events.filter(events.event_type == p.steps[0]), filters, con)
         mine = events.semi_join(first, events.lead_id == first.lead_id)
         events = mine.mutate(r=ibis.dense_rank().over(group_by=mine.lead_id, order_by=mine.ts))
-    else:
-        events = events.filter(events.event_type.isin(list(dict.fromkeys(p.steps))))
-    step1 = events.filter(events.event_type == p.steps[0])
-    starts = _starts(step1, filters, con, p.occurrence, ranked=p.order == "strict")
-    table = _unordered(starts, events, p) if p.order == "any" else _ordered(starts, events, p)
-    return _without_excluded(table, con.table("events"), p) if p.exclusions else table
+    step1 = events.filter(events.event_type == p.steps[0])  # each step filters its own type (no IN list: a
+    starts = _starts(step1, filters, con, p.occurrence, ranked=p.order == "strict")  # mark join in DuckDB)
+    if p.order == "any":
+        return _unordered(starts, events, p)
+    firsts = _ordered(starts, events, p)
+    if p.exclusions:  # before the steps are put side by side: the journeys' table is then built once
+        starts = _without_excluded(starts, firsts, con.table("events"), p)
+    return _side_by_side(starts, firsts, range(2, len(p.steps) + 1))
 
 
 def _starts(step1: ibis.Table, filters: Filters, con, occurrence: str = "first", ranked: bool = False) -> ibis.Table:
@@ -48,15 +50,15 @@ def _starts(step1: ibis.Table, filters: Filters, con, occurrence: str = "first",
     every one; only leads in the cohort and the segments. Columns lead_id, a (and r, the moment's rank)."""
     if filters.mode == "period":
         step1 = step1.filter(in_window(step1.ts, filters))
+    if filters.mode == "cohort" or filters.segments:  # only the starters need the lead filter
+        leads = cohort_leads(con.table("leads"), filters)
+        step1 = step1.semi_join(leads, step1.lead_id == leads.lead_id)
     extra = {"r": step1.r.min()} if ranked else {}
     if occurrence == "first":
         starts = step1.group_by("lead_id").aggregate(a=step1.ts.min(), **extra)
     else:
         starts = step1.group_by("lead_id", a=step1.ts).aggregate(**extra) if ranked else \
             step1.select("lead_id", a=step1.ts).distinct()
-    if filters.mode == "cohort" or filters.segments:  # only the starters need the lead filter
-        leads = cohort_leads(con.table("leads"), filters)
-        starts = starts.semi_join(leads, starts.lead_id == leads.lead_id)
     return starts
 
 
@@ -67,11 +69,12 @@ def _collapsible(p: FunnelParams, k: int) -> bool:
     return p.order == "sequence" and all(p.step_window(j) is None for j in followers)
 
 
-def _ordered(starts: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.Table:
+def _ordered(starts: ibis.Table, events: ibis.Table, p: FunnelParams) -> dict[int, ibis.Table]:
+    """Per step k >= 2: k_lead, k_a (the journey) and t<k>, the first moment the journey could be at step k."""
     strict = p.order == "strict"
     rank = {"r": starts.r} if strict else {}
     reach = {1: starts.select("lead_id", "a", t=starts.a, **rank)}
-    table = starts.select("lead_id", "a", **{time_col(1): starts.a})
+    firsts = {}
     window = days(p.window_days)
     for k in range(2, len(p.steps) + 1):
         sources = [reach[j] for j in p.predecessors(k)]
@@ -85,9 +88,18 @@ def _ordered(starts: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.Ta
         joined = prev.join(step, cond)
         if _collapsible(p, k):
             reach[k] = joined.group_by("lead_id", "a").aggregate(t=joined.e_ts.min())
+            firsts[k] = reach[k].select(k_lead="lead_id", k_a="a", **{time_col(k): "t"})
         else:
             reach[k] = joined.select("lead_id", "a", t=joined.e_ts, **({"r": joined.e_r} if strict else {})).distinct()
-        first = reach[k].group_by(k_lead="lead_id", k_a="a").aggregate(**{time_col(k): reach[k].t.min()})
+            firsts[k] = reach[k].group_by(k_lead="lead_id", k_a="a").aggregate(**{time_col(k): reach[k].t.min()})
+    return firsts
+
+
+def _side_by_side(starts: ibis.Table, firsts: dict[int, ibis.Table], steps) -> ibis.Table:
+    """lead_id, a, t1 (= a) and t<k> for the steps asked (NULL where the journey never got there)."""
+    table = starts.select("lead_id", "a", **{time_col(1): starts.a})
+    for k in steps:
+        first = firsts[k]
         table = table.left_join(first, (table.lead_id == first.k_lead) & (table.a == first.k_a)).drop("k_lead", "k_a")
     return table
 
@@ -130,12 +142,14 @@ def _occurrence(p: FunnelParams, k: int) -> int:
     return 1 + sum(1 for j in range(2, k) if p.steps[j - 1] == kind and p.required(j))
 
 
-def _without_excluded(table: ibis.Table, events: ibis.Table, p: FunnelParams) -> ibis.Table:
-    """Drop every journey that did an excluded event after its from-step and before its to-step (or before its
-    window closed, when it never reached the to-step)."""
+def _without_excluded(starts: ibis.Table, firsts: dict[int, ibis.Table], events: ibis.Table,
+                      p: FunnelParams) -> ibis.Table:
+    """The starts of the journeys that did no excluded event after their from-step and before their to-step (or
+    before their window closed, when they never reached the to-step)."""
     window = days(p.window_days)
     hits = []
     for x in p.exclusions:
+        table = _side_by_side(starts, firsts, sorted({x.from_step, x.to_step} - {1}))
         bad = events.filter(events.event_type == x.event_type)
         bad = bad.select(x_lead=bad.lead_id, x_ts=bad.ts)
         start, end = table[time_col(x.from_step)], table[time_col(x.to_step)]
@@ -143,4 +157,4 @@ def _without_excluded(table: ibis.Table, events: ibis.Table, p: FunnelParams) ->
         hit = table.join(bad, (table.lead_id == bad.x_lead) & start.notnull() & (bad.x_ts > start) & inside)
         hits.append(hit.select(h_lead=hit.lead_id, h_a=hit.a))
     dropped = hits[0] if len(hits) == 1 else ibis.union(*hits, distinct=False)
-    return table.anti_join(dropped, (table.lead_id == dropped.h_lead) & (table.a == dropped.h_a))
+    return starts.anti_join(dropped, (starts.lead_id == dropped.h_lead) & (starts.a == dropped.h_a))
