@@ -76,3 +76,27 @@ def test_stage_date_columns_and_a_won_file():
     assert hubspot["Became a Marketing Qualified Lead Date"] == "stage:MQL"
     assert hubspot["Became an Opportunity Date"] == "stage:Opportunity"
     assert hubspot["MQL date"] == "stage:MQL" and hubspot["成为SQL时间"] == "stage:SQL"
+
+
+def test_chinese_won_dates_are_the_won_stage_and_an_expected_close_is_not():
+    day = ["2024/3/14", "2024/3/15"]
+    guessed = guessing.guess(RawTable(pd.DataFrame({"客户编号": ["K1", "K2"], "创建日期": day, "成交日期": day,
+                                                    "赢单时间": day, "签约日期": day, "预计成交日期": day}), "线索.csv"),
+                             "leads").columns
+    assert guessed["成交日期"] == ("stage:Customer",)  # the first of the won dates; the others stay extra columns
+    assert "预计成交日期" not in guessed  # an expected close date is no stage date
+    for header in ("赢单时间", "签约日期"):
+        assert guessing.stage_of_header(header, guessing.resolve(None)) == "Customer"
+
+
+def test_a_won_files_sales_rep_id_is_the_leads_owner_the_closer_first():
+    ids = ["a1", "a2"]
+    won = {"mql_id": ["m1", "m2"], "seller_id": ids, "sdr_id": ids, "sr_id": ids, "won_date": ["2018-03-01"] * 2}
+    assert first_targets(won, "deals")["sr_id"] == "leads.owner"  # the rep who closed, not the SDR or the seller
+    assert "sdr_id" not in first_targets(won, "deals")
+    without_sr = {k: v for k, v in won.items() if k != "sr_id"}
+    assert first_targets(without_sr, "deals")["sdr_id"] == "leads.owner"
+    assert first_targets({"mql_id": ["m1"], "seller_id": ["s1"], "won_date": ["2018-03-01"]}, "deals")[
+        "seller_id"] == "leads.owner"
+    # a deals file with its own deal id has one row per deal, not per lead: its rep is not the lead's owner
+    assert "sr_id" not in first_targets({"deal_id": ["d1"], "mql_id": ["m1"], "sr_id": ["s1"]}, "deals")

@@ -20,7 +20,15 @@ from smarketing.importers import dates
 from smarketing.importers.core import extra_name
 from smarketing.importers.mapping import STAGE, TableMapping
 from smarketing.importers.readers import RawTable
-from smarketing.importers.synonyms import NOT_PARTIAL, NOT_THE_COLUMN, OWN_ID, OWN_ID_COLUMN, SYNONYMS
+from smarketing.importers.synonyms import (
+    NOT_PARTIAL,
+    NOT_THE_COLUMN,
+    OWN_ID,
+    OWN_ID_COLUMN,
+    REP_IDS,
+    SYNONYMS,
+    WON_WORDS,
+)
 from smarketing.schema import TABLES
 from smarketing.stages import StageModel, resolve
 
@@ -151,6 +159,8 @@ def _candidates(header, values, table, stages, id_like: bool, lead_key: bool, pe
         yield from _exact(k, contract)
         if contract.column("owner") and _strip_id(parts) in _keys("owner"):
             yield "owner", 0.95
+        elif per_lead and _strip_id(parts) in REP_IDS:  # a won file's sales rep: the lead's owner (the closer first)
+            yield "leads.owner", 0.9 - 0.01 * REP_IDS.index(_strip_id(parts))
         return
     yield from _exact(k, contract)
     if per_lead:  # a file with one row per lead describes the lead: its industry, its owner …
@@ -221,13 +231,15 @@ def _by_content(values: pd.Series, contract):
 
 def stage_of_header(header: str, stages: StageModel) -> str | None:
     """The stage a date column is named for ("Became a Marketing Qualified Lead Date", "MQL date", "won_date",
-    "Became SQL", "成为MQL时间"), or None."""
+    "Became SQL", "成为MQL时间", "成交日期"), or None."""
     parts = words(header)
     became = bool(parts) and parts[0] in ("became", "become") or str(header).startswith("成为")
     if not parts or not (became or set(parts) & DATE_WORDS or str(header).endswith(("日期", "时间"))):
         return None
     rest = [p for p in parts if p not in DATE_WORDS and p not in STAGE_VERBS]
     text = re.sub(r"(日期|时间|成为|进入|转为)", "", "".join(rest)) if _CJK.search(str(header)) else " ".join(rest)
+    if text in WON_WORDS:  # 成交日期: the date the deal closed, the lead won
+        return stages.role("won")
     return stages.canonical(text) if text else None
 
 

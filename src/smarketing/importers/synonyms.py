@@ -57,6 +57,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "clicks": ("link clicks", "clicks", "点击", "点击量", "点击次数"),
     "cost": ("cost", "spend", "amount spent", "total spent", "spent", "花费", "消费", "消耗", "成本", "费用"),
 }
+# Words a date header names the won stage by in any stage model ("成交日期", "赢单时间", "签约日期": closed, won, signed).
+WON_WORDS = ("成交", "赢单", "签约", "成单")
+# Id columns of sales reps, the closer first: in a won file with one row per lead, the first is the lead's owner
+# (Olist's closed deals: sr_id, the sales rep who closed, before sdr_id; its seller_id is the new seller itself, last).
+REP_IDS = ("sr", "salesrep", "salesrepresentative", "rep", "salesperson", "closer", "sdr", "bdr", "seller")
 # Headers that name the row's own id, whatever the table: the lead's in a leads file, the deal's in a deals file.
 OWN_ID = ("id", "record id", "recordid", "记录id")
 OWN_ID_COLUMN = {"leads": "lead_id", "deals": "deal_id"}
