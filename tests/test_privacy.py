@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from smarketing import settings
-from smarketing.privacy import mask_email, mask_frame, mask_phone
+from smarketing.privacy import mask_email, mask_frame, mask_phone, mask_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -100,13 +101,124 @@ def test_the_setting_shows_emails_to_analysts_only(demo_env, monkeypatch):
     assert masked.email.dropna().str.fullmatch(r".\*\*\*@\S+").all()
 
 
-def test_command_line_tables_are_masked_in_every_format(demo_db, capsys):
+PHONES = ["+1 415-555-0142", "(617) 555-0199", "415.555.2671", "+46 8 555 012 34", "020 7946 0958", "01 23 45 67 89",
+          "+49 30 1234567", "0049 30 1234567", "+8613800138000", "030 1234567"]
+NOT_PHONES = ["2024-03-14", "2024-03-14 09:30:00", "2024-03-14T09:30:00Z", "14.03.2024", "3/14/2024 2:05 PM",
+              "1,234,567.89", "$12,000", "1.234.567,89", "1234567", "18000000007", "00Q5j00000ANan0", "L-20241001",
+              "067d6e78303b1771f7ce3a39a4b59137", "85884d94-0f42-489f-affd-44c2958084be", "row 12 (line 13)",
+              "amount 1250000.00", "12 345 678", "1000-4999", "2019-2024", "192.168.1.10", "45369", "1717406088456"]
+
+
+@pytest.mark.parametrize("phone", PHONES)
+def test_phones_found_by_pattern_in_any_text_are_masked(phone):
+    masked = mask_text(f"returned: wrong person, call {phone} instead")
+    last = re.sub(r"\D", "", phone)[-4:]
+    assert masked.startswith("returned: wrong person, call ") and masked.endswith(f"*** *** {last} instead")
+    assert mask_text(f"Tel.: {re.sub(r'[^0-9]', '', phone)}").endswith(f"*** *** {last}")  # a bare run after "tel"
+
+
+@pytest.mark.parametrize("value", NOT_PHONES)
+def test_dates_amounts_and_ids_are_not_masked_as_phones(value):
+    assert mask_text(value) == value
+    assert mask_text(f"{value} (row 3)") == f"{value} (row 3)"
+
+
+@given(country=st.sampled_from(["+1", "+44", "+49", "0049", "+86"]),
+       groups=st.lists(st.integers(2, 4).flatmap(lambda n: st.text("0123456789", min_size=n, max_size=n)),
+                       min_size=3, max_size=3),
+       sep=st.sampled_from([" ", "-", "."]), words=st.text(alphabet="abc xyz:;", max_size=15))
+def test_no_phone_number_survives_masking(country, groups, sep, words):
+    phone = country + " " + sep.join(groups)
+    masked = mask_text(f"{words} {phone} {words}")
+    assert sep.join(groups) not in masked and "*** ***" in masked
+
+
+def test_columns_named_tel_telefon_or_fax_and_numbers_named_phone_are_masked():
+    frame = pd.DataFrame({"tel": ["+1 415 555 0142"], "Telefon": ["030 1234567"], "Fax Number": ["020 7946 0958"],
+                          "phone": [13800138000], "Mobile": pd.array([None], dtype="Int64"), "hotel": ["Ritz"],
+                          "notes": ["ring 0151 2345678 or ann@x.io"], "leads": [3]})
+    masked = mask_frame(frame).iloc[0].tolist()
+    assert masked == ["+1 *** *** 0142", "*** *** 4567", "*** *** 0958", "*** *** 8000", None, "Ritz",
+                      "ring *** *** 5678 or a***@x.io", 3]
+
+
+@pytest.fixture()
+def phone_db(tmp_path) -> str:
+    """Leads whose tel, notes and email repeat (so they are groups a funnel can break down by)."""
+    from smarketing import store
+
+    path = tmp_path / "phones.duckdb"
+    con = store.connect(path)
+    rows = [(f"L{i}", f"+1 415 555 01{i % 3}0", f"call 030 123456{i % 3} after 5", f"p{i % 3}@x.io") for i in range(30)]
+    store.raw(con).execute("ALTER TABLE leads ADD COLUMN tel VARCHAR")
+    store.raw(con).execute("ALTER TABLE leads ADD COLUMN notes VARCHAR")
+    store.raw(con).executemany("INSERT INTO leads (lead_id, created_at, tel, notes, email) VALUES (?, TIMESTAMP "
+                               "'2024-01-05', ?, ?, ?)", rows)
+    stages = ["Subscriber", "Lead", "MQL", "SQL", "Opportunity", "Customer"]  # every stage recorded by some lead
+    store.raw(con).executemany("INSERT INTO stage_changes VALUES (?, ?, TIMESTAMP '2024-01-06')",
+                               [(f"L{i}", stage) for i, stage in enumerate(stages)])
+    con.disconnect()
+    return str(path)
+
+
+def test_command_line_tables_are_masked_in_every_format(phone_db, capsys):
     from smarketing.cli import main
 
-    for fmt in ("csv", "json", "table"):
-        assert main(["funnel", "--db", demo_db, "--by", "email", "--format", fmt]) == 0
-        out = capsys.readouterr().out
-        assert "***@" in out and not unmasked([out])
+    for by in ("tel", "notes", "email"):
+        for fmt in ("csv", "json", "table"):
+            assert main(["funnel", "--db", phone_db, "--by", by, "--format", fmt]) == 0
+            out = capsys.readouterr().out
+            assert "*** ***" in out or "***@" in out
+            assert "555 01" not in out and "1234560" not in out and not unmasked([out])
+
+
+def test_import_errors_mask_phones_and_emails(tmp_path, capsys):
+    from smarketing.cli import main
+
+    bad = tmp_path / "leads.csv"
+    bad.write_text("lead_id,created_at\nL1,call +1 415 555 0142\nL2,ann@x.io\n")
+    assert main(["import", "--db", str(tmp_path / "db.duckdb"), "--leads", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "+1 *** *** 0142" in err and "555 0142" not in err
+
+
+def test_the_data_page_masks_phones_in_errors_samples_and_previews(tmp_path, monkeypatch):
+    from smarketing import store
+
+    store.connect(tmp_path / "crm.duckdb").disconnect()
+    monkeypatch.setenv("SMARKETING_DB", str(tmp_path / "crm.duckdb"))
+    monkeypatch.setenv("SMARKETING_MAPPINGS", str(tmp_path / "mappings"))
+    at = run_page("data")
+    bad = b"Record ID,Create Date\n1,call +1 415 555 0142\n"
+    at.file_uploader(key="hs_contacts").set_value(("contacts.csv", bad, "text/csv")).run()
+    error = at.error[0].value.replace("\\", "")  # markdown escapes the stars
+    assert "+1 *** *** 0142" in error and "555 0142" not in error
+    good = b"id,created,Notes,tel\nA1,2024-03-01,ring 0151 2345678 please,+49 30 1234567\n"
+    at.file_uploader(key="wiz_files").set_value([("leads.csv", good, "text/csv")]).run()
+    assert not at.exception
+    texts = page_text(at)
+    assert not [t for t in texts if "2345678" in t or "30 1234567" in t], texts
+    assert any("*** *** 5678" in t for t in texts)
+
+
+def test_a_phone_in_a_return_reason_is_masked_on_the_lead_flow_page(demo_db, tmp_path, monkeypatch):
+    import shutil
+
+    from apptest import figures
+
+    from smarketing import store
+
+    db = tmp_path / "demo.duckdb"
+    shutil.copy(demo_db, db)
+    con = store.connect(db)
+    store.raw(con).execute("UPDATE handoffs SET return_reason = 'wrong contact, call +1 415 555 0142' "
+                           "WHERE returned_at IS NOT NULL")
+    con.disconnect()
+    monkeypatch.setenv("SMARKETING_DB", str(db))
+    at = run_page("lead_flow", timeout=240)
+    shown = page_text(at) + [json.dumps(f) for f in figures(at)]
+    assert any("*** *** 0142" in t for t in shown)
+    assert not [t for t in shown if "555 0142" in t]
 
 
 def test_only_text_columns_named_as_personal_are_masked():

@@ -67,7 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except (CliError, ValueError, FileNotFoundError, OSError) as exc:
-        print(f"smarketing {args.command}: error: {exc}", file=sys.stderr)
+        from smarketing.privacy import mask_text  # an error may quote a value: emails and phones masked
+
+        print(f"smarketing {args.command}: error: {mask_text(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from smarketing import demo, precompute, store
+from smarketing import demo, precompute, privacy, store
 from smarketing.cli.common import add_db, parse_date
 from smarketing.importers import formats, loading
 from smarketing.importers.core import describe
@@ -119,7 +119,7 @@ def run_import(args) -> int:
                         f"their own (--db crm.duckdb, then smarketing app --db crm.duckdb), or add --into-demo")
                 added, mode = _import(args, fmt, files, con)
     except store.DataImportError as exc:
-        print(f"smarketing import: error: {exc} (nothing was imported)", file=sys.stderr)
+        print(f"smarketing import: error: {privacy.mask_text(str(exc))} (nothing was imported)", file=sys.stderr)
         return 1
     verb = f"checked ({mode} mode): would import " if getattr(args, "check", False) else "imported "
     print(verb + "; ".join(f"{t}: {describe(c)}" for t, c in added.items()))
@@ -135,7 +135,7 @@ def _import(args, fmt: str, files: dict, con) -> tuple[dict, str]:
     prepared, mode = _prepare(args, fmt, files, con, mode)
     result = (loading.validate if args.check else loading.load)(con, prepared, mode=mode)
     for note in result.notes:
-        print(f"note: {note}", file=sys.stderr)
+        print(f"note: {privacy.mask_text(note)}", file=sys.stderr)
     return result.changes, mode
 
 

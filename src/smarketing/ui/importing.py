@@ -96,7 +96,8 @@ def preview(frames: dict[str, store.Frame], key: str) -> None:
 
 def notes(notes: list[str]) -> None:
     if notes:
-        st.warning(f"**{t('data_notes')}**\n\n" + "\n".join(f"- {md_text(n)}" for n in notes), icon=":material/info:")
+        shown = notes if access.show_personal_data() else [privacy.mask_text(n) for n in notes]
+        st.warning(f"**{t('data_notes')}**\n\n" + "\n".join(f"- {md_text(n)}" for n in shown), icon=":material/info:")
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

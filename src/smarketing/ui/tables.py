@@ -183,5 +183,7 @@ def chart(func, *args, key: str | None = None, **kwargs):
     input and shared by every session: building a plotly figure costs tens of milliseconds a page run, and so
     does a copy of one (st.cache_data's unpickling validates it again), so the one figure object is handed out
     (st.plotly_chart only reads it)."""
+    unmask = access.show_personal_data()  # a chart's labels are data too: a phone in a return reason is masked
+    args = [privacy.mask_frame(a, unmask=unmask) if isinstance(a, pd.DataFrame) else a for a in args]
     figure = _figure(f"{func.__module__}.{func.__qualname__}", func, *args, **kwargs)
     return st.plotly_chart(figure, width="stretch", key=key)
