@@ -225,3 +225,12 @@ def test_cli_plan_table_and_errors(demo_db, capsys):
     assert "STAGE=VALUE" in capsys.readouterr().err
     assert main(["plan", "--db", demo_db, "--revenue", "250000", "--rate", "MQL=0"]) == 1
     assert "must be a fraction" in capsys.readouterr().err
+
+
+def test_the_average_deal_leaves_out_deals_without_an_amount(make_con):
+    leads = [{"lead_id": f"L{i}", "created_at": "2026-01-01"} for i in range(4)]
+    deals = [{"deal_id": f"D{i}", "lead_id": f"L{i}", "created_at": "2026-02-01", "closed_at": "2026-02-02",
+              "status": "won", "amount": amount} for i, amount in enumerate([0.0, 0.0, 300.0, None])]
+    # two zeros (declared as nothing) and one missing amount are not deals worth $0: the average is 300, not 100
+    assert planner.average_deal_size(make_con(leads=leads, deals=deals)) == 300.0
+    assert math.isnan(planner.average_deal_size(make_con(leads=leads, deals=deals[:2])))  # only zeros: none known

@@ -43,10 +43,11 @@ class Assumptions:
 
 
 def average_deal_size(con, filters: Filters = ALL_TIME) -> float:
-    """Mean amount of won deals closed in the window (leads in the segment); NaN without any."""
+    """Mean amount of won deals closed in the window (leads in the segment) that have one (0 is an amount nobody
+    filled in: Olist's declared revenue, say); NaN without any."""
     deals = con.table("deals")
     leads = segment_leads(con.table("leads"), filters)
-    won = deals.filter(is_won(deals) & deals.amount.notnull())
+    won = deals.filter(is_won(deals) & (deals.amount > 0))
     won = won.filter(in_window(won.closed_at.fill_null(won.created_at), filters))
     won = won.semi_join(leads, won.lead_id == leads.lead_id)
     value = won.amount.mean().execute()
