@@ -322,3 +322,37 @@ def test_the_format_characters_list_is_unicodes():
     every = [chr(c) for c in range(0x110000)]
     assert {c for c in every if listed.fullmatch(c)} == {c for c in every if unicodedata.category(c) == "Cf"}
     assert text.strip_edges("\u200b\t L 1\u00a0\x00") == "L 1"
+
+
+# ----------------------------------------------------------------- 14. clock times summer time repeats or skips
+
+
+def _contacts_at(when: str, timezone: str = "America/New_York"):
+    raw = read_table(f"Record ID,Create Date\n1,2024-01-02 10:00\n2,{when}\n".encode(), "contacts.csv")
+    return hubspot.prepare(raw, timezone=timezone)
+
+
+def test_a_clock_time_summer_time_repeats_is_read_as_its_first_occurrence(con):
+    prepared = _contacts_at("2024-11-03 01:30")  # New York's clocks go 01:59 EDT → 01:00 EST that night
+    created = prepared.frames["leads"].data["created_at"].tolist()
+    assert created[1] == pd.Timestamp("2024-11-03 05:30")  # 01:30 EDT (UTC-4), the first of the two 01:30s
+    assert ("contacts.csv, column Create Date: 1 time(s) fall in the hour the clocks repeat when summer time ends in "
+            "America/New_York (e.g. '2024-11-03 01:30'); read as the first of the two (summer time).") in prepared.notes
+    load(con, prepared)
+
+
+def test_a_clock_time_summer_time_skips_is_read_an_hour_later(con):
+    prepared = _contacts_at("2024-03-10 02:30")  # 02:00 EST → 03:00 EDT: 02:30 never happened
+    assert prepared.frames["leads"].data["created_at"].tolist()[1] == pd.Timestamp("2024-03-10 07:30")  # 03:30 EDT
+    assert any("skip when summer time starts in America/New_York (e.g. '2024-03-10 02:30'); read one hour later"
+               in note for note in prepared.notes)
+
+
+def test_the_command_line_says_how_a_repeated_clock_time_was_read(tmp_path):
+    from test_cli import run
+
+    contacts = _file(tmp_path, "contacts.csv", "Record ID,Create Date\n1,2024-11-03 01:30\n")
+    code, out, err = run("import", "--db", str(tmp_path / "crm.duckdb"), "--format", "hubspot", "--contacts",
+                         str(contacts), "--timezone", "America/New_York")
+    assert code == 0, err
+    assert "note: contacts.csv, column Create Date: 1 time(s) fall in the hour the clocks repeat" in err

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from smarketing.store import DataImportError
@@ -137,7 +138,7 @@ def parse_dates(
     if kind in DAY_MONTH:
         day_first = _day_month_order(present, rows, file, column, kind, day_first, notes)
     check_timezone(timezone, file)
-    parsed = _parse(present, kind, day_first, timezone)
+    parsed = _parse(present, kind, day_first, timezone, _ClockNotes(file, column, notes))
     bad = parsed[parsed.isna()]
     if len(bad):
         idx = bad.index[0]
@@ -179,7 +180,42 @@ def _day_month_order(present, rows, file, column, kind, day_first, notes) -> boo
     return bool(day_first)
 
 
-def _parse(present: pd.Series, kind: str, day_first: bool | None, timezone: str) -> pd.Series:
+class _ClockNotes:
+    """Says in the import's notes how clock times the time zone repeats or skips were read."""
+
+    def __init__(self, file: str, column: str, notes: list[str] | None):
+        self.file, self.column, self.notes = file, column, notes
+
+    def add(self, text: pd.Series, repeated: pd.Series, skipped: pd.Series, timezone: str) -> None:
+        if self.notes is None:
+            return
+        where = f"{self.file}, column {self.column}"
+        if repeated.any():
+            self.notes.append(f"{where}: {int(repeated.sum()):,} time(s) fall in the hour the clocks repeat when summer "
+                              f"time ends in {timezone} (e.g. '{text[repeated].iloc[0]}'); read as the first of the two "
+                              f"(summer time).")
+        if skipped.any():
+            self.notes.append(f"{where}: {int(skipped.sum()):,} time(s) fall in the hour the clocks skip when summer "
+                              f"time starts in {timezone} (e.g. '{text[skipped].iloc[0]}'); read one hour later, as "
+                              f"a clock not yet put forward shows them.")
+
+
+def _localize(stamps: pd.Series, text: pd.Series, timezone: str, clock: _ClockNotes | None) -> pd.Series:
+    """Clock times in `timezone` to UTC: a time the clocks repeat (fall back) is the first of the two, a time they skip
+    (spring forward) is read one hour later, as a clock not yet put forward shows it (02:30 → 03:30); the import's notes
+    say so (documented in docs/importing.md)."""
+    first = np.ones(len(stamps), dtype=bool)  # True: the summer-time (first) reading of a repeated hour
+    local = stamps.dt.tz_localize(timezone, ambiguous=first, nonexistent=pd.Timedelta(hours=1))
+    if clock is not None and timezone != "UTC" and len(stamps):
+        known = stamps.notna()
+        repeated = known & stamps.dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward").isna()
+        skipped = known & stamps.dt.tz_localize(timezone, ambiguous=first, nonexistent="NaT").isna()
+        clock.add(text, repeated, skipped, timezone)
+    return local
+
+
+def _parse(present: pd.Series, kind: str, day_first: bool | None, timezone: str,
+           clock: _ClockNotes | None = None) -> pd.Series:
     """Vectorised parse to naive UTC; values that do not parse become NaT."""
     if kind == "epoch_ms":
         return pd.to_datetime(present.astype("int64"), unit="ms").astype("datetime64[us]")
@@ -207,7 +243,7 @@ def _parse(present: pd.Series, kind: str, day_first: bool | None, timezone: str)
         if stamps is None or stamps.isna().any():  # one-digit months etc.: parse value by value
             stamps = pd.to_datetime(naive, format="mixed", dayfirst=bool(day_first), errors="coerce")
         timed = naive.str.contains(r"\d:\d", regex=True)  # a value with no time is a calendar day: not shifted
-        local = stamps[timed].dt.tz_localize(timezone, ambiguous="NaT", nonexistent="shift_forward")
+        local = _localize(stamps[timed], naive[timed], timezone, clock)
         out[naive.index] = stamps.astype("datetime64[us]")
         out[local.index] = local.dt.tz_convert("UTC").dt.tz_localize(None).astype("datetime64[us]")
     aware = text[offset]
