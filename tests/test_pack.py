@@ -123,7 +123,9 @@ def test_iso_weeks(text, monday):
 
 @pytest.mark.parametrize("text,message", [("2026-48", "not an ISO week"), ("W48", "not an ISO week"),
                                           ("2025-W53", "2025 has ISO weeks 1–52, not week 53"),
-                                          ("2026-W00", "not week 0"), ("", "not an ISO week")])
+                                          ("2026-W00", "not week 0"), ("", "not an ISO week"),
+                                          ("9999-W52", "the week must lie within the dates data may have"),
+                                          ("1970-W01", "within the dates")])  # starts on 1969-12-29
 def test_bad_weeks_say_what_was_expected(text, message):
     with pytest.raises(PackOptionError, match=message):
         parse_week(text)

@@ -64,6 +64,7 @@ def test_pdf_beside_the_html(demo_db, tmp_path):
 @pytest.mark.parametrize("argv,message", [
     (["--week", "2026-48"], "argument --week: '2026-48' is not an ISO week (expected YYYY-Www, e.g. 2026-W48)"),
     (["--week", "2025-W53"], "argument --week: '2025-W53': 2025 has ISO weeks 1–52, not week 53"),
+    (["--week", "9999-W52"], "argument --week: '9999-W52': the week must lie within the dates data may have"),
     ([], "which window? give --week (e.g. 2026-W48) or --since and --until"),
     (["--week", "2026-W40", "--since", "2026-01-01"], "give either --week or --since/--until, not both"),
     (["--since", "2026-02-01", "--until", "2026-01-01"], "the window starts (2026-02-01) after it ends (2026-01-01)"),

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from smarketing import timewindow
 from smarketing.attribution.models import MODELS
 from smarketing.filters import MODES, Filters
 from smarketing.leadflow.sla import DEFAULT_HOURS
@@ -28,6 +29,8 @@ def parse_week(text: str) -> tuple[date, date]:
     if not match:
         raise PackOptionError(f"'{text}' is not an ISO week (expected YYYY-Www, e.g. 2026-W48)")
     year, week = int(match.group(1)), int(match.group(2))
+    if not timewindow.EARLIEST.year < year <= timewindow.latest().year:
+        raise PackOptionError(f"'{text}': the week must lie within the dates data may have ({timewindow.describe()})")
     weeks = date(year, 12, 28).isocalendar().week  # 28 December always lies in the last ISO week
     if not 1 <= week <= weeks:
         raise PackOptionError(f"'{text}': {year} has ISO weeks 1–{weeks}, not week {week}")
