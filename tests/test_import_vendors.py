@@ -162,6 +162,60 @@ def test_salesforce_unknown_status_names_the_status_map(tmp_path):
         salesforce.prepare(read_table(tmp_path / "leads.csv"))
 
 
+MIL_MODEL = """
+[[main]]
+name = "MIL"
+[[main]]
+name = "MQL"
+role = "mql"
+[[main]]
+name = "Accepted"
+role = "sql"
+[[main]]
+name = "Pipeline"
+role = "opportunity"
+[[main]]
+name = "Client"
+role = "won"
+"""
+SF_TINY_LEADS = """Lead ID,Created Date,Lead Status,Converted,Converted Date,Converted Opportunity ID
+00Q000000000001,3/1/2024 9:00 AM,Open - Not Contacted,0,,
+00Q000000000002,3/2/2024 9:00 AM,Closed - Converted,1,3/5/2024,006000000000002
+00Q000000000003,3/3/2024 9:00 AM,Closed - Not Converted,0,,
+"""
+SF_TINY_OPPS = """Opportunity ID,Created Date,Close Date,Stage,Won,Closed
+006000000000002,3/6/2024,3/20/2024,Closed Won,1,1
+"""
+
+
+@pytest.mark.parametrize("with_map", [False, True])
+def test_salesforce_reports_into_a_model_with_other_stage_names(tmp_path, with_map):
+    """A MIL → MQL → Accepted → Pipeline → Client model: the importer goes by roles (the stage before the MQL role
+    for Salesforce's Lead, sql for the conversion, opportunity and won for the opportunity), with or without a
+    status map naming the model's stages."""
+    from smarketing.stages import parse_stages
+
+    stages = parse_stages(MIL_MODEL, "mil.toml")
+    (tmp_path / "leads.csv").write_text(SF_TINY_LEADS)
+    (tmp_path / "opps.csv").write_text(SF_TINY_OPPS)
+    smap = None
+    if with_map:
+        (tmp_path / "map.toml").write_text('created_stage = "MIL"\nconverted_stage = "Accepted"\n[statuses]\n'
+                                           '"Closed - Converted" = "Accepted"\n"Closed - Not Converted" = "MIL"\n')
+        smap = salesforce.StatusMap.load(tmp_path / "map.toml")
+    prepared = salesforce.prepare(read_table(tmp_path / "leads.csv"), read_table(tmp_path / "opps.csv"),
+                                  status_map=smap, stages=stages)
+    changes = prepared.frames["stage_changes"].data
+    by_lead = {lead: list(group.stage) for lead, group in changes.groupby("lead_id")}
+    # lead 1: created (MIL; its status "Open - Not Contacted" is MIL too); lead 2: created, converted (Accepted,
+    # also its status), its opportunity created (Pipeline) and won (Client); lead 3: not converted (no stage for
+    # it without a side stage for lost leads, MIL with the map)
+    assert by_lead == {"00Q000000000001": ["MIL"], "00Q000000000002": ["MIL", "Accepted", "Pipeline", "Client"],
+                       "00Q000000000003": ["MIL"]}
+    won = changes[changes.stage == "Client"].entered_at.iloc[0]
+    assert f"{won:%Y-%m-%d}" == "2024-03-20"
+
+
 # ------------------------------------------------------------------------------------------------- CLI
 
 

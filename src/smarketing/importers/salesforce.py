@@ -8,9 +8,11 @@ zone (pass `timezone`); the report footer is dropped.
 
 Stages: every lead enters `created_stage` at its Created Date; its Lead Status maps to a stage (the status
 map, entered at `Last Modified Date` when the report has it); a converted lead enters `converted_stage` at
-its Converted Date; its opportunity makes it an Opportunity at the opportunity's Created Date and, when won,
-a Customer at the Close Date. Opportunities are linked to leads by `Converted Opportunity ID` (15- and
-18-character ids match).
+its Converted Date; its opportunity makes it reach the opportunity role's stage at the opportunity's Created Date
+and, when won, the won role's stage at the Close Date. Opportunities are linked to leads by `Converted Opportunity
+ID` (15- and 18-character ids match). The default map names the default model's stages; in a model without them
+each stands for its role (Lead: the stage before the MQL role, MQL, SQL, Opportunity, Customer: the roles; Other: a
+side stage for lost leads, if the model has one, else no stage).
 """
 
 from __future__ import annotations
@@ -56,6 +58,9 @@ DEFAULT_STATUS_MAP = {
     "Unqualified": "Other",
     "Disqualified": "Other",
 }
+# What the default model's stage names stand for in any model (stage_for): a role, the stage before the MQL role.
+DEFAULT_TARGETS = {"lead": "before mql", "mql": "mql", "sql": "sql", "opportunity": "opportunity", "customer": "won",
+                   "other": "lost"}
 # Salesforce's default Lead Source picklist values → source group.
 DEFAULT_SOURCE_GROUPS = {
     "Web": "Website",
@@ -122,14 +127,33 @@ class StatusMap:
     def stage_of(self, status: str, stages: StageModel) -> str | None:
         lookup = {_key(k): v for k, v in self.statuses.items()}
         target = lookup.get(_key(status))
-        return stages.canonical(target) if target else stages.canonical(status)
+        return stage_for(target, stages) if target else stages.canonical(status)
+
+    def known(self, status: str, stages: StageModel) -> bool:
+        """True when the map or the model knows the status (a status mapped to Other in a model without a side
+        stage for lost leads is known: it implies no stage)."""
+        return _key(status) in {_key(k) for k in self.statuses} or stages.canonical(status) is not None
 
     def check(self, stages: StageModel, source: str = "status map") -> None:
         for label, stage in (("created_stage", self.created_stage), ("converted_stage", self.converted_stage),
                              *self.statuses.items()):
-            if stages.canonical(stage) is None:
+            if stage_for(stage, stages) is None and DEFAULT_TARGETS.get(_key(stage)) != "lost":
                 raise DataImportError(f"{source}: '{label}' maps to '{stage}', which is not a stage "
                                       f"(expected one of {', '.join(stages.all_names)})")
+
+
+def stage_for(name: str, stages: StageModel) -> str | None:
+    """The stage `name` means in `stages`: the stage of that name or alias, else, for a name of the default model,
+    the stage of its role (Lead: the stage before the MQL role; Other: a side stage for lost leads, or None)."""
+    if (found := stages.canonical(name)) is not None:
+        return found
+    target = DEFAULT_TARGETS.get(_key(name))
+    if target == "lost":
+        return next((found for word in ("Other", "lost", "disqualified") if (found := stages.canonical(word))), None)
+    if target == "before mql":
+        mql = stages.role("mql")
+        return stages.names[max(stages.index(mql) - 1, 0)] if mql else stages.names[0]
+    return stages.role(target) if target else None
 
 
 def _key(text: str) -> str:
@@ -216,7 +240,7 @@ def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes, dec
     status_when = parse(raw, modified_h) if modified_h else out["created_at"]
     status_when = status_when.fillna(out["created_at"])
     parts = [
-        pd.DataFrame({"lead_id": frame["lead_id"], "stage": stages.canonical(smap.created_stage),
+        pd.DataFrame({"lead_id": frame["lead_id"], "stage": stage_for(smap.created_stage, stages),
                       "entered_at": out["created_at"], "_row": rows}),
         pd.DataFrame({"lead_id": frame["lead_id"], "stage": status_stage, "entered_at": status_when, "_row": rows}),
     ]
@@ -225,7 +249,7 @@ def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes, dec
         flagged = values.truthy(raw.frame[converted_h])
         converted_at = converted_at.where(flagged | converted_at.notna())
         converted_at = converted_at.where(converted_at.notna() | ~flagged, status_when)
-    parts.append(pd.DataFrame({"lead_id": frame["lead_id"], "stage": stages.canonical(smap.converted_stage),
+    parts.append(pd.DataFrame({"lead_id": frame["lead_id"], "stage": stage_for(smap.converted_stage, stages),
                                "entered_at": converted_at, "_row": rows}))
     changes = pd.concat(parts, ignore_index=True)
     changes = changes[changes["stage"].notna() & changes["entered_at"].notna()]
@@ -238,7 +262,8 @@ def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes, dec
 def _status_stages(raw: RawTable, header: str, smap: StatusMap, stages: StageModel) -> pd.Series:
     statuses = raw.frame[header]
     stage = statuses.map(lambda s: smap.stage_of(s, stages), na_action="ignore")
-    unknown = statuses[statuses.notna() & stage.isna()]
+    unknown = statuses[statuses.notna() & stage.isna() & ~statuses.map(lambda s: smap.known(s, stages),
+                                                                       na_action="ignore").fillna(False)]
     if len(unknown):
         row = int(unknown.index[0]) + 1
         missing = ", ".join(f"'{s}'" for s in dict.fromkeys(unknown.tolist()))
@@ -300,9 +325,9 @@ def _opportunities(raw: RawTable, opp_of_lead: pd.DataFrame, stages: StageModel,
     deals = Frame(pd.DataFrame(out)[keep].reset_index(drop=True), raw.name, rows=rows[keep].astype(int).tolist(),
                   labels=labels)
     # The lead-side rows are the ones to name in a stage_changes error: the opportunity rows of the report.
-    opp_stage = pd.DataFrame({"lead_id": lead, "stage": stages.canonical("Opportunity"), "entered_at": created,
+    opp_stage = pd.DataFrame({"lead_id": lead, "stage": stages.role("opportunity"), "entered_at": created,
                               "_row": rows})
-    won_stage = pd.DataFrame({"lead_id": lead, "stage": stages.canonical("Customer"),
+    won_stage = pd.DataFrame({"lead_id": lead, "stage": stages.role("won"),
                               "entered_at": close.where(status == "won"), "_row": rows})
     changes = pd.concat([opp_stage, won_stage])
     changes = changes[changes["lead_id"].notna() & changes["entered_at"].notna() & changes["stage"].notna()]
