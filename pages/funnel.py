@@ -7,7 +7,7 @@ from smarketing.charts import funnel as charts
 from smarketing.charts.audit import trust_line
 from smarketing.formatting import fmt_int, fmt_pct, md_text
 from smarketing.funnel import behaviour, leaks, lifecycle, ordered
-from smarketing.funnel.audit import DEFAULT_SLA_HOURS, audit_report
+from smarketing.funnel.audit import HISTORY_KEYS, audit_report
 from smarketing.labels import t
 from smarketing.schema import CORE_EVENT_TYPES
 from smarketing.scoring.scores import event_types
@@ -56,8 +56,8 @@ with right:
     side = ui.cached(lifecycle.side_stage_counts, filters)
     if not side.empty:
         st.caption(t("side_stages") + ": " + ", ".join(f"{md_text(r.stage)} {r.leads:,}" for r in side.itertuples()))
-    if trust := trust_line(ui.cached(audit_report, filters, sla_hours=DEFAULT_SLA_HOURS).by_stage):
-        st.caption(trust)  # the funnel integrity audit beside the funnel (the Data trust page)
+    if trust := trust_line(ui.cached(audit_report, filters, only=HISTORY_KEYS).by_stage):
+        st.caption(trust)  # the funnel integrity audit beside the funnel (trust needs the history checks only)
 
 tabs = ui.tabs(key="funnel_tab", labels=[t("tab_breakdown"), t("tab_time"), t("tab_cohorts"), t("tab_leaks"), t("tab_behaviour")])
 

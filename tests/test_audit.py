@@ -14,7 +14,7 @@ from strategies import stage_names
 
 from smarketing.cli import main
 from smarketing.filters import Filters
-from smarketing.funnel.audit import ANY_HISTORY, ISSUES, audit_report, offending_leads
+from smarketing.funnel.audit import ANY_HISTORY, HISTORY_KEYS, ISSUES, audit_report, offending_leads
 from smarketing.funnel.lifecycle import lifecycle_funnel
 
 DAY = "2026-01-0{}"
@@ -223,6 +223,15 @@ def test_the_window_and_the_mode_choose_the_leads_audited(make_con):
 def test_an_unknown_issue_type_is_an_error(hand_con):
     with pytest.raises(ValueError, match="unknown issue type 'typo'"):
         offending_leads(hand_con, "typo")
+    with pytest.raises(ValueError, match="unknown issue type 'typo'"):
+        audit_report(hand_con, only=("skipped", "typo"))
+
+
+def test_the_history_checks_alone_give_the_same_trust(hand_con):
+    full, history = audit_report(hand_con), audit_report(hand_con, only=HISTORY_KEYS)
+    assert history.by_stage.trust.tolist() == full.by_stage.trust.tolist()
+    issues = history.issues.set_index("issue")
+    assert not issues.at["past_p90", "checked"] and issues.at["past_p90", "missing"] == "not_requested"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -88,6 +88,7 @@ class AuditContext:
     sla_hours: float
     p90_days: tuple[tuple[int, float], ...]  # (stage index, 90th percentile days from it to the next stage)
     present: frozenset[str]
+    only: frozenset[str] | None = None  # the issue types asked for (None: all)
 
     @property
     def first_index(self) -> int:
@@ -102,6 +103,8 @@ class AuditContext:
     def missing(self, issue: str) -> tuple[str, ...]:
         """What the data or the stage model lacks for the check of `issue` (empty: it is checked)."""
         spec = ISSUES[issue]
+        if self.only is not None and issue not in self.only:
+            return ("not_requested",)
         lacking = tuple(t for t in spec.needs if t not in self.present)
         lacking += tuple(f"role_{r}" for r in spec.roles if self.index(r) is None)
         if issue == "past_p90" and not lacking and not self.p90_days:

@@ -91,15 +91,18 @@ def _has_rows(con, name: str) -> bool:
 
 
 def audit_context(con, filters: Filters = ALL_TIME, stages: StageModel | None = None,
-                  sla_hours: float = DEFAULT_SLA_HOURS) -> AuditContext:
-    """Resolve what every check needs once (the 90th-percentile days come from the lifecycle funnel itself)."""
+                  sla_hours: float = DEFAULT_SLA_HOURS, only=None) -> AuditContext:
+    """Resolve what every check needs once (the 90th-percentile days come from the lifecycle funnel itself).
+    `only`: the issue types to check (default all; the others are reported as not checked)."""
     stages = resolve(stages)
     if not float(sla_hours) > 0:
         raise ValueError(f"the SLA must be a positive number of hours, got {sla_hours:g}")
-    funnel = lifecycle_funnel(con, filters, stages)
+    if only is not None and (unknown := set(only) - set(ISSUES)):
+        raise ValueError(f"unknown issue type '{sorted(unknown)[0]}' (expected one of {', '.join(ISSUES)})")
     mql, won = stages.role("mql"), stages.role("won")
     p90 = []
-    if mql is not None and won is not None:
+    if mql is not None and won is not None and (only is None or "past_p90" in only):
+        funnel = lifecycle_funnel(con, filters, stages)
         lo, hi = stages.index(mql), stages.index(won)
         for row in funnel[funnel.recorded & funnel.from_stage.notna()].itertuples():
             k = stages.index(row.from_stage)
@@ -115,7 +118,7 @@ def audit_context(con, filters: Filters = ALL_TIME, stages: StageModel | None = 
     if present & {"sources:source_group", "sources:source"}:
         present.add("sources")
     return AuditContext(stages, filters, tuple(recorded_stages(con, stages)), data_as_of(con), float(sla_hours),
-                        tuple(p90), frozenset(present))
+                        tuple(p90), frozenset(present), None if only is None else frozenset(only))
 
 
 def scope_leads(con, ctx: AuditContext) -> ibis.Table:
@@ -131,9 +134,10 @@ def scope_leads(con, ctx: AuditContext) -> ibis.Table:
 
 
 def audit_report(con, filters: Filters = ALL_TIME, stages: StageModel | None = None,
-                 sla_hours: float = DEFAULT_SLA_HOURS) -> AuditReport:
-    """The funnel integrity audit of the leads in scope (see the module's docstring)."""
-    ctx = audit_context(con, filters, stages, sla_hours)
+                 sla_hours: float = DEFAULT_SLA_HOURS, only=None) -> AuditReport:
+    """The funnel integrity audit of the leads in scope (see the module's docstring). `only` limits the checks to
+    some issue types (the trust score needs HISTORY_KEYS only: the Funnel page's trust line)."""
+    ctx = audit_context(con, filters, stages, sla_hours, only)
     checked = ctx.checked()
     with Scratch(con, "_audit") as scratch:
         scope = scratch.keep(scope_leads(con, ctx))
@@ -247,7 +251,7 @@ def offending_leads(con, issue: str, filters: Filters = ALL_TIME, stages: StageM
     mask emails and phones). `limit` 0 means every lead."""
     if issue not in ISSUES:
         raise ValueError(f"unknown issue type '{issue}' (expected one of {', '.join(ISSUES)})")
-    ctx = audit_context(con, filters, stages, sla_hours)
+    ctx = audit_context(con, filters, stages, sla_hours, only=(issue,))
     columns = ["lead_id", "stages", "issue_at", *LIST_COLUMNS]
     rows = issue_rows(con, ctx, scope_leads(con, ctx), only=(issue,))
     if rows is None:
