@@ -356,3 +356,26 @@ def test_the_command_line_says_how_a_repeated_clock_time_was_read(tmp_path):
                          str(contacts), "--timezone", "America/New_York")
     assert code == 0, err
     assert "note: contacts.csv, column Create Date: 1 time(s) fall in the hour the clocks repeat" in err
+
+
+# --------------------------------------------------------- 15. a file DuckDB cannot read names the line
+
+
+SNIFF_FAILS = ('lead_id,created_at\n,"q\na"b\t"q\n"q\ta"b\t\tx\t2024-01-01\n||2024-01-01|x|\n"q;x\nx,1\n2024-01-01;a"b\n'
+               'x;a"b\na"b\n;a"b\n2024-01-01,"q,1\na"b\na"b\t"q\t2024-01-01\tx\t\na"b|2024-01-01\n')
+
+
+def test_a_file_duckdb_cannot_sniff_names_the_line(tmp_path, con):
+    path = _file(tmp_path, "leads.csv", SNIFF_FAILS)
+    _refused(con, lambda: store.import_files(con, {"leads": path}), r"^leads.csv, line \d+: ")
+
+
+@pytest.mark.parametrize("body,line,message", [
+    ("".join(f"N{i},2024-01-01\n" for i in range(50)) + "N99,2024-01-02,extra,more\n", 52,
+     "4 fields where the header has 2"),
+    ("N1,2024-01-01\nN2;x;y;z\n", 3, "1 field where the header has 2"),
+    ("N1,2024-01-01\n\"N2,2024-01-02\nN3,2024-01-03\n", 3, "a quote opened on this line is never closed"),
+])
+def test_a_row_that_does_not_fit_the_header_names_its_line(tmp_path, con, body, line, message):
+    path = _file(tmp_path, "leads.csv", "lead_id,created_at\n" + body)
+    _refused(con, lambda: store.import_files(con, {"leads": path}), rf"^leads.csv, line {line}: {message}")

@@ -111,6 +111,34 @@ def csv_header(head: str, count: int) -> list[str] | None:
     return None
 
 
+def csv_problem(name: str, path: Path) -> str | None:
+    """The first line of a CSV file that does not fit its header, as a message naming that line: a row with more
+    or fewer fields than the header (split by the header's delimiter), a quote that is never closed; None when
+    every row fits. For a file DuckDB could not read, or read differently from its header."""
+    text = path.read_bytes()[: max_file_bytes()].decode("utf-8", errors="replace").removeprefix("\ufeff")
+    first = text.split("\n", 1)[0].rstrip("\r")
+    delimiter = max(DELIMITERS, key=lambda d: _field_count(first, d))
+    shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    start, width = 1, None
+    try:
+        for row in reader:
+            if width is None:
+                width = len(row)
+            elif row and row != [""] and len(row) != width:
+                if reader.line_num > start and any(field.count("\n") for field in row):
+                    return f"{name}, line {start}: a quote opened on this line is never closed (or closes lines later)"
+                fields = f"{len(row)} field{'s' if len(row) != 1 else ''}"
+                return (f"{name}, line {start}: {fields} where the header has {width} (read as {shown}-separated; check "
+                        f"the delimiter, and that values containing it are quoted)")
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc) or reader.line_num > start:
+            return f"{name}, line {start}: a quote opened on this line is never closed"
+        return f"{name}, line {start}: cannot be read as CSV ({exc})"
+    return None
+
+
 def check_columns(name: str, count: int) -> None:
     if count > MAX_COLUMNS:
         raise DataImportError(f"{name}: {count:,} columns, more than the {MAX_COLUMNS:,} an import can take")

@@ -4,6 +4,7 @@ transaction (smarketing.store.checks holds the value checks, smarketing.store.li
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ from smarketing.store.limits import (
     check_unique_headers,
     check_utf8,
     csv_header,
+    csv_problem,
 )
 from smarketing.store.merge import DEFAULT_MODE, Changes, check_mode, empty_for_replace, land, remove_orphans
 
@@ -168,16 +170,33 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
     try:
         db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM {source}', [str(path)])
     except duckdb.Error as exc:
+        if suffix in CSV_SUFFIXES and (problem := csv_problem(path.name, path)):  # DuckDB's own says no line
+            raise DataImportError(problem) from exc
+        line = re.search(r"\bLine: (\d+)", str(exc))
         first = quoted(str(exc).strip().splitlines()[0], 200)
-        raise DataImportError(f"{path.name}: could not be read as {table.name} data ({first})") from exc
+        where = f"{path.name}, line {line.group(1)}" if line else path.name
+        raise DataImportError(f"{where}: could not be read as {table.name} data ({first})") from exc
     if suffix in CSV_SUFFIXES:  # DuckDB renames a second `lead_id` to `lead_id_1`: the user's header decides
         count = len(db.execute(f'DESCRIBE "{stage_table}"').fetchall())
         header = csv_header(head[:HEADER_BYTES].decode("utf-8", errors="ignore"), count)
         if header is not None:
             check_unique_headers(path.name, header)
+        elif problem := csv_problem(path.name, path):  # DuckDB read it otherwise than its header says
+            raise DataImportError(problem)
+        if _odd_quotes(path) and (problem := csv_problem(path.name, path)):  # a quote never closed
+            raise DataImportError(problem)
     rows = db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
     if rows == 0:
         raise DataImportError(f"{path.name}: the file has a header but no data rows")
+
+
+def _odd_quotes(path: Path) -> bool:
+    """True when the file has an odd number of double quotes: one is never closed (counted in C, chunk by chunk)."""
+    count = 0
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 24):
+            count += chunk.count(b'"')
+    return count % 2 == 1
 
 
 def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, str]:
