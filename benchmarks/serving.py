@@ -12,9 +12,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+
+from smarketing.launch import healthy
 
 HERE = Path(__file__).resolve().parent
 TICK = os.sysconf("SC_CLK_TCK")
@@ -41,14 +42,6 @@ class Checkout:
         folder = next((self.path / d for d in ("pages", "views") if (self.path / d).is_dir()), None)
         names = {"" if p.stem == "home" else p.stem for p in folder.glob("*.py")} - {"data"} if folder else set()
         return sorted(names, key=lambda n: (PAGE_ORDER.index(n) if n in PAGE_ORDER else len(PAGE_ORDER), n))
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-            return resp.status == 200
-    except OSError:
-        return False
 
 
 def start(checkout: Checkout, db: str, port: int, log: Path, role: str = "viewer") -> subprocess.Popen:

@@ -19,11 +19,12 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from smarketing.launch import healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = ["", "funnel", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner", "data"]
@@ -66,7 +67,7 @@ def serve_and_shoot(pages: list[str], height: int) -> None:
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
-        while not _healthy(url):
+        while not healthy(url):
             if app.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"the app did not start at {url}")
             time.sleep(0.5)
@@ -74,14 +75,6 @@ def serve_and_shoot(pages: list[str], height: int) -> None:
     finally:
         app.send_signal(signal.SIGTERM)
         app.wait(timeout=30)
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,13 +8,13 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
 
 from smarketing import demo, precompute, store
+from smarketing.launch import healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ["SMARKETING_STRICT_LABELS"] = "1"  # a label key missing from the table fails the test (labels.t)
@@ -60,12 +60,9 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
     while time.time() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
+        if healthy(url):
+            return
+        time.sleep(0.5)
     raise RuntimeError(f"streamlit did not answer at {url} within {timeout} s")
 
 

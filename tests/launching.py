@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import socket
 import threading
-import urllib.request
+
+from smarketing.launch import healthy  # noqa: F401 (the launch tests' one health check)
 
 
 def free_ports(count: int) -> int:
@@ -28,14 +29,6 @@ def is_free(port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def run_async(coroutine):

@@ -13,6 +13,7 @@ import pytest
 from conftest import build_con
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import nested_counts
 
 from smarketing.forecast import (
     BudgetMove,
@@ -208,15 +209,6 @@ def test_the_gap_to_a_goal_plan(steady):
     assert gap.at["revenue", "needed"] == 50_000 and gap.at["revenue", "forecast"] == pytest.approx(15 * 1000)
     assert gap.at["revenue", "goal_gap"] == pytest.approx(50_000 - 15_000)
     assert gap.at["revenue", "goal_coverage"] == pytest.approx(15_000 / 50_000)
-
-
-@st.composite
-def nested_counts(draw):
-    """Leads of 20 reaching MQL, SQL, opportunity and won: each at least one, at most the stage before."""
-    counts = [draw(st.integers(1, 20))]
-    for _ in range(3):
-        counts.append(draw(st.integers(1, counts[-1])))
-    return counts
 
 
 @settings(max_examples=10, deadline=None)

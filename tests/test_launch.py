@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
+from apptest import run_page
 
 from smarketing import settings
 from smarketing.cli import build_parser
@@ -114,14 +114,13 @@ def test_the_start_line_says_where_which_database_how_to_stop_and_the_role(elsew
 def test_shared_without_login_the_app_says_so_and_gives_viewers_no_data_page(demo_env, monkeypatch):
     monkeypatch.delenv("SMARKETING_ROLE", raising=False)
     monkeypatch.setenv("SMARKETING_ADDRESS", "0.0.0.0")
-    at = AppTest.from_file(str(SCRIPT), default_timeout=240).run()
-    assert not at.exception
+    at = run_page("app.py", timeout=240)
     notes = [c.value for c in at.sidebar.caption if "Shared on the network" in c.value]
     assert notes == [":material/public: Shared on the network without login: everyone gets the viewer role."]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("pages/data.py")
     monkeypatch.setenv("SMARKETING_ADDRESS", "127.0.0.1")
-    at = AppTest.from_file(str(SCRIPT), default_timeout=240).run()
+    at = run_page("app.py", timeout=240)
     assert not [c for c in at.sidebar.caption if "Shared on the network" in c.value]
     at.switch_page("pages/data.py").run()  # an analyst on their own machine imports data
     assert at.get("file_uploader")

@@ -25,6 +25,6 @@ def test_the_warm_up_fills_the_caches_of_every_page(app_url):
     started = time.perf_counter()
     assert run_async(warmup.tour(app_url)) == []  # every page's default view, no exception, no st.error
     tour = time.perf_counter() - started
-    again = sum(run_async(_page(app_url, page)) for page in warmup.VIEWER_PAGES)
+    again = sum(run_async(_page(app_url, page)) for page in warmup.viewer_pages())
     assert again < tour  # the same pages from the caches the warm-up filled
     assert run_async(asyncio.to_thread(warmup.main, [app_url])) == 0  # the command form

@@ -13,6 +13,12 @@
 | login: analysts, others | – | analysts, default_role | –, viewer |
 | warehouse URLs analysts may use | – | sources | – |
 
+Internal and test switches (not settings a user sets; read where they act): SMARKETING_WARMUP (the app's own URL,
+set by `smarketing app`, for the warm-up after an import: smarketing.launch.warmup), SMARKETING_NO_WARMUP (no
+warm-up sessions: the tests and the launch tests set it), SMARKETING_EAGER_TABS (every tab of a page runs, not only
+the open one: AppTests, smarketing.ui.tables.tabs), SMARKETING_STRICT_LABELS (a missing label key raises:
+the tests, smarketing.labels).
+
 The environment wins over secrets. Secrets are Streamlit's `.streamlit/secrets.toml` (the project's, then
 `~/.streamlit/secrets.toml`); inside the app they come from `st.secrets` (smarketing.access registers it).
 `current()` resolves once per distinct environment and secrets, so a test or an app session that changes

@@ -14,14 +14,13 @@ import asyncio
 import shutil
 import sys
 import threading
-import urllib.request
 
 from conftest import DEMO_END, ROOT, running_app
 from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from smarketing import store
-from smarketing.launch import session
+from smarketing.launch import healthy, session
 from smarketing.store import writes
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -71,8 +70,7 @@ def test_users_at_once_while_importing(demo_db, tmp_path):
         finally:
             done.set()
             writer.join()
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as resp:
-            assert resp.status == 200, "the server stopped answering after the load"
+        assert healthy(url, timeout=10), "the server stopped answering after the load"
     print(results.table(), f"\nFile versions written during the load: {len(versions)}")
     assert versions, "no import happened during the load"
     log = (tmp_path / "streamlit.log").read_text("utf-8", errors="replace")

@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from smarketing import store
+from smarketing import settings, store
 from smarketing.cli.common import add_db
 from smarketing.store import engines
 
@@ -43,10 +43,10 @@ def register(sub) -> None:
 
 def database_env(db: str | None) -> tuple[dict[str, str], str]:
     """The environment for the app (SMARKETING_DB) and the database as the start line names it (absolute)."""
-    chosen = db or os.environ.get("SMARKETING_DB")
+    chosen = db or settings.current().db  # --db, else $SMARKETING_DB or secrets' db, else the default
     if engines.is_url(chosen):  # a warehouse: the app connects to it (secrets from the environment)
         return dict(os.environ, SMARKETING_DB=str(chosen)), engines.redact(str(chosen))
-    path = store.db_path(db)
+    path = store.db_path(chosen)
     if not path.exists():
         raise FileNotFoundError(f"database {path} does not exist; create it with `smarketing demo --db {path}` "
                                 "or import your files with `smarketing import --db …`")

@@ -11,9 +11,20 @@ from streamlit.proto.Alert_pb2 import Alert
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-# URL paths of the pages a viewer sees (st.navigation derives them from the file names; "" is Overview).
-VIEWER_PAGES = ("", "funnel", "drivers", "audit", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner",
-                "forecast")
+
+def viewer_pages() -> tuple[str, ...]:
+    """URL paths of the pages a viewer sees, from the app's one page table (smarketing.ui.pages.PAGES: the pages
+    no permission hides; st.navigation names them after their files, "" is the Overview). Read when asked, so
+    that starting the launcher does not load the app."""
+    from smarketing.ui.pages import PAGES
+
+    return tuple("" if p.key == "home" else p.key for p in PAGES if p.permission is None)
+
+
+def __getattr__(name: str):
+    if name == "VIEWER_PAGES":  # `from smarketing.launch.session import VIEWER_PAGES` (the load benchmarks)
+        return viewer_pages()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def stream_url(url: str) -> str:

@@ -14,32 +14,20 @@ import asyncio
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
-from smarketing.launch.session import VIEWER_PAGES, load_page, stream_url
+from smarketing.launch.health import wait_healthy
+from smarketing.launch.session import load_page, stream_url, viewer_pages
 
 ENV = "SMARKETING_WARMUP"  # set by `smarketing app`: the URL the app's own warm-ups use
 OFF = "SMARKETING_NO_WARMUP"  # set to switch warm-ups off (the launch tests count sessions and processes)
 PAGE_TIMEOUT = 600.0
 
 
-def wait_healthy(url: str, seconds: float = 180) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.5)
-    return False
-
-
-async def tour(url: str, pages=VIEWER_PAGES) -> list[str]:
-    """Every page once on one session; the problems seen."""
+async def tour(url: str, pages=None) -> list[str]:
+    """Every page (a viewer's, unless `pages`) once on one session; the problems seen."""
     import websockets
 
+    pages = viewer_pages() if pages is None else pages
     problems: list[str] = []
     async with websockets.connect(stream_url(url), subprotocols=["streamlit"], max_size=None) as ws:
         for page in pages:

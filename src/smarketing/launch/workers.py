@@ -19,11 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 from smarketing.launch import nginx, warmup
+from smarketing.launch.health import healthy
 from smarketing.launch.streamlit_options import LOOPBACK, Launch, url_for
 
 MAX_WORKERS = 64
@@ -119,13 +119,9 @@ def _wait(urls: list[str], children, stopping: list[int]) -> bool:
             print(f"smarketing app: {', '.join(pending)} did not answer within {START_TIMEOUT:.0f} s",
                   file=sys.stderr)
             return False
-        try:
-            with urllib.request.urlopen(f"{pending[0]}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    pending.pop(0)
-                    continue
-        except OSError:
-            pass
+        if healthy(pending[0]):
+            pending.pop(0)
+            continue
         time.sleep(0.3)
     return not pending
 
