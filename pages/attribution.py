@@ -105,8 +105,8 @@ with tab_models:
             with left:
                 st.caption(t("agreement_caption"))
             with right:
-                effects = result.removal_effects.merge(shares[["channel", "spread"]], on="channel")
-                ui.dataframe(effects.sort_values("spread", ascending=False), hide_index=True, width="stretch", column_config={
+                effects = attribution.disputed_effects(result.removal_effects, shares)
+                ui.dataframe(effects, hide_index=True, width="stretch", column_config={
                     "channel": t("channel"),
                     "spread": ui.percent_column(t("spread"), t("help_spread")),
                     "removal_effect": ui.percent_column(t("removal_effect"), t("help_removal_effect")),

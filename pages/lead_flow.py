@@ -111,8 +111,7 @@ with tabs[3]:
             ui.empty_state(t("lf_no_returns"), needs=("handoffs",))
         else:
             ui.chart(charts.reasons_chart, report.reasons, key="reasons")
-            missing = report.reasons.loc[report.reasons.return_reason == leadflow.NO_REASON, "returns"].sum()
-            if missing:
+            if missing := report.returns_without_reason:
                 st.warning(t("lf_missing_reasons").format(n=fmt_int(missing)), icon=":material/warning:")
             ui.dataframe(report.reasons, hide_index=True, width="stretch", column_config={
                 "return_reason": t("return_reason"), "returns": ui.int_column(t("returns")),

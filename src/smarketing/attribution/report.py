@@ -77,6 +77,13 @@ def model_spread(credits: pd.DataFrame, models: list[str]) -> pd.DataFrame:
     return shares.assign(spread=shares[chosen].max(axis=1) - shares[chosen].min(axis=1))
 
 
+def disputed_effects(removal_effects: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
+    """Each channel's removal effect beside how much the models disagree about it (model_spread's `spread`),
+    the most disputed first."""
+    merged = removal_effects.merge(shares[["channel", "spread"]], on="channel")
+    return merged.sort_values(["spread", "channel"], ascending=[False, True], ignore_index=True)
+
+
 def channel_spend(con, filters: Filters | None, channels: list[str]) -> pd.DataFrame:
     """Cost per attribution channel: the spend of the source group of that name, else of the source.
 

@@ -278,6 +278,11 @@ class SlaReport:
     response: pd.DataFrame
     reassignment: pd.DataFrame
 
+    @property
+    def returns_without_reason(self) -> int:
+        """Returned hand-offs that give no reason (a return needs one: the Lead flow page says how many lack it)."""
+        return int(self.reasons.loc[self.reasons.return_reason == NO_REASON, "returns"].sum())
+
 
 def sla_report(
     con, filters: Filters | None = None, hours: float = DEFAULT_HOURS, as_of: datetime | None = None,
