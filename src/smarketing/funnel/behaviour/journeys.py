@@ -32,9 +32,8 @@ def journeys(con, p: FunnelParams, filters: Filters) -> ibis.Table:
     """The journeys of the leads in scope (exclusions applied): lead_id, a, t1..tn."""
     events = con.table("events")
     if p.order == "strict":  # every event of the starters counts for "nothing between": rank their moments
-        first = _starts(events.filter(events.event_type == p.steps[0]), filters, con)
-        mine = events.semi_join(first, events.lead_id == first.lead_id)
-        events = mine.mutate(r=ibis.dense_rank().over(group_by=mine.lead_id, order_by=mine.ts))
+        events = _ranked(events, _starts(events.filter(events.event_type == p.steps[0]), filters, con, p.occurrence),
+                         p)
     step1 = events.filter(events.event_type == p.steps[0])  # each step filters its own type (no IN list: a
     starts = _starts(step1, filters, con, p.occurrence, ranked=p.order == "strict")  # mark join in DuckDB)
     if p.order == "any":
@@ -43,6 +42,16 @@ def journeys(con, p: FunnelParams, filters: Filters) -> ibis.Table:
     if p.exclusions:  # before the steps are put side by side: the journeys' table is then built once
         starts = _without_excluded(starts, firsts, con.table("events"), p)
     return _side_by_side(starts, firsts, range(2, len(p.steps) + 1))
+
+
+def _ranked(events: ibis.Table, starts: ibis.Table, p: FunnelParams) -> ibis.Table:
+    """The starters' events from their first step 1 to the end of their last window, with r, the rank of the
+    event's moment among the lead's (events at one moment share a rank): strict order needs consecutive ranks.
+    Moments outside that span cannot lie between two steps, so they are not ranked."""
+    span = starts.group_by(s_lead=starts.lead_id).aggregate(lo=starts.a.min(), hi=starts.a.max())
+    mine = events.join(span, (events.lead_id == span.s_lead) & (events.ts >= span.lo)
+                       & (events.ts <= span.hi + days(p.window_days))).select(*events.columns)
+    return mine.mutate(r=ibis.dense_rank().over(group_by=mine.lead_id, order_by=mine.ts))
 
 
 def _starts(step1: ibis.Table, filters: Filters, con, occurrence: str = "first", ranked: bool = False) -> ibis.Table:
