@@ -5,11 +5,12 @@ import streamlit as st
 
 from smarketing import forecast, ui
 from smarketing.charts import forecast as charts
+from smarketing.filters import Filters
 from smarketing.formatting import fmt_int, fmt_money, fmt_pct, md_text
 from smarketing.labels import t
 
 ui.guard("forecast")
-filters = ui.sidebar()
+filters = Filters(segments=ui.sidebar().segments)  # a forecast starts where the data ends: no date window
 st.title(t("fc_title"))
 st.caption(t("fc_caption"))
 
