@@ -68,11 +68,12 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None
 
 @contextlib.contextmanager
 def running_app(env_overrides: dict[str, str], log_dir: Path, cwd: Path = ROOT):
-    """`streamlit run app.py` in its own process with extra environment (and working folder, where
-    .streamlit/secrets.toml is read); yields the base URL."""
+    """`streamlit run app.py` on this machine only (loopback: an analyst without login) in its own process with extra
+    environment (and working folder, where .streamlit/secrets.toml is read); yields the base URL."""
     port = _free_port()
     env = dict(os.environ, **env_overrides)
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
     with (log_dir / "streamlit.log").open("w") as out:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)

@@ -73,6 +73,20 @@ def secrets_section() -> dict:
 settings.use_secrets(secrets_section)  # in the app, smarketing.settings reads secrets through st.secrets
 
 
+def served_address() -> str | None:
+    """Where a Streamlit server serves this app (its server.address; "" when unset: every interface), None
+    outside a server (tests, the command line). `smarketing app` passes its address as SMARKETING_ADDRESS
+    instead; this covers `streamlit run app.py`."""
+    from streamlit import runtime
+
+    if not (runtime.exists() and isinstance(runtime.get_instance(), runtime.Runtime)):
+        return None
+    return str(config.get_option("server.address") or "")
+
+
+settings.use_served_address(served_address)  # without SMARKETING_ADDRESS: shared when Streamlit serves everywhere
+
+
 def login_configured() -> bool:
     """True when .streamlit/secrets.toml has an [auth] section (Streamlit's OIDC login)."""
     secrets = _secrets()

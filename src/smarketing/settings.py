@@ -8,7 +8,7 @@
 | saved mappings folder | SMARKETING_MAPPINGS | – | `mappings` beside the database |
 | largest import, MB | SMARKETING_MAX_UPLOAD_MB | – | 200 |
 | role without login | SMARKETING_ROLE | role | analyst; viewer when the app is shared on the network |
-| address the app is served on (set by `smarketing app`) | SMARKETING_ADDRESS | – | none (loopback) |
+| address the app is served on (set by `smarketing app`) | SMARKETING_ADDRESS | – | Streamlit's server.address in the app ("" or unset: every interface), none elsewhere |
 | show personal data | SMARKETING_SHOW_PERSONAL_DATA | show_personal_data | off |
 | login: analysts, others | – | analysts, default_role | –, viewer |
 | warehouse URLs analysts may use | – | sources | – |
@@ -126,19 +126,27 @@ def resolve(environ: Mapping[str, str], secrets: Mapping) -> Settings:
         default_role=secrets.get("default_role"),
         sources=_texts(secrets.get("sources")),
         db_configured=bool(db),
-        address=env("SMARKETING_ADDRESS"),
+        address=environ.get("SMARKETING_ADDRESS"),  # "" is every interface (Streamlit's server.address)
     )
 
 
 # -------------------------------------------------------------------------------------------- secrets
 
 _provider: Callable[[], Mapping] | None = None
+_served: Callable[[], str | None] | None = None
 
 
 def use_secrets(provider: Callable[[], Mapping] | None) -> None:
     """Take the `[smarketing]` section from `provider()` (the app registers st.secrets) instead of the files."""
     global _provider
     _provider = provider
+
+
+def use_served_address(provider: Callable[[], str | None] | None) -> None:
+    """Without SMARKETING_ADDRESS, take the address the app is served on from `provider()` (the app registers
+    Streamlit's server.address: `streamlit run app.py` serves on every interface unless told otherwise)."""
+    global _served
+    _served = provider
 
 
 def secrets_files() -> list[Path]:
@@ -174,6 +182,8 @@ def _resolved(environment: tuple, secrets: tuple) -> Settings:
 def current(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings now: from os.environ (or `environ`) and the secrets (resolved once per distinct pair)."""
     environ = os.environ if environ is None else environ
+    if "SMARKETING_ADDRESS" not in environ and _served is not None and (served := _served()) is not None:
+        environ = {**environ, "SMARKETING_ADDRESS": served}
     environment = tuple((k, environ[k]) for k in ENVIRONMENT if k in environ)
     section = _secrets_section()
     return _resolved(environment, tuple(sorted((str(k), _hashable(v)) for k, v in dict(section).items())))
