@@ -41,7 +41,7 @@ def test_the_packs_numbers_are_the_pages_numbers(demo_con, demo_pack):
     assert pack.cards["Leads"][1] == fmt_int(headline.at["Leads", "value"])
     assert pack.cards["Won revenue"][1] == fmt_money(headline.at["Won revenue", "value"])
     rate, before = headline.at["Lead → customer", "value"], headline.at["Lead → customer", "previous"]
-    assert pack.cards["Lead → customer"][2] == f"{(rate - before) * 100:+.2f} pt"  # a rate's change in points
+    assert pack.cards["Lead → customer"][2] == f"{(rate - before) * 100:+.1f} pts"  # a rate's change in points
 
     funnel = lifecycle.lifecycle_funnel(demo_con, SEPTEMBER).set_index("stage")  # the Funnel page's table
     assert pack.rows("funnel")["MQL"][1] == fmt_int(funnel.at["MQL", "leads"])
@@ -91,7 +91,7 @@ def test_hand_counted_week(make_con):
     assert pack.cards["MQL"][1:3] == ["1", "+0.0%"]
     assert pack.rows("funnel")["MQL"][1:3] == ["1", fmt_pct(1 / 3)]  # Lead is not recorded: Subscriber → MQL
     leak = pack.rows("leaks")["Subscriber → MQL"]
-    assert leak[1:4] == [fmt_pct(1 / 2), fmt_pct(1 / 3), f"{(1 / 3 - 1 / 2) * 100:+.1f} pt"]
+    assert leak[1:4] == [fmt_pct(1 / 2), fmt_pct(1 / 3), f"{(1 / 3 - 1 / 2) * 100:+.1f} pts"]
     owner = pack.rows("sla_by_owner")["a***@example.com"]
     assert owner[1:7] == ["2", "1", fmt_pct(1 / 2), "1", "0", "1"]  # 2 hand-offs, 1 in 24 h, 1 returned, 0 waiting
     assert pack.rows("return_reasons")["Not a fit, ask b***@example.org"][1] == "1"

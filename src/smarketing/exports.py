@@ -16,7 +16,7 @@ import re
 
 import pandas as pd
 
-from smarketing import privacy
+from smarketing import formatting, privacy
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[+-]?(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
@@ -56,6 +56,8 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
 
 
 def table_csv(frame: pd.DataFrame, unmask: bool = False) -> bytes:
-    """A table as every download and `smarketing leads` give it: emails and phones masked unless `unmask`
+    """A table as every download and `smarketing leads` give it: machine values (counts as integers, not 2296.0;
+    rates as fractions: smarketing.formatting.machine), emails and phones masked unless `unmask`
     (smarketing.privacy), then `csv_bytes`."""
-    return csv_bytes(privacy.mask_frame(frame, unmask=unmask))
+    machine = formatting.machine(frame, frame.attrs.get("kinds"))
+    return csv_bytes(privacy.mask_frame(machine, unmask=unmask))

@@ -57,8 +57,8 @@ def md_code(value) -> str:
 
 
 def fmt_points(value, digits: int = 1) -> str:
-    """A difference between two fractions in percentage points, signed: +1.2 pt."""
-    return "–" if _missing(value) else f"{value * 100:+.{digits}f} pt"
+    """A difference between two fractions in percentage points, signed: +1.2 pts."""
+    return "–" if _missing(value) else f"{value * 100:+.{digits}f} pts"
 
 
 def fmt_change(value, digits: int = 1) -> str:
@@ -96,6 +96,14 @@ COUNT, SHARE, POINTS, CHANGE, MONEY, DAYS, HOURS, RATIO, SCORE, PVALUE = (
 FORMATTERS = {
     COUNT: fmt_int, SHARE: fmt_pct, POINTS: fmt_points, CHANGE: fmt_change, MONEY: fmt_amount, DAYS: fmt_days,
     HOURS: fmt_hours, RATIO: fmt_ratio, SCORE: fmt_number, PVALUE: fmt_p,
+}
+# The same rule for a table column in the app (st.column_config.NumberColumn): (format, scale, step). The
+# format is Streamlit's printf (`%,` groups thousands) or a preset; the shown values are multiplied by `scale`;
+# `step` sets the decimals of a preset (percent with step 0.001: one decimal). A p-value ("< 0.001") is text.
+COLUMN_FORMATS = {
+    COUNT: ("%,.0f", 1, None), SHARE: ("percent", 1, 0.001), POINTS: ("%+.1f pts", 100, None),
+    CHANGE: ("%+.1f%%", 100, None), MONEY: (f"{CURRENCY}%,.0f", 1, None), DAYS: ("%,.1f d", 1, None),
+    HOURS: ("%,.1f h", 1, None), RATIO: ("%,.2f×", 1, None), SCORE: ("%,.1f", 1, None),
 }
 _EXACT = {
     "romi": RATIO, "odds_ratio": RATIO, "ci_low": RATIO, "ci_high": RATIO, "lift": RATIO, "p_value": PVALUE,
@@ -157,3 +165,4 @@ def machine(frame, kinds: dict | None = None):
         if kind == COUNT and len(values) and (values % 1 == 0).all() and not pd.api.types.is_integer_dtype(values):
             out[column] = frame[column].round().astype("Int64")
     return out
+

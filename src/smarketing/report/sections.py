@@ -59,7 +59,7 @@ def kpis(c: PackContent) -> str:
         show = KPI_FORMAT[row.kind]
         if row.kind == "pct":
             diff = row.value - row.previous if c.has_previous else float("nan")
-            change = fmt_points(diff, 2)
+            change = fmt_points(diff)
         else:
             diff = row.change if c.has_previous else float("nan")
             change = fmt_change(diff)

@@ -9,8 +9,10 @@ import pickle
 import pandas as pd
 import streamlit as st
 
-from smarketing import access, exports, privacy
+from smarketing import access, exports, formatting, privacy
 from smarketing.labels import t
+from smarketing.ui import columns
+from smarketing.ui.columns import PLACEHOLDER
 
 
 def download(frame: pd.DataFrame, name: str, key: str | None = None) -> None:
@@ -28,23 +30,18 @@ def personal_label(column: str) -> str:
     return t(column) if access.show_personal_data() else t(f"{column}_masked")
 
 
-def dataframe(frame: pd.DataFrame, **kwargs):
-    """st.dataframe with emails and phones masked (unless the setting shows them); a pandas Styler (of
-    aggregate tables) is shown as it is."""
+def dataframe(frame, kinds: dict | None = None, help: dict | None = None, **kwargs):
+    """st.dataframe with emails and phones masked (unless the setting shows them), every number formatted by
+    its kind (smarketing.ui.columns: explicit column_config entries win), "–" for unknown, display labels for
+    headers. kinds: {column: formatting kind} where a name does not say; help: {column: tooltip}. A pandas
+    Styler (of aggregate tables) keeps its display values; build it with `columns.styled`."""
+    kwargs.setdefault("placeholder", PLACEHOLDER)
     if isinstance(frame, pd.DataFrame):
-        frame = _blank_text(privacy.mask_frame(frame, unmask=access.show_personal_data()))
+        frame = privacy.mask_frame(frame, unmask=access.show_personal_data())
+        frame, kwargs["column_config"] = columns.prepare(frame, kwargs.get("column_config"), kinds, help)
+    elif hasattr(frame, "data") and hasattr(frame, "format"):  # a Styler
+        kwargs["column_config"] = columns.styled_config(frame, kwargs.get("column_config"), help)
     return st.dataframe(frame, **kwargs)
-
-
-def _blank_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Missing values of text columns shown as empty cells rather than "None"."""
-    text = [c for c in frame.columns if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])]
-    if not text or not frame[text].isna().any().any():
-        return frame
-    out = frame.copy()
-    for col in text:
-        out[col] = out[col].astype(object).where(out[col].notna(), "")
-    return out
 
 
 def empty_state(message: str | None = None, needs: tuple[str, ...] = ()) -> None:
@@ -64,11 +61,11 @@ def empty_state(message: str | None = None, needs: tuple[str, ...] = ()) -> None
 
 
 def percent_column(label: str, help: str | None = None):
-    return st.column_config.NumberColumn(label, help=help, format="percent")
+    return columns.number_column(formatting.SHARE, label, help)
 
 
 def int_column(label: str, help: str | None = None):
-    return st.column_config.NumberColumn(label, help=help, format="localized")
+    return columns.number_column(formatting.COUNT, label, help)
 
 
 def number_column(label: str, help: str | None = None, fmt: str = "%.1f"):
@@ -76,50 +73,20 @@ def number_column(label: str, help: str | None = None, fmt: str = "%.1f"):
 
 
 def table(frame: pd.DataFrame, name: str, percent=(), days=(), money=(), ints=(), decimals=(), help=None,
-          key: str | None = None) -> None:
-    """Show a table with display labels and readable numbers, and a CSV download of the raw values.
+          key: str | None = None, kinds: dict | None = None) -> None:
+    """Show a table with display labels (label keys) and readable numbers, and a CSV download of the raw values.
 
-    percent: fraction columns shown as 12.3%; days: 1 decimal; money: $1,234; ints: 1,234;
-    decimals: 3 decimals; help: {column: tooltip}.
+    Every number is formatted by its kind (smarketing.formatting.kinds_of: from the column's name, else a count
+    or one decimal); percent (fractions shown as 12.3%), days, money ($1,234), ints (1,234) and kinds
+    ({column: kind}) say it where the name does not; decimals: 3 decimals; help: {column: tooltip}.
     """
-    help = help or {}
-    shown = _blank_text(privacy.mask_frame(frame, unmask=access.show_personal_data())).copy()
-    config = {}
-    for col in shown.columns:
-        label, tip = t(col), help.get(col)
-        numeric = col in (*percent, *days, *money, *ints, *decimals)
-        if numeric and shown[col].isna().any():  # NaN would show as "None": format as text with a dash
-            shown[col] = shown[col].map(lambda v, c=col: _cell(v, c, percent, days, money, ints))
-            config[col] = st.column_config.TextColumn(label, help=tip)
-        elif col in percent:
-            shown[col] = shown[col] * 100
-            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.1f%%")
-        elif col in days:
-            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.1f")
-        elif col in money:
-            config[col] = st.column_config.NumberColumn(label, help=tip, format="dollar")
-        elif col in ints:
-            config[col] = st.column_config.NumberColumn(label, help=tip, format="localized")
-        elif col in decimals:
-            config[col] = st.column_config.NumberColumn(label, help=tip, format="%.3f")
-        else:
-            config[col] = st.column_config.Column(label, help=tip)
-    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=key)
+    given = {**{c: formatting.SHARE for c in percent}, **{c: formatting.DAYS for c in days},
+             **{c: formatting.MONEY for c in money}, **{c: formatting.COUNT for c in ints}, **(kinds or {})}
+    config = {c: st.column_config.NumberColumn(t(c), help=(help or {}).get(c), format="%.3f") for c in decimals}
+    shown = privacy.mask_frame(frame, unmask=access.show_personal_data())
+    shown, config = columns.prepare(shown, config, given, help, label=t)
+    st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=key, placeholder=PLACEHOLDER)
     download(frame, name, key=f"dl_{key or name}")
-
-
-def _cell(value, col, percent, days, money, ints) -> str:
-    if value is None or value != value:
-        return "–"
-    if col in percent:
-        return f"{value * 100:.1f}%"
-    if col in days:
-        return f"{value:,.1f}"
-    if col in money:
-        return f"${value:,.0f}"
-    if col in ints:
-        return f"{value:,.0f}"
-    return f"{value:.3f}"
 
 
 def no_previous_period(filters) -> bool:
