@@ -38,6 +38,7 @@ def test_by_default_loopback_no_file_watcher_no_port_flag(elsewhere):
     assert launch.flags["server.address"] == "127.0.0.1" and not launch.shared
     assert launch.flags["server.fileWatcherType"] == "none"
     assert launch.flags["logger.hideWelcomeMessage"] == "true"  # the launcher's line; no external IP lookup
+    assert launch.flags["logger.level"] == "warning"  # and no "Uvicorn server started on …" beside it
     assert "server.port" not in launch.flags and launch.port == 8501
     assert launch.url == "http://127.0.0.1:8501"
     command = launch.command()
@@ -65,6 +66,9 @@ def test_dev_switches_the_file_watcher_on(elsewhere):
     write(elsewhere, "config.toml", '[server]\nfileWatcherType = "none"\n')
     launch = plan(SCRIPT, {}, dev=True)
     assert launch.flags["server.fileWatcherType"] == "auto" and launch.flags["server.runOnSave"] == "true"
+    assert launch.flags["logger.level"] == "info"  # developers see Streamlit's messages
+    write(elsewhere, "config.toml", '[logger]\nlevel = "debug"\n')
+    assert "logger.level" not in plan(SCRIPT, {}).flags  # a level of the user's own is Streamlit's to read
 
 
 def test_a_bad_port_setting_is_a_clear_error(elsewhere):

@@ -24,7 +24,7 @@ from load_app import load_page  # noqa: E402
 
 SMARKETING = str(Path(sys.executable).parent / "smarketing")
 COOKIE = "smarketing_worker"
-NOISE = ("Did not auto detect external IP", "Inotify", "External URL", "Traceback")
+NOISE = ("Did not auto detect external IP", "Inotify", "External URL", "Traceback", "Uvicorn server started")
 
 
 def start(args: list[str], cwd: Path) -> tuple[subprocess.Popen, Path]:

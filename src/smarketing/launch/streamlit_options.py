@@ -28,8 +28,10 @@ DEFAULTS = {
     "server.fileWatcherType": "none",  # no watcher over the checkout and its .venv (--dev switches it on)
     "server.headless": "true",  # never try to open a browser
     "logger.hideWelcomeMessage": "true",  # the launcher's own line instead, and no external IP lookup
+    "logger.level": "warning",  # no "Uvicorn server started on …" beside that line; warnings and errors still show
 }
-DEV = {"server.fileWatcherType": "auto", "server.runOnSave": "true"}  # --dev: rerun when a file is saved
+# --dev: rerun when a file is saved, with Streamlit's info messages
+DEV = {"server.fileWatcherType": "auto", "server.runOnSave": "true", "logger.level": "info"}
 ALSO_READ = ("server.port", "server.cookieSecret")
 
 
