@@ -75,6 +75,11 @@ def fmt_p(value) -> str:
     return "–" if _missing(value) else "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def fmt_p_text(value) -> str:
+    """A p-value in a sentence: "p = 0.012", "p < 0.001"."""
+    return "p –" if _missing(value) else "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
+
+
 def fmt_number(value, digits: int = 1) -> str:
     return "–" if _missing(value) else f"{value:,.{digits}f}"
 
@@ -166,3 +171,43 @@ def machine(frame, kinds: dict | None = None):
             out[column] = frame[column].round().astype("Int64")
     return out
 
+
+# ------------------------------------------------------------------------- dates in the interface language
+# Dates people read (captions, chart axes and hovers) in the current language (smarketing.labels): English
+# "01 Nov 2026" / "Nov 2026", Chinese "2026年11月1日" / "2026年11月", as Chinese BI tools write them. Files, URLs and
+# the command line's machine formats keep ISO dates (2026-11-01).
+_D3_MONTH = {"en": "%b %Y", "zh": "%Y年%-m月"}  # plotly's (d3) time formats
+_D3_DAY = {"en": "%d %b %Y", "zh": "%Y年%-m月%-d日"}
+
+
+def _language() -> str:
+    from smarketing.labels import language
+
+    return language()
+
+
+def fmt_date(value, time: bool = False) -> str:
+    """A day (date, datetime or Timestamp) for people: 01 Nov 2026 (zh: 2026年11月1日), with the time when asked."""
+    if value is None or value != value:  # None, NaN, NaT
+        return "–"
+    clock = f" {value:%H:%M}" if time else ""
+    if _language() == "zh":
+        return f"{value.year}年{value.month}月{value.day}日{clock}"
+    return f"{value:%d %b %Y}{clock}"
+
+
+def fmt_month(value) -> str:
+    """A month for people: Nov 2026 (zh: 2026年11月)."""
+    if value is None or value != value:  # None, NaN, NaT
+        return "–"
+    return f"{value.year}年{value.month}月" if _language() == "zh" else f"{value:%b %Y}"
+
+
+def month_format() -> str:
+    """Plotly's tick and hover format of a month axis in the current language (%b %Y; zh %Y年%-m月)."""
+    return _D3_MONTH.get(_language(), _D3_MONTH["en"])
+
+
+def day_format() -> str:
+    """Plotly's tick and hover format of a day axis in the current language (%d %b %Y; zh %Y年%-m月%-d日)."""
+    return _D3_DAY.get(_language(), _D3_DAY["en"])

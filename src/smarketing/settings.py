@@ -10,6 +10,7 @@
 | role without login | SMARKETING_ROLE | role | analyst; viewer when the app is shared on the network |
 | address the app is served on (set by `smarketing app`) | SMARKETING_ADDRESS | – | Streamlit's server.address in the app ("" or unset: every interface), none elsewhere |
 | show personal data | SMARKETING_SHOW_PERSONAL_DATA | show_personal_data | off |
+| interface language (smarketing.labels: en, zh; the app's sidebar, `?lang=` and the browser come first) | SMARKETING_LANG | language | en |
 | login: analysts, others | – | analysts, default_role | –, viewer |
 | warehouse URLs analysts may use | – | sources | – |
 
@@ -39,7 +40,8 @@ DEFAULT_DB = Path("data") / "demo.duckdb"
 MAX_UPLOAD_MB = 200.0
 TRUE = ("1", "true", "yes", "on")
 ENVIRONMENT = ("SMARKETING_DB", "SMARKETING_DB_PASSWORD", "PGPASSWORD", "SMARKETING_STAGES", "SMARKETING_MAPPINGS",
-               "SMARKETING_MAX_UPLOAD_MB", "SMARKETING_ROLE", "SMARKETING_SHOW_PERSONAL_DATA", "SMARKETING_ADDRESS")
+               "SMARKETING_MAX_UPLOAD_MB", "SMARKETING_ROLE", "SMARKETING_SHOW_PERSONAL_DATA", "SMARKETING_ADDRESS",
+               "SMARKETING_LANG")
 LOOPBACK = ("localhost", "::1", "ip6-localhost")
 VIEWER, ANALYST = "viewer", "analyst"
 
@@ -64,6 +66,7 @@ class Settings:
     sources: tuple[str, ...] = ()
     db_configured: bool = False  # db came from the environment or secrets, not the default
     address: str | None = None  # where the app is served (Streamlit's server.address, or nginx's with workers)
+    language: str | None = None  # the interface language when nothing else chose one (smarketing.labels)
 
     @property
     def max_upload_bytes(self) -> int:
@@ -126,6 +129,7 @@ def resolve(environ: Mapping[str, str], secrets: Mapping) -> Settings:
         default_role=secrets.get("default_role"),
         sources=_texts(secrets.get("sources")),
         db_configured=bool(db),
+        language=env("SMARKETING_LANG") or secrets.get("language"),
         address=environ.get("SMARKETING_ADDRESS"),  # "" is every interface (Streamlit's server.address)
     )
 

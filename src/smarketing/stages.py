@@ -28,6 +28,7 @@ class Stage:
     meaning: str = ""
     aliases: tuple[str, ...] = ()
     role: str = ""
+    display: tuple[tuple[str, str], ...] = ()  # (language, name shown in it): `display = { zh = "客户" }`
 
 
 ROLES = ("mql", "sql", "opportunity", "won")
@@ -47,6 +48,7 @@ class StageModel:
     name: str = "custom"
     _lookup: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _roles: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _display: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if len(self.main) < 2:
@@ -62,6 +64,11 @@ class StageModel:
                     )
                 lookup[key] = stage.name
         object.__setattr__(self, "_lookup", lookup)
+        display: dict[str, dict[str, str]] = {}
+        for stage in (*self.main, *self.side):
+            for language, shown in stage.display:
+                display.setdefault(language, {})[stage.name] = shown
+        object.__setattr__(self, "_display", display)
 
     @property
     def names(self) -> list[str]:
@@ -79,6 +86,11 @@ class StageModel:
     def canonical(self, value: str) -> str | None:
         """The configured stage name a file value stands for, or None if unknown."""
         return self._lookup.get(_key(value))
+
+    def display_names(self, language: str) -> dict[str, str]:
+        """{stage name: the name shown for it in `language`} of the stages that give one (the analyses keep the
+        stage names; only the interface shows these)."""
+        return self._display.get(language, {})
 
     def owner(self, name: str) -> str:
         return next(s.owner for s in (*self.main, *self.side) if s.name == name)
@@ -128,6 +140,10 @@ def _stages(raw: list, section: str, source: str) -> tuple[Stage, ...]:
         aliases = item.get("aliases", [])
         if not isinstance(aliases, list):
             raise StageConfigError(f"{source}: stage '{item['name']}': 'aliases' must be a list")
+        display = item.get("display", {})
+        if not isinstance(display, dict) or not all(isinstance(v, str) and v.strip() for v in display.values()):
+            raise StageConfigError(f"{source}: stage '{item['name']}': 'display' must be a table of names by "
+                                   f"language, e.g. display = {{ zh = \"客户\" }}")
         stages.append(
             Stage(
                 name=str(item["name"]),
@@ -135,6 +151,7 @@ def _stages(raw: list, section: str, source: str) -> tuple[Stage, ...]:
                 meaning=str(item.get("meaning", "")),
                 aliases=tuple(str(a) for a in aliases),
                 role=str(item.get("role", "")).strip().lower(),
+                display=tuple(sorted((str(k).strip().lower(), str(v).strip()) for k, v in display.items())),
             )
         )
     return tuple(stages)

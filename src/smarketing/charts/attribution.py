@@ -7,7 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from smarketing.charts.style import PALETTE, apply
-from smarketing.labels import t
+from smarketing.labels import label, t
 
 
 def _model_label(model: str) -> str:
@@ -54,7 +54,8 @@ def romi_bars(romi: pd.DataFrame, title: str | None = None) -> go.Figure:
         x=data["romi"], y=data["channel"], orientation="h", marker_color=colors,
         text=[f"{r:,.2f}×" for r in data["romi"]], textposition="auto",
         customdata=data[["cost", "value"]].to_numpy(),
-        hovertemplate="%{y}: %{x:,.2f}× (value %{customdata[1]:$,.0f} on cost %{customdata[0]:$,.0f})<extra></extra>",
+        hovertemplate=t("chart_romi_hover").format(channel="%{y}", romi="%{x:,.2f}×", value="%{customdata[1]:$,.0f}",
+                                                   cost="%{customdata[0]:$,.0f}") + "<extra></extra>",
     ))
     fig.add_vline(x=1, line_dash="dot", line_color="#64748b")
     fig.update_xaxes(title=t("romi"))
@@ -78,7 +79,7 @@ def journey_sankey(flows: pd.DataFrame, title: str | None = None) -> go.Figure:
 
     fig = go.Figure(go.Sankey(
         arrangement="snap", textfont=dict(color="#0f172a", size=13),
-        node=dict(label=nodes, color=[color(n) for n in nodes], pad=12, thickness=14),
+        node=dict(label=[label(n) for n in nodes], color=[color(n) for n in nodes], pad=12, thickness=14),
         link=dict(source=flows["source"].map(index), target=flows["target"].map(index), value=flows["journeys"],
                   hovertemplate="%{source.label} → %{target.label}: %{value:,.0f}<extra></extra>"),
     ))

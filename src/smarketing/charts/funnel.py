@@ -7,7 +7,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from smarketing.charts.style import PALETTE, apply
-from smarketing.labels import t
+from smarketing.formatting import fmt_month, month_format
+from smarketing.labels import label, t
 
 MAX_SEGMENTS = 8
 LOG_RATE_TICKS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]
@@ -23,10 +24,11 @@ def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
         for k, (n, rate) in enumerate(zip(funnel.leads, funnel.conversion_from_previous, strict=True))
     ]
     fig = go.Figure(go.Funnel(
-        y=funnel.stage, x=funnel.leads, text=text, textinfo="text", textposition="auto",
+        y=[label(s) for s in funnel.stage], x=funnel.leads, text=text, textinfo="text", textposition="auto",
         marker=dict(color=PALETTE[0]), connector=dict(fillcolor="#dbeafe"), cliponaxis=False,
-        hovertemplate="%{y}: %{x:,} leads<br>%{percentInitial:.1%} of the first stage"
-                      "<br>%{percentPrevious:.1%} of the previous stage<extra></extra>",
+        hovertemplate="%{y}: " + t("chart_n_leads").format(n="%{x:,}")
+                      + "<br>" + t("chart_of_first_stage").format(share="%{percentInitial:.1%}")
+                      + "<br>" + t("chart_of_previous_stage").format(share="%{percentPrevious:.1%}") + "<extra></extra>",
     ))
     fig = apply(fig, title, height=380)
     fig.update_layout(margin=dict(r=90))
@@ -39,27 +41,30 @@ def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> g
     top = (frame[frame.stage == frame.stage.iloc[0]].nlargest(MAX_SEGMENTS, "leads")[by].tolist())
     data = frame[frame[by].isin(top)].copy()
     data["segment"] = data[by].astype(str)
+    data["stage"] = data["stage"].map(label)
     fig = px.line(
         data, x="stage", y="conversion_from_first", color="segment", markers=True,
-        category_orders={"segment": [str(s) for s in top]},
+        category_orders={"segment": [str(s) for s in top], "stage": list(dict.fromkeys(data["stage"]))},
         labels={"stage": t("stage"), "conversion_from_first": t("conversion_from_first"), "segment": t(by)},
         custom_data=["leads"],
     )
-    fig.update_traces(hovertemplate="%{x}: %{y:.1%} (%{customdata[0]:,} leads)")
+    fig.update_traces(hovertemplate="%{x}: %{y:.1%} (" + t("chart_n_leads").format(n="%{customdata[0]:,}") + ")")
     fig.update_yaxes(type="log", tickvals=LOG_RATE_TICKS, tickformat=".0%",
-                     title=t("conversion_from_first") + " (log scale)")
+                     title=t("chart_log_scale").format(title=t("conversion_from_first")))
     return apply(fig, title, height=440)
 
 
 def time_in_stage_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Median and 90th-percentile days between consecutive recorded stages, each bar named for both."""
     data = funnel[funnel.from_stage.notna()]
-    labels = [f"{a} → {b}" for a, b in zip(data.from_stage, data.stage, strict=True)]
+    labels = [f"{label(a)} → {label(b)}" for a, b in zip(data.from_stage, data.stage, strict=True)]
     fig = go.Figure([
-        go.Bar(y=labels, x=data.median_days_from_previous, name=t("median_days_from_previous"),
-               orientation="h", marker_color=PALETTE[0], hovertemplate="%{y}: median %{x:.1f} days<extra></extra>"),
+        go.Bar(y=labels, x=data.median_days_from_previous, name=t("median_days_from_previous"), orientation="h",
+               marker_color=PALETTE[0],
+               hovertemplate="%{y}: " + t("chart_median_days").format(days="%{x:.1f}") + "<extra></extra>"),
         go.Bar(y=labels, x=data.p90_days_from_previous, name=t("p90_days_from_previous"), orientation="h",
-               marker_color="#93c5fd", hovertemplate="%{y}: 90% within %{x:.1f} days<extra></extra>"),
+               marker_color="#93c5fd",
+               hovertemplate="%{y}: " + t("chart_p90_days").format(days="%{x:.1f}") + "<extra></extra>"),
     ])
     fig.update_layout(barmode="group", xaxis_title=t("days"), yaxis=dict(autorange="reversed"))
     return apply(fig, title, height=360)
@@ -69,12 +74,14 @@ def cohort_heatmap(cohorts: pd.DataFrame, stages: list[str], title: str | None =
     """Share of each monthly cohort reaching each stage (the first stage, always 100%, left out)."""
     shown = stages[1:]
     z = cohorts[shown].to_numpy() * 100
-    months = cohorts.cohort.dt.strftime("%b %Y")
+    months = [fmt_month(m) for m in cohorts.cohort]
     fig = go.Figure(go.Heatmap(
-        z=z, x=shown, y=months, colorscale="Blues", zmin=0, text=[[f"{v:.1f}%" for v in row] for row in z],
+        z=z, x=[label(s) for s in shown], y=months, colorscale="Blues", zmin=0,
+        text=[[f"{v:.1f}%" for v in row] for row in z],
         texttemplate="%{text}", customdata=[[n] * len(shown) for n in cohorts.leads],
-        hovertemplate="cohort %{y}: %{z:.1f}% reached %{x} (of %{customdata:,} leads)<extra></extra>",
-        colorbar=dict(title="% of cohort", ticksuffix="%"),
+        hovertemplate=t("chart_cohort_hover").format(cohort="%{y}", share="%{z:.1f}%", stage="%{x}",
+                                                     n="%{customdata:,}") + "<extra></extra>",
+        colorbar=dict(title=t("chart_share_of_cohort"), ticksuffix="%"),
     ))
     fig.update_yaxes(autorange="reversed", title=t("cohort"))
     return apply(fig, title, height=max(320, 26 * len(cohorts) + 120))
@@ -83,16 +90,18 @@ def cohort_heatmap(cohorts: pd.DataFrame, stages: list[str], title: str | None =
 def leaks_chart(leaks: pd.DataFrame, by: str | None = None, limit: int = 10, title: str | None = None) -> go.Figure:
     """The conversions that fell most, in percentage points; significant falls in red."""
     data = leaks.head(limit).iloc[::-1]
-    names = data.transition if not by else data[by].astype(str) + ": " + data.transition
+    transitions = data.transition.map(label)
+    names = transitions if not by else data[by].astype(str) + ": " + transitions
     colors = ["#dc2626" if s else ("#fca5a5" if c < 0 else "#86efac") for s, c in
               zip(data.significant, data.change, strict=True)]
     fig = go.Figure(go.Bar(
         y=names, x=data.change * 100, orientation="h", marker_color=colors,
         customdata=data[["rate_before", "rate_now", "p_value"]].to_numpy(),
-        hovertemplate="%{y}<br>%{customdata[0]:.1%} → %{customdata[1]:.1%} (%{x:+.1f} points)"
-                      "<br>p = %{customdata[2]:.3f}<extra></extra>",
+        hovertemplate="%{y}<br>%{customdata[0]:.1%} → %{customdata[1]:.1%} ("
+                      + t("chart_points").format(change="%{x:+.1f}") + ")<br>p = %{customdata[2]:.3f}<extra></extra>",
     ))
-    fig.update_xaxes(title=t("change_points"), ticksuffix=" pt", zeroline=True, zerolinecolor="#334155")
+    fig.update_xaxes(title=t("change_points"), ticksuffix=t("chart_points_suffix"), zeroline=True,
+                     zerolinecolor="#334155")
     return apply(fig, title, height=max(300, 34 * len(data) + 100))
 
 
@@ -101,17 +110,20 @@ def behaviour_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
     fig = go.Figure(go.Funnel(
         y=[f"{s}. {t(e)}" for s, e in zip(steps.step, steps.event_type, strict=True)], x=steps.leads,
         text=text, textinfo="text", textposition="auto", cliponaxis=False, marker=dict(color=PALETTE[2]),
-        hovertemplate="%{y}: %{x:,} leads<extra></extra>",
+        hovertemplate="%{y}: " + t("chart_n_leads").format(n="%{x:,}") + "<extra></extra>",
     ))
     return apply(fig, title, height=80 * len(steps) + 120)
 
 
 def trend_chart(trend: pd.DataFrame, stages: list[str], title: str | None = None) -> go.Figure:
     """Stage reaches per month, one line per stage (log scale so small late stages stay visible)."""
-    fig = px.line(trend, x="month", y="leads", color="stage", markers=True, category_orders={"stage": stages},
+    trend = trend.assign(stage=trend.stage.map(label))
+    fig = px.line(trend, x="month", y="leads", color="stage", markers=True,
+                  category_orders={"stage": [label(s) for s in stages]},
                   labels={"month": t("month"), "leads": t("leads"), "stage": t("stage")})
     top = max(float(trend.leads.max()), 1.0)
     ticks = [v for v in LOG_COUNT_TICKS if v <= top * 2]
-    fig.update_yaxes(type="log", tickvals=ticks, tickformat=",d", title=t("leads") + " (log scale)")
-    fig.update_traces(hovertemplate="%{x|%b %Y}: %{y:,}")
+    fig.update_yaxes(type="log", tickvals=ticks, tickformat=",d", title=t("chart_log_scale").format(title=t("leads")))
+    fig.update_xaxes(tickformat=month_format())
+    fig.update_traces(hovertemplate=f"%{{x|{month_format()}}}: %{{y:,}}")
     return apply(fig, title, height=380)

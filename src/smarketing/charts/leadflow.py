@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from smarketing.charts.style import OUTCOME_COLORS, PALETTE, apply
+from smarketing.formatting import day_format
 from smarketing.labels import t
 
 NODE_COLORS = {
@@ -41,7 +42,8 @@ def flow_sankey(links: pd.DataFrame, title: str | None = None) -> go.Figure:
         link=dict(source=[index[s] for s in links.source], target=[index[x] for x in links.target],
                   value=links.leads.tolist(),
                   color=[_rgba(NODE_COLORS.get(x, "#64748b"), 0.35) for x in links.target],
-                  hovertemplate="%{source.label} → %{target.label}: %{value:,} leads<extra></extra>"),
+                  hovertemplate="%{source.label} → %{target.label}: " + t("chart_n_leads").format(n="%{value:,}")
+                                + "<extra></extra>"),
     ))
     return apply(fig, title, height=460)
 
@@ -70,7 +72,7 @@ def hours_gauge(hours: float, sla_hours: float, title: str) -> go.Figure:
     top = max(sla_hours * 2, (0 if pd.isna(hours) else hours) * 1.1)
     fig = go.Figure(go.Indicator(
         mode="gauge+number", value=None if pd.isna(hours) else hours,
-        number=dict(suffix=" h", valueformat=".1f"),
+        number=dict(suffix=t("chart_hours_suffix"), valueformat=".1f"),
         gauge=dict(
             axis=dict(range=[0, top]), bar=dict(color="#1e293b", thickness=0.25),
             steps=[dict(range=[0, sla_hours / 2], color="#bbf7d0"), dict(range=[sla_hours / 2, sla_hours],
@@ -87,14 +89,18 @@ def hours_gauge(hours: float, sla_hours: float, title: str) -> go.Figure:
 def weekly_trend(weekly: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Hand-offs per week (bars) and the share accepted within the SLA (line)."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
+    day = f"%{{x|{day_format()}}}: "
     fig.add_bar(x=weekly.week, y=weekly.dispatched, name=t("dispatched"), marker_color="#cbd5e1",
-                hovertemplate="%{x|%d %b %Y}: %{y:,} hand-offs<extra></extra>", secondary_y=False)
+                hovertemplate=day + t("chart_n_handoffs").format(n="%{y:,}") + "<extra></extra>", secondary_y=False)
     fig.add_scatter(x=weekly.week, y=weekly.sla_met_share, name=t("sla_met_share"), mode="lines+markers",
                     line=dict(color=PALETTE[0], width=2),
-                    hovertemplate="%{x|%d %b %Y}: %{y:.1%} within the SLA<extra></extra>", secondary_y=True)
+                    hovertemplate=day + t("chart_within_sla").format(share="%{y:.1%}") + "<extra></extra>",
+                    secondary_y=True)
     fig.add_scatter(x=weekly.week, y=weekly.answered_in_time_share, name=t("answered_in_time_share"),
                     mode="lines", line=dict(color=PALETTE[2], dash="dot"),
-                    hovertemplate="%{x|%d %b %Y}: %{y:.1%} answered in time<extra></extra>", secondary_y=True)
+                    hovertemplate=day + t("chart_answered_in_time").format(share="%{y:.1%}") + "<extra></extra>",
+                    secondary_y=True)
+    fig.update_xaxes(tickformat=day_format())
     fig.update_yaxes(title_text=t("dispatched"), secondary_y=False)
     fig.update_yaxes(title_text=t("share"), tickformat=".0%", range=[0, 1.05], secondary_y=True)
     return apply(fig, title, height=380)
@@ -107,10 +113,10 @@ def owner_chart(owners: pd.DataFrame, title: str | None = None) -> go.Figure:
         y=data.owner, x=data.sla_met_share, orientation="h",
         marker_color=[PALETTE[4] if v < 0.6 else PALETTE[6] if v < 0.85 else PALETTE[2]
                       for v in data.sla_met_share.fillna(0)],
-        text=[f"median {h:.1f} h" if pd.notna(h) else "" for h in data.median_hours_to_accept],
+        text=[t("chart_median_hours").format(hours=f"{h:.1f}") if pd.notna(h) else "" for h in data.median_hours_to_accept],
         textposition="auto", customdata=data[["dispatched", "reassigned"]].to_numpy(),
-        hovertemplate="%{y}: %{x:.1%} within the SLA<br>%{customdata[0]:,} hand-offs, "
-                      "%{customdata[1]:,} would be re-assigned<extra></extra>",
+        hovertemplate=t("chart_owner_hover").format(owner="%{y}", share="%{x:.1%}", n="%{customdata[0]:,}",
+                                                    reassigned="%{customdata[1]:,}") + "<extra></extra>",
     ))
     fig.update_xaxes(tickformat=".0%", range=[0, 1], title=t("sla_met_share"))
     return apply(fig, title, height=max(300, 28 * len(data) + 80))
@@ -122,7 +128,7 @@ def reasons_chart(reasons: pd.DataFrame, title: str | None = None) -> go.Figure:
     fig = go.Figure(go.Bar(
         y=data.return_reason, x=data.returns, orientation="h", marker_color=PALETTE[1],
         text=[f"{s:.0%}" for s in data.share], textposition="auto",
-        hovertemplate="%{y}: %{x:,} returns<extra></extra>",
+        hovertemplate="%{y}: " + t("chart_n_returns").format(n="%{x:,}") + "<extra></extra>",
     ))
     fig.update_xaxes(title=t("returns"))
     return apply(fig, title, height=max(280, 30 * len(data) + 80))
@@ -133,7 +139,8 @@ def response_chart(response: pd.DataFrame, title: str | None = None) -> go.Figur
     fig = go.Figure()
     for col, color in (("sql_rate", PALETTE[5]), ("opportunity_rate", PALETTE[3]), ("won_rate", "#16a34a")):
         fig.add_bar(x=response.bucket, y=response[col], name=t(col), marker_color=color,
-                    customdata=response.leads, hovertemplate="%{x}: %{y:.1%} of %{customdata:,} leads<extra></extra>")
+                    customdata=response.leads, hovertemplate="%{x}: " + t("chart_share_of_leads").format(
+                        share="%{y:.1%}", n="%{customdata:,}") + "<extra></extra>")
     fig.update_layout(barmode="group", xaxis_title=t("response_time"))
     fig.update_yaxes(tickformat=".0%", title=t("conversion"))
     return apply(fig, title, height=380)
@@ -147,7 +154,8 @@ def dedupe_chart(by_group: pd.DataFrame, by: str, title: str | None = None, top:
         share = data[status] / data["leads"]
         fig.add_bar(y=data[by], x=share, orientation="h", name=t(f"dd_{status}"),
                     marker_color=STATUS_COLORS[status], customdata=data[status],
-                    hovertemplate="%{y}: %{x:.1%} (%{customdata:,} leads)<extra></extra>")
+                    hovertemplate="%{y}: %{x:.1%} (" + t("chart_n_leads").format(n="%{customdata:,}")
+                                  + ")<extra></extra>")
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     fig.update_xaxes(tickformat=".0%", title=t("not_new_share"))
     return apply(fig, title, height=max(300, 26 * len(data) + 90))

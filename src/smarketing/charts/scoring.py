@@ -7,6 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from smarketing.charts.style import OUTCOME_COLORS, PALETTE, apply
+from smarketing.formatting import day_format
 from smarketing.labels import t
 
 QUADRANT_COLORS = {"hot": "#dc2626", "nurture": "#2563eb", "low_cost_followup": "#f59e0b", "drop": "#94a3b8"}
@@ -19,8 +20,8 @@ def pr_curve(curve: pd.DataFrame, current: dict | None = None, proposed: dict | 
         x=curve.recall, y=curve.precision, mode="lines+markers", name=t("sc_curve"),
         marker=dict(size=4, color=PALETTE[0]), line=dict(color=PALETTE[0]),
         customdata=curve[["threshold", "mqls"]].to_numpy(),
-        hovertemplate="threshold %{customdata[0]:,.0f}: recall %{x:.1%}, precision %{y:.1%}, "
-                      "%{customdata[1]:,} MQLs<extra></extra>",
+        hovertemplate=t("chart_pr_hover").format(threshold="%{customdata[0]:,.0f}", recall="%{x:.1%}",
+                                                 precision="%{y:.1%}", mqls="%{customdata[1]:,}") + "<extra></extra>",
     ))
     for point, name, color, symbol in ((current, t("sc_saved_rules"), "#64748b", "circle-open"),
                                        (proposed, t("sc_proposed_rules"), PALETTE[1], "star")):
@@ -28,7 +29,8 @@ def pr_curve(curve: pd.DataFrame, current: dict | None = None, proposed: dict | 
             fig.add_trace(go.Scatter(
                 x=[point["recall"]], y=[point["precision"]], mode="markers", name=name,
                 marker=dict(size=16, color=color, symbol=symbol, line=dict(width=2, color=color)),
-                hovertemplate=f"{name}: recall %{{x:.1%}}, precision %{{y:.1%}}<extra></extra>",
+                hovertemplate=t("chart_pr_point").format(name=name, recall="%{x:.1%}", precision="%{y:.1%}")
+                              + "<extra></extra>",
             ))
     fig.update_xaxes(title=t("recall"), tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(title=t("precision"), tickformat=".0%", rangemode="tozero")
@@ -40,7 +42,7 @@ def volume_curve(curve: pd.DataFrame, capacity: float | None, threshold: float |
     """MQLs per week at each threshold, with the sales capacity line and the chosen threshold."""
     fig = go.Figure(go.Scatter(
         x=curve.threshold, y=curve.mqls_per_week, mode="lines", name=t("mqls_per_week"), line=dict(color=PALETTE[0]),
-        hovertemplate="threshold %{x:,.0f}: %{y:,.1f} MQLs per week<extra></extra>",
+        hovertemplate=t("chart_volume_hover").format(threshold="%{x:,.0f}", mqls="%{y:,.1f}") + "<extra></extra>",
     ))
     if capacity:
         fig.add_hline(y=capacity, line=dict(color=PALETTE[4], dash="dash"), annotation_text=t("capacity"))
@@ -55,10 +57,12 @@ def weekly_volume(weekly: pd.DataFrame, capacity: float | None, title: str | Non
     """MQLs per week of lead creation as bars, the caught outcomes inside, capacity as a line."""
     fig = go.Figure([
         go.Bar(x=weekly.week, y=weekly.mqls, name=t("mqls"), marker_color=PALETTE[0],
-               hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} MQLs<extra></extra>"),
+               hovertemplate=t("chart_week_mqls").format(week=f"%{{x|{day_format()}}}", n="%{y:,}") + "<extra></extra>"),
         go.Bar(x=weekly.week, y=weekly.caught, name=t("caught"), marker_color=PALETTE[2],
-               hovertemplate="week of %{x|%Y-%m-%d}: %{y:,} caught<extra></extra>"),
+               hovertemplate=t("chart_week_caught").format(week=f"%{{x|{day_format()}}}", n="%{y:,}")
+                             + "<extra></extra>"),
     ])
+    fig.update_xaxes(tickformat=day_format())
     fig.update_layout(barmode="overlay")
     if capacity:
         fig.add_hline(y=capacity, line=dict(color=PALETTE[4], dash="dash"), annotation_text=t("capacity"))
@@ -91,7 +95,8 @@ def quadrant_scatter(points: pd.DataFrame, fit_threshold: float, interest_thresh
             marker=dict(color=OUTCOME_COLORS[status], size=5 if status == "no deal" else 7,
                         opacity=0.45 if status == "no deal" else 0.85),
             customdata=part[["lead_id", "fit"]].to_numpy(),
-            hovertemplate="%{customdata[0]}: fit %{customdata[1]:,.0f}, interest %{y:,.1f}<extra></extra>",
+            hovertemplate=t("chart_fit_interest_hover").format(lead="%{customdata[0]}", fit="%{customdata[1]:,.0f}",
+                                                               interest="%{y:,.1f}") + "<extra></extra>",
         ))
     fig = go.Figure(traces)
     _quadrant_lines(fig, fit_threshold, interest_threshold)
@@ -110,7 +115,8 @@ def quadrant_density(grid: pd.DataFrame, fit_threshold: float, interest_threshol
     fig = go.Figure(go.Heatmap(
         x=wide.columns, y=wide.index, z=z, customdata=counts, colorscale="Blues", hoverongaps=False,
         colorbar=dict(title=t("leads"), tickvals=[0, 1, 2, 3, 4, 5], ticktext=["1", "10", "100", "1k", "10k", "100k"]),
-        hovertemplate="fit %{x:,.0f}, interest %{y:,.1f}: %{customdata:,} leads<extra></extra>",
+        hovertemplate=t("chart_density_hover").format(fit="%{x:,.0f}", interest="%{y:,.1f}", n="%{customdata:,}")
+                      + "<extra></extra>",
     ))
     _quadrant_lines(fig, fit_threshold, interest_threshold)
     fig.update_xaxes(title=t("fit_score"))
@@ -124,7 +130,7 @@ def quadrant_by_chart(frame: pd.DataFrame, by: str, title: str | None = None) ->
     fig = go.Figure([
         go.Bar(y=part[by], x=part.share, name=t(f"q_{q}"), orientation="h", marker_color=QUADRANT_COLORS[q],
                customdata=part[["leads"]].to_numpy(),
-               hovertemplate="%{y}: %{x:.1%} (%{customdata[0]:,} leads)<extra></extra>")
+               hovertemplate="%{y}: %{x:.1%} (" + t("chart_n_leads").format(n="%{customdata[0]:,}") + ")<extra></extra>")
         for q in QUADRANT_COLORS
         if not (part := frame[(frame.quadrant == q) & frame[by].isin(order)]).empty
     ])
@@ -147,8 +153,8 @@ def lift_chart(attributes: pd.DataFrame, top: int = 25, min_leads: int = 30, tit
                      color="#94a3b8"),
         marker=dict(size=9, color=[PALETTE[2] if v > 1 else PALETTE[4] for v in data.lift]),
         customdata=data[["leads", "rate", "points"]].to_numpy(),
-        hovertemplate="%{y}: lift %{x:.2f}× (rate %{customdata[1]:.1%}, %{customdata[0]:,} leads) "
-                      "→ %{customdata[2]} points<extra></extra>",
+        hovertemplate=t("chart_lift_hover").format(name="%{y}", lift="%{x:.2f}×", rate="%{customdata[1]:.1%}",
+                                                   n="%{customdata[0]:,}", points="%{customdata[2]}") + "<extra></extra>",
     ))
     fig.add_vline(x=1, line=dict(color="#334155", dash="dot"))
     ticks = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20]

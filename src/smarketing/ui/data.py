@@ -15,7 +15,7 @@ import streamlit as st
 
 from smarketing import access, precompute, settings, store
 from smarketing.formatting import md_code, md_text
-from smarketing.labels import t
+from smarketing.labels import language, t
 from smarketing.launch import warmup
 from smarketing.store import clamp, engines, writes
 
@@ -159,8 +159,9 @@ def _cached_call(db_key: str, name: str, args_repr: str, _func, _args, _kwargs):
 
 
 def cached(func, *args, **kwargs):
-    """func(connection(), *args, **kwargs), cached per database file version and argument values."""
-    name = f"{func.__module__}.{func.__qualname__}"
+    """func(connection(), *args, **kwargs), cached per database file version, argument values and interface
+    language (a result may hold words: labelled rows, notes)."""
+    name = f"{func.__module__}.{func.__qualname__}@{language()}"
     return _cached_call(cache_key(), name, repr((args, sorted(kwargs.items()))), func, args, kwargs)
 
 

@@ -17,6 +17,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from smarketing import access
 from smarketing.labels import t
+from smarketing.ui import language
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ DEEP_LINK = "_smarketing_deep_link"
 def navigate(app_dir: Path) -> None:
     """In app.py: the login gate, then the navigation of the pages this role may see, and the chosen page
     (or the page a deep link asked for before the navigation existed, with its query parameters)."""
+    language.apply()  # the run's language, before any word is drawn
     st.sidebar.markdown(f"### {t('app_title')}")
     access.gate()
     pages = {
@@ -82,6 +84,7 @@ def guard(key: str) -> None:
     the navigation with the same query parameters. A page file that is itself the main script (AppTest) is
     drawn on its own."""
     if not getattr(_run, "navigated", False):
+        language.apply()
         access.gate()
         main = _main_script()
         if main is not None and main.name == "app.py":

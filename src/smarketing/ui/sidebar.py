@@ -10,7 +10,7 @@ import streamlit as st
 from smarketing import access, timewindow
 from smarketing.filters import MODES, Filters
 from smarketing.formatting import md_code, md_text
-from smarketing.labels import t
+from smarketing.labels import language, t
 from smarketing.store import engines
 from smarketing.ui.data import (
     allowed_source,
@@ -20,6 +20,8 @@ from smarketing.ui.data import (
     db_path,
     segment_values,
 )
+from smarketing.ui.language import PARAM as LANG_PARAM
+from smarketing.ui.language import picker as language_picker
 from smarketing.ui.views import saved_views
 
 SEGMENT_COLUMNS = ("source_group", "source", "industry", "country", "region", "owner")
@@ -49,6 +51,7 @@ def _forget_stale_range(lo: date, hi: date) -> None:
 
 def sidebar() -> Filters:
     """Draw the shared sidebar and return the filters; state is kept in the URL."""
+    language_picker()  # English / 中文, kept in the URL with the filters
     key = cache_key()
     lo, hi = data_bounds(key)
     _forget_stale_range(lo, hi)
@@ -117,7 +120,7 @@ def _source_picker() -> None:
 
 
 def _write_params(since: date, until: date, mode: str, segments: dict) -> None:
-    params = {"since": since.isoformat(), "until": until.isoformat(), "mode": mode}
+    params = {"since": since.isoformat(), "until": until.isoformat(), "mode": mode, LANG_PARAM: language()}
     params.update({c: list(v) for c, v in segments.items()})
     current = {k: st.query_params.get_all(k) for k in st.query_params}
     wanted = {k: v if isinstance(v, list) else [v] for k, v in params.items()}

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from smarketing import access, exports, formatting, privacy
-from smarketing.labels import t
+from smarketing.labels import language, t
 from smarketing.ui import columns
 from smarketing.ui.columns import PLACEHOLDER
 
@@ -152,5 +152,5 @@ def chart(func, *args, key: str | None = None, **kwargs):
     (st.plotly_chart only reads it)."""
     unmask = access.show_personal_data()  # a chart's labels are data too: a phone in a return reason is masked
     args = [privacy.mask_frame(a, unmask=unmask) if isinstance(a, pd.DataFrame) else a for a in args]
-    figure = _figure(f"{func.__module__}.{func.__qualname__}", func, *args, **kwargs)
+    figure = _figure(f"{func.__module__}.{func.__qualname__}@{language()}", func, *args, **kwargs)  # titles are words
     return st.plotly_chart(figure, width="stretch", key=key)
