@@ -4,10 +4,10 @@ import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import funnel as charts
-from smarketing.formatting import fmt_days, fmt_int, fmt_money, fmt_pct, md_text
 from smarketing.funnel import kpis, leaks, lifecycle
 from smarketing.labels import t
 from smarketing.stages import active_stages
+from smarketing.ui import cards
 from smarketing.ui.pack import pack_buttons
 
 ui.guard("home")
@@ -24,19 +24,7 @@ if headline.loc[headline.metric == "Leads", "value"].iloc[0] == 0:
     ui.empty_state()
     st.stop()
 
-FORMAT = {"count": fmt_int, "money": fmt_money, "pct": lambda v: fmt_pct(v, 2), "days": fmt_days}
-HELP = {
-    "Leads": "help_kpi_leads", "Won revenue": "help_kpi_revenue", "Lead → customer": "help_kpi_rate",
-    "Median days lead → customer": "help_kpi_days",
-}
-cols = st.columns(4)
-for i, row in enumerate(headline.itertuples()):
-    delta = None if row.change != row.change else f"{row.change:+.1%} vs previous"
-    inverse = row.metric.startswith("Median days")  # fewer days is better
-    cols[i % 4].metric(
-        md_text(row.metric), FORMAT[row.kind](row.value), delta, delta_color="inverse" if inverse else "normal",
-        help=t(HELP.get(row.metric, "help_kpi_stage")), border=True,
-    )
+cards.kpi_cards(headline)  # a rate's change in points, the others' in per cent
 
 if headline.loc[headline.metric == "Won revenue", "value"].isna().all():
     st.caption(t("no_deal_amounts"))  # unknown, not $0
@@ -61,10 +49,8 @@ with right:
         st.success(t("no_leaks"), icon=":material/check_circle:")
     else:
         for row in falls.itertuples():
-            badge = ":red-badge[significant]" if row.significant else ":orange-badge[watch]"
-            st.markdown(f"{badge} **{md_text(row.transition)}**: {fmt_pct(row.rate_before)} → {fmt_pct(row.rate_now)} "
-                        f"({row.change * 100:+.1f} pt, p = {row.p_value:.3f})")
+            st.markdown(cards.leak_line(row))
         ui.page_link("funnel", t("see_funnel"))
 with st.expander(t("kpi_table")):
-    ui.table(headline.drop(columns=["kind"]).rename(columns={"change": "relative_change"}), "kpis",
-             percent=("relative_change",))
+    ui.dataframe(cards.kpi_table(headline), hide_index=True, width="stretch", column_config=cards.kpi_table_config())
+    ui.download(headline, "kpis")

@@ -17,7 +17,7 @@ def test_overview_shows_kpis_with_change(demo_env):
     at = run_page("app.py")  # the default page of the navigation
     labels = [m.label for m in at.metric]
     assert {"Leads", "MQL", "SQL", "Opportunity", "Customer", "Won revenue", "Lead → customer",
-            "Median days lead → customer"} <= set(labels)
+            "Median days to customer"} <= set(labels)
     leads = next(m for m in at.metric if m.label == "Leads")
     assert leads.value.replace(",", "").isdigit() and int(leads.value.replace(",", "")) > 0
     assert "vs previous" in str(leads.proto.delta)

@@ -49,10 +49,14 @@ def _snapshot(con, filters: Filters, stages: StageModel) -> dict[str, float]:
 
 
 KINDS = {"Won revenue": "money", "Lead → customer": "pct", "Median days lead → customer": "days"}
+KPI_LABELS = {"Leads": "pack_kpi_leads", "Won revenue": "won_revenue", "Lead → customer": "pack_kpi_lead_to_customer",
+              "Median days lead → customer": "kpi_days_to_customer"}  # label keys (stages go by their own names)
 
 
 def headline(con, filters: Filters, stages: StageModel | None = None) -> pd.DataFrame:
-    """Columns: metric, kind (count|money|pct|days), value, previous, change (relative; NaN if no base)."""
+    """Columns: metric, kind (count|money|pct|days), value, previous, change (relative; NaN if no base), points
+    (a rate's change in percentage points as a fraction, value - previous; NaN for the other kinds): a rate's
+    change is read in points, everything else's relative."""
     stages = resolve(stages)
     now = _snapshot(con, filters, stages)
     before = _snapshot(con, filters.previous(), stages) if filters.since and filters.until else {}
@@ -60,6 +64,8 @@ def headline(con, filters: Filters, stages: StageModel | None = None) -> pd.Data
     for metric, value in now.items():
         prev = before.get(metric, float("nan"))
         change = (value - prev) / prev if prev and pd.notna(prev) and prev != 0 else float("nan")
-        rows.append({"metric": metric, "kind": KINDS.get(metric, "count"), "value": value, "previous": prev,
-                     "change": change})
+        kind = KINDS.get(metric, "count")
+        points = value - prev if kind == "pct" else float("nan")
+        rows.append({"metric": metric, "kind": kind, "value": value, "previous": prev, "change": change,
+                     "points": points})
     return pd.DataFrame(rows)

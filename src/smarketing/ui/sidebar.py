@@ -10,7 +10,7 @@ import streamlit as st
 from smarketing import access, timewindow
 from smarketing.filters import MODES, Filters
 from smarketing.formatting import md_code, md_text
-from smarketing.labels import language, t
+from smarketing.labels import label, language, t
 from smarketing.store import engines
 from smarketing.ui.data import (
     allowed_source,
@@ -81,7 +81,8 @@ def sidebar() -> Filters:
             if not options:
                 continue
             chosen = [v for v in st.query_params.get_all(column) if v in options]
-            picked_values = st.multiselect(t(column), options, default=chosen, key=f"flt_{column}")
+            picked_values = st.multiselect(t(column), options, default=chosen, key=f"flt_{column}",
+                                           format_func=label)  # paid_search reads "Paid search"
             if picked_values:
                 segments[column] = tuple(picked_values)
     _write_params(since, until, mode, segments)
