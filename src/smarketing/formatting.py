@@ -34,7 +34,7 @@ def fmt_money(value, digits: int = 0) -> str:
 
 
 def fmt_days(value) -> str:
-    return "–" if _missing(value) else f"{value:,.1f} d"
+    return "–" if _missing(value) else f"{value:,.1f}{_unit(DAYS)}"
 
 
 def fmt_ratio(value) -> str:
@@ -58,7 +58,7 @@ def md_code(value) -> str:
 
 def fmt_points(value, digits: int = 1) -> str:
     """A difference between two fractions in percentage points, signed: +1.2 pts."""
-    return "–" if _missing(value) else f"{value * 100:+.{digits}f} pts"
+    return "–" if _missing(value) else f"{value * 100:+.{digits}f}{_unit(POINTS)}"
 
 
 def fmt_change(value, digits: int = 1) -> str:
@@ -67,7 +67,7 @@ def fmt_change(value, digits: int = 1) -> str:
 
 
 def fmt_hours(value) -> str:
-    return "–" if _missing(value) else f"{value:,.1f} h"
+    return "–" if _missing(value) else f"{value:,.1f}{_unit(HOURS)}"
 
 
 def fmt_p(value) -> str:
@@ -183,6 +183,24 @@ def machine(frame, kinds: dict | None = None):
 # the command line's machine formats keep ISO dates (2026-11-01).
 _D3_MONTH = {"en": "%b %Y", "zh": "%Y年%-m月"}  # plotly's (d3) time formats
 _D3_DAY = {"en": "%d %b %Y", "zh": "%Y年%-m月%-d日"}
+
+
+_UNIT_KEYS = {POINTS: "unit_points", DAYS: "unit_days", HOURS: "unit_hours"}  # " pts", " d", " h" in English
+
+
+def _unit(kind: str) -> str:
+    """The unit after a number of `kind` in the current language (" d"; zh " 天")."""
+    from smarketing.labels import t
+
+    return t(_UNIT_KEYS[kind])
+
+
+def column_format(kind: str) -> tuple:
+    """COLUMN_FORMATS[kind] with its unit in the current language ("%,.1f d"; zh "%,.1f 天")."""
+    fmt, scale, step = COLUMN_FORMATS[kind]
+    if kind in _UNIT_KEYS:
+        fmt = fmt.rsplit(" ", 1)[0] + _unit(kind)
+    return fmt, scale, step
 
 
 def _language() -> str:

@@ -54,6 +54,13 @@ def _clamp_window(args) -> None:
             setattr(args, option, clamped)
 
 
+def _language(args):
+    """The labels' language of a command: its --lang, else the language setting (resolved once, not per label)."""
+    from smarketing import labels, settings
+
+    return labels.using(getattr(args, "lang", None) or settings.current().language)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -62,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return int(exc.code or 0) and 1
     _clamp_window(args)
     try:
-        return int(args.func(args) or 0)
+        with _language(args):  # English unless SMARKETING_LANG (or a command's --lang) says otherwise
+            return int(args.func(args) or 0)
     except BrokenPipeError:
         sys.stderr.close()
         return 0

@@ -12,6 +12,7 @@ from smarketing.attribution.models import MODELS
 from smarketing.cli import CliError
 from smarketing.cli.common import add_db, open_db, parse_date
 from smarketing.filters import MODES, Filters
+from smarketing.labels import LANGUAGES
 from smarketing.leadflow.sla import DEFAULT_HOURS
 from smarketing.report import pdf as pack_pdf
 from smarketing.report.options import DEFAULT_MODEL, DEFAULT_PLAN_MONTHS
@@ -52,6 +53,8 @@ def register(sub) -> None:
     p.add_argument("--out", metavar="FILE", help="the HTML file to write (default: smarketing-pack-<week>.html)")
     p.add_argument("--pdf", action="store_true", help="also write the PDF beside it (same name, .pdf)")
     p.add_argument("--unmask", action="store_true", help="show emails and phones in full (masked by default)")
+    p.add_argument("--lang", choices=tuple(LANGUAGES), metavar="LANG",
+                   help="the pack's language: en or zh (default: $SMARKETING_LANG, else en)")
     p.set_defaults(func=run)
 
 

@@ -5,12 +5,13 @@ Nothing is fetched: no external stylesheet, font, script or image."""
 from __future__ import annotations
 
 from smarketing.formatting import fmt_money
-from smarketing.labels import LANGUAGE, label, t
+from smarketing.labels import label, language, t
 from smarketing.report import sections
 from smarketing.report.blocks import esc, masked, note
 from smarketing.report.content import PackContent
 from smarketing.report.options import week_label
 
+HTML_LANG = {"zh": "zh-CN"}  # the document's language tag: CJK fonts and line breaking follow it
 FONTS = ('"Noto Sans", "DejaVu Sans", "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", '
          '"Microsoft YaHei", "Segoe UI", Roboto, Arial, sans-serif')
 CSS = """
@@ -103,6 +104,6 @@ def render(c: PackContent) -> str:
     """The whole pack as one HTML document (the same content gives the same text)."""
     body = "".join([header(c), sections.kpis(c), sections.funnel(c), sections.handoffs(c), sections.channels(c),
                     sections.goal(c), footer(c)])
-    return (f'<!DOCTYPE html>\n<html lang="{LANGUAGE}"><head><meta charset="utf-8">'
+    return (f'<!DOCTYPE html>\n<html lang="{HTML_LANG.get(language(), language())}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(title(c))}</title><style>{CSS}</style></head><body>{body}</body></html>\n")

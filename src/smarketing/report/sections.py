@@ -106,7 +106,7 @@ def leaks(c: PackContent) -> str:
         return block(t("pack_leaks"), note(t("pack_no_conversions_to_compare")))
     if falls.empty:
         return block(t("pack_leaks"), note(t("no_leaks"), "good"), f'<p class="caption">{caption}</p>')
-    rows = [(masked(r.transition, c.options.unmask), r.rate_before, r.rate_now, f"{_pct(r.rate_before)} → {_pct(r.rate_now)} "
+    rows = [(masked(label(r.transition), c.options.unmask), r.rate_before, r.rate_now, f"{_pct(r.rate_before)} → {_pct(r.rate_now)} "
              f"({fmt_points(r.change)})") for r in falls.itertuples()]
     chart = svg.paired(rows, t("pack_leaks"), t("pack_before").format(since=_day(before.since),
                                                                        until=_day(before.until)),
@@ -157,7 +157,8 @@ def _is_total(row: pd.Series) -> bool:
 
 def channels(c: PackContent) -> str:
     """The full-chain channel table by source group, then ROMI per channel under the chosen model."""
-    columns = [text_column("source_group", t("source_group")), Column("cost", t("cost"), fmt_money),
+    group = Column("source_group", t("source_group"), lambda v: label(v) if v == TOTAL_LABEL else str(v), number=False)
+    columns = [group, Column("cost", t("cost"), fmt_money),
                Column("leads", t("leads"), fmt_int), Column("mql", t("mql"), fmt_int),
                Column("sql", t("sql"), fmt_int), Column("customers", t("customers"), fmt_int),
                Column("won_revenue", t("won_revenue"), fmt_money),

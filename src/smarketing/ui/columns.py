@@ -24,7 +24,7 @@ def number_column(kind: str, label: str, help: str | None = None, **extra) -> di
     """The column config of a number of `kind` (formatting kinds); a p-value is text (see `prepare`)."""
     if kind == formatting.PVALUE:
         return st.column_config.TextColumn(label, help=help, alignment="right", **extra)
-    fmt, _scale, step = formatting.COLUMN_FORMATS[kind]
+    fmt, _scale, step = formatting.column_format(kind)  # units in the interface language
     return st.column_config.NumberColumn(label, help=help, format=fmt, step=step, **extra)
 
 

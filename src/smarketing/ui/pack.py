@@ -2,7 +2,7 @@
 runs), built only when a button is clicked, never on a run of the page.
 
 Streamlit runs a deferred download's callable in a worker thread without the page's context, so everything it
-needs is read now (filters, model, masking, the stage model, the shared connection) and it queries through a
+needs is read now (filters, model, masking, the stage model, the language, the shared connection) and it queries through a
 cursor of its own."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import functools
 
 import streamlit as st
 
-from smarketing import access, report, store
+from smarketing import access, labels, report, store
 from smarketing.attribution.models import MODELS
 from smarketing.filters import Filters
 from smarketing.labels import t
@@ -39,13 +39,14 @@ def pack_buttons(filters: Filters) -> None:
     """The Meeting pack download buttons (HTML; PDF when available)."""
     if not (filters.since and filters.until):
         return
-    options, stages = pack_options(filters), active_stages()
+    options, stages, lang = pack_options(filters), active_stages(), labels.language()
     path = data.db_path()
     data.connection()  # the data source can be used (else the page has said why and stopped)
     shared = data._connection(path, "" if engines.is_url(path) else writes.version(path))
 
     def html() -> bytes:
-        return report.build_html(store.thread_backend(shared), options, stages).encode("utf-8")
+        with labels.using(lang):  # the worker thread does not share the page's language
+            return report.build_html(store.thread_backend(shared), options, stages).encode("utf-8")
 
     def as_pdf() -> bytes:
         return pdf.html_to_pdf(html().decode("utf-8"))
