@@ -5,7 +5,7 @@ import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import audit as charts
-from smarketing.formatting import fmt_int, fmt_pct, md_text
+from smarketing.formatting import fmt_date, fmt_int, fmt_pct, md_text
 from smarketing.funnel import audit
 from smarketing.labels import label, t
 
@@ -41,7 +41,7 @@ k[1].metric(t("audit_history_leads"), f"{fmt_int(report.with_history_issue)} · 
             f"{fmt_pct(report.with_history_issue / report.leads)}", help=t("audit_help_history"), border=True)
 k[2].metric(t("audit_stale_leads"), fmt_int(group_leads(audit.STALE)), help=t("audit_help_stale"), border=True)
 k[3].metric(t("audit_mapping_leads"), fmt_int(group_leads(audit.MAPPING)), help=t("audit_help_mapping"), border=True)
-as_of = f"{report.as_of:%d %b %Y %H:%M}" if report.as_of is not None else "–"
+as_of = fmt_date(report.as_of, time=True) if report.as_of is not None else "–"
 st.caption(t("audit_as_of").format(as_of=as_of, hours=f"{report.sla_hours:g}"))
 if unchecked := [k for k in audit.ISSUES if not issues.at[k, "checked"]]:
     st.caption(t("audit_not_checked").format(issues="; ".join(

@@ -6,7 +6,7 @@ import streamlit as st
 from smarketing import forecast, ui
 from smarketing.charts import forecast as charts
 from smarketing.filters import Filters
-from smarketing.formatting import fmt_int, fmt_money, fmt_pct, md_text
+from smarketing.formatting import fmt_int, fmt_money, fmt_month, fmt_pct, md_text
 from smarketing.labels import t
 
 ui.guard("forecast")
@@ -26,7 +26,7 @@ if outlook.as_of is None:
 
 metrics = outlook.monthly.drop_duplicates("metric")[["metric", "stage"]]
 names = {m: charts.metric_name(m, s) for m, s in metrics.itertuples(index=False)}
-st.caption(t("fc_as_of").format(start=f"{outlook.as_of:%B %Y}", history=outlook.history_months) + " "
+st.caption(t("fc_as_of").format(start=fmt_month(outlook.as_of), history=outlook.history_months) + " "
            + t("fc_seasonal_on" if outlook.seasonal else "fc_seasonal_off"))
 if not outlook.chain:
     st.info(t("fc_no_stages"), icon=":material/info:")

@@ -8,7 +8,7 @@ from smarketing.charts.audit import trust_line
 from smarketing.formatting import fmt_int, fmt_pct, md_text
 from smarketing.funnel import behaviour, leaks, lifecycle, ordered
 from smarketing.funnel.audit import HISTORY_KEYS, audit_report
-from smarketing.labels import t
+from smarketing.labels import label, t
 from smarketing.schema import CORE_EVENT_TYPES
 from smarketing.scoring.scores import event_types
 from smarketing.stages import active_stages
@@ -28,7 +28,7 @@ if overall.leads.iloc[0] == 0:
     ui.empty_state()
     st.stop()
 if overall.leads.iloc[1:].sum() == 0:
-    st.info(t("one_stage_only").format(first=md_text(STAGES.names[0])), icon=":material/info:")
+    st.info(t("one_stage_only").format(first=md_text(label(STAGES.names[0]))), icon=":material/info:")
 
 RATES = ("conversion_from_previous", "conversion_from_first")
 DAYS = ("median_days_from_previous", "p90_days_from_previous")
@@ -45,7 +45,7 @@ with left:
 with right:
     first, last = shown[shown.recorded].iloc[0], shown[shown.recorded].iloc[-1]  # the funnel starts where recorded
     summary = t("funnel_summary" if kind == "reached" else "funnel_summary_ordered")
-    st.markdown(summary.format(first=md_text(first.stage), last=md_text(last.stage),
+    st.markdown(summary.format(first=md_text(label(first.stage)), last=md_text(label(last.stage)),
                                rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
     ui.table(lifecycle.shown_funnel(shown) if kind == "reached" else ordered.shown_side_by_side(shown, overall),
              "funnel" if kind == "reached" else "funnel_in_order", percent=(*RATES, "in_order_share"), days=DAYS,
@@ -55,7 +55,8 @@ with right:
         st.caption(t("stages_not_recorded").format(stages=", ".join(md_text(m) for m in missing)))
     side = ui.cached(lifecycle.side_stage_counts, filters)
     if not side.empty:
-        st.caption(t("side_stages") + ": " + ", ".join(f"{md_text(r.stage)} {r.leads:,}" for r in side.itertuples()))
+        st.caption(t("side_stages_list").format(stages=", ".join(f"{md_text(label(r.stage))} {r.leads:,}"
+                                                                  for r in side.itertuples())))
     if trust := trust_line(ui.cached(audit_report, filters, only=HISTORY_KEYS).by_stage):
         st.caption(trust)  # the funnel integrity audit beside the funnel (trust needs the history checks only)
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import funnel as charts
+from smarketing.formatting import fmt_date
 from smarketing.funnel import kpis, leaks, lifecycle
 from smarketing.labels import t
 from smarketing.stages import active_stages
@@ -13,8 +14,8 @@ from smarketing.ui.pack import pack_buttons
 ui.guard("home")
 filters = ui.sidebar()
 st.title(t("home_title"))
-st.caption(t(f"mode_{filters.mode}") + f" · {filters.since:%d %b %Y} – {filters.until:%d %b %Y}, "
-           + t("home_compared"))
+st.caption(t("home_caption").format(mode=t(f"mode_{filters.mode}"), since=fmt_date(filters.since),
+                                    until=fmt_date(filters.until), compared=t("home_compared")))
 pack_buttons(filters)  # the meeting pack of these filters, built when clicked
 
 with st.spinner(t("computing")):

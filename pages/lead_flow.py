@@ -4,7 +4,7 @@ import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import leadflow as charts
-from smarketing.formatting import fmt_int, fmt_pct
+from smarketing.formatting import fmt_date, fmt_int, fmt_pct
 from smarketing.labels import column_labels, t
 from smarketing.leadflow import flow as leadflow
 from smarketing.leadflow import lists as leadlists
@@ -64,7 +64,7 @@ if has_handoffs:
                       width="stretch", key="g_answered")
     g[2].plotly_chart(charts.hours_gauge(s["median_hours_to_accept"], float(hours), t("median_hours_to_accept")),
                       width="stretch", key="g_hours")
-    st.caption(t("lf_as_of").format(as_of=f"{report.as_of:%d %b %Y %H:%M}", hours=f"{hours:g}"))
+    st.caption(t("lf_as_of").format(as_of=fmt_date(report.as_of, time=True), hours=f"{hours:g}"))
 else:
     ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
 

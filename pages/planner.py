@@ -8,7 +8,7 @@ import streamlit as st
 from smarketing import planner, ui
 from smarketing.charts import planner as charts
 from smarketing.formatting import fmt_int, fmt_money, fmt_pct, md_text
-from smarketing.labels import column_labels, t
+from smarketing.labels import column_labels, label, t
 from smarketing.stages import active_stages
 
 ui.guard("planner")
@@ -82,7 +82,7 @@ except ValueError as exc:
 needs = plan_a.needed_map()
 first, last = plan_a.assumptions.stages[0], plan_a.assumptions.stages[-1]
 k = st.columns(4)
-k[0].metric(t("pl_customers_needed").format(stage=md_text(last)), fmt_int(needs[last]), help=t("pl_help_customers"),
+k[0].metric(t("pl_customers_needed").format(stage=md_text(label(last))), fmt_int(needs[last]), help=t("pl_help_customers"),
             border=True)
 k[1].metric(t("pl_leads_needed"), fmt_int(needs[first]), help=t("pl_help_leads"), border=True)
 k[2].metric(t("budget"), fmt_money(plan_a.budget), help=t("pl_help_budget"), border=True)

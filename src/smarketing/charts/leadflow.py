@@ -9,7 +9,7 @@ from plotly.subplots import make_subplots
 
 from smarketing.charts.style import OUTCOME_COLORS, PALETTE, apply
 from smarketing.formatting import day_format
-from smarketing.labels import t
+from smarketing.labels import label, t
 
 NODE_COLORS = {
     "mql": PALETTE[0], "accepted": "#16a34a", "returned": "#f97316", "pending": "#f59e0b",
@@ -138,7 +138,7 @@ def response_chart(response: pd.DataFrame, title: str | None = None) -> go.Figur
     """Conversion to opportunity and to won by response-time bucket of the first hand-off."""
     fig = go.Figure()
     for col, color in (("sql_rate", PALETTE[5]), ("opportunity_rate", PALETTE[3]), ("won_rate", "#16a34a")):
-        fig.add_bar(x=response.bucket, y=response[col], name=t(col), marker_color=color,
+        fig.add_bar(x=[label(b) for b in response.bucket], y=response[col], name=t(col), marker_color=color,
                     customdata=response.leads, hovertemplate="%{x}: " + t("chart_share_of_leads").format(
                         share="%{y:.1%}", n="%{customdata:,}") + "<extra></extra>")
     fig.update_layout(barmode="group", xaxis_title=t("response_time"))

@@ -11,6 +11,7 @@ import streamlit as st
 
 from smarketing import formatting
 from smarketing.labels import label as default_label
+from smarketing.ui.language import shown_words
 
 PLACEHOLDER = "–"  # what a table shows for an unknown value (st.dataframe shows "None" otherwise)
 PIN_FROM = 7  # tables with this many visible columns or more keep their first (name) column in view
@@ -52,6 +53,7 @@ def prepare(frame: pd.DataFrame, column_config: dict | None = None, kinds: dict 
     column. kinds: {column: formatting kind} where the name does not say; help: {column: tooltip};
     label(column): the header of a column without one."""
     column_config, help = dict(column_config or {}), help or {}
+    frame = shown_words(frame)  # stage names, statuses and our markers in the interface language
     kinds = formatting.kinds_of(frame, {**(frame.attrs.get("kinds") or {}), **(kinds or {})})
     shown, config = frame, {}
     for column in frame.columns:
@@ -93,6 +95,7 @@ def styled(frame: pd.DataFrame, kinds: dict | None = None):
     """A pandas Styler of `frame` whose numbers read as every table's (formatting.FORMATTERS by kind), "–" for
     unknown; pages add colour on top."""
     found = formatting.kinds_of(frame, {**(frame.attrs.get("kinds") or {}), **(kinds or {})})
+    frame = shown_words(frame)
     return frame.style.format({c: formatting.FORMATTERS[k] for c, k in found.items()}, na_rep=PLACEHOLDER)
 
 

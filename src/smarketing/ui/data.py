@@ -60,11 +60,11 @@ def connection():
     try:
         base = _connection(path, "" if engines.is_url(path) else writes.version(path))
     except FileNotFoundError:
-        st.error(f"No database at {md_code(path)}. Create the demo data with `smarketing demo` or set SMARKETING_DB.")
+        st.error(t("database_missing").format(path=md_code(path)))
         reset_source_button()
         st.stop()
     except (engines.EngineError, store.DatabaseError) as exc:  # messages never contain the password
-        st.error(f"Cannot use the data source: {md_text(exc)}")
+        st.error(t("data_source_unusable").format(error=md_text(exc)))
         reset_source_button()
         st.stop()
     cursors = _thread.__dict__.setdefault("cursors", {})

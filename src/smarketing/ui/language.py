@@ -60,3 +60,43 @@ def picker() -> None:
         st.session_state[WIDGET] = lang  # the switch shows the language in use (a link may have set it)
     st.sidebar.segmented_control(labels.t("language"), list(labels.LANGUAGES), format_func=labels.LANGUAGES.get,
                                  key=WIDGET, on_change=_switched, label_visibility="collapsed")
+
+
+# Table columns whose values are our words (stage names, stage changes, metric names, statuses), shown in the
+# interface language; other columns hold the user's data and stay as they are, except the markers our analyses put
+# among them ("(none)", "(other)", "Total" …). {column: key prefix} for values that are keys without their prefix.
+WORD_COLUMNS = {"stage": "", "from_stage": "", "to_stage": "", "transition": "", "metric": "", "item": "",
+                "outcome": "", "bucket": "", "status": "", "stages": "", "quadrant": "q_", "deal_status": "status_"}
+MARKER_KEYS = ("none_value", "other_group", "total", "all_rows", "no_reason_given", "unassigned", "no_response")
+
+
+def shown_words(frame):
+    """The frame with our words in its cells in the interface language (a copy; the frame itself when English)."""
+    if labels.language() == labels.DEFAULT_LANGUAGE:
+        return frame
+    english = labels.table(labels.DEFAULT_LANGUAGE)
+    markers = {english[k] for k in MARKER_KEYS if k in english}
+    out = frame
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype != object and str(series.dtype) not in ("string", "str", "category"):
+            continue
+        prefix = WORD_COLUMNS.get(str(column))
+        if prefix is None and not series.isin(markers).any():
+            continue
+        out = out.copy() if out is frame else out
+        out[column] = series.map(lambda v, p=prefix: _word(v, p, markers))
+    return out
+
+
+def _word(value, prefix: str | None, markers: set):
+    if not isinstance(value, str):
+        return value
+    if prefix is None:
+        return labels.label(value) if value in markers else value
+    key = f"{prefix}{value.replace(' ', '_')}"
+    if prefix and key in labels.table(labels.DEFAULT_LANGUAGE):
+        return labels.t(key)
+    if ", " in value and prefix == "":  # a list of stages ("MQL, SQL")
+        return ", ".join(labels.label(v) for v in value.split(", "))
+    return labels.label(value)

@@ -56,7 +56,7 @@ def sidebar() -> Filters:
     lo, hi = data_bounds(key)
     _forget_stale_range(lo, hi)
     default_since = max(lo, hi - timedelta(days=364))
-    st.sidebar.caption(f"{t('database')}: {md_code(engines.redact(db_path()))}")
+    st.sidebar.caption(t("database_in_use").format(database=md_code(engines.redact(db_path()))))
     _source_picker()
     _clamped_warning(key)
     saved_views(SEGMENT_COLUMNS)  # a view's link opens it (before the filter widgets); the saved views, saving
@@ -65,7 +65,7 @@ def sidebar() -> Filters:
     until = max(timewindow.clamp_day(_param_date("until", hi)), since)
     picked = st.sidebar.date_input(
         t("date_range"), value=(since, until), min_value=floor, max_value=ceiling,
-        key="flt_range", help="Whole days, inclusive, UTC.",
+        key="flt_range", help=t("date_range_help"),
     )
     if isinstance(picked, tuple) and len(picked) == 2:
         since, until = picked

@@ -100,8 +100,9 @@ def no_previous_period(filters) -> bool:
     before = filters.previous()
     if pd.Timestamp(before.until) >= pd.Timestamp(first).normalize():
         return False
-    st.info(t("no_previous_period").format(start=f"{pd.Timestamp(first):%d %b %Y}", since=f"{before.since:%d %b %Y}",
-                                           until=f"{before.until:%d %b %Y}"), icon=":material/info:")
+    day = formatting.fmt_date
+    st.info(t("no_previous_period").format(start=day(pd.Timestamp(first)), since=day(before.since),
+                                           until=day(before.until)), icon=":material/info:")
     return True
 
 
