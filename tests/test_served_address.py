@@ -97,3 +97,15 @@ def test_streamlit_run_app_py_on_every_interface_serves_viewers(demo_db, tmp_pat
         proc.terminate()
         proc.wait(timeout=30)
     assert not healthy(url)
+
+
+def test_a_page_run_without_a_server_is_not_served_anywhere(monkeypatch):
+    """AppTest runs pages without a server (its runtime is a stand-in): nothing is served, so the single user on
+    this machine is an analyst, as on loopback."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.delenv("SMARKETING_ADDRESS", raising=False)
+    monkeypatch.delenv("SMARKETING_ROLE", raising=False)
+    at = AppTest.from_string("import streamlit as st\nfrom smarketing import access\n"
+                             "st.write(repr((access.served_address(), access.role())))\n").run()
+    assert at.markdown[0].value == repr((None, "analyst"))

@@ -79,7 +79,7 @@ def served_address() -> str | None:
     instead; this covers `streamlit run app.py`."""
     from streamlit import runtime
 
-    if not (runtime.exists() and isinstance(runtime.get_instance(), runtime.Runtime)):
+    if not (runtime.exists() and type(runtime.get_instance()) is runtime.Runtime):  # AppTest's is a stand-in
         return None
     return str(config.get_option("server.address") or "")
 
