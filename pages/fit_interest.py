@@ -7,15 +7,14 @@ import streamlit as st
 from smarketing import ui
 from smarketing.charts import scoring as charts
 from smarketing.formatting import fmt_int, fmt_pct
-from smarketing.labels import t
+from smarketing.funnel.breakdowns import breakdown_columns
+from smarketing.labels import label, t
 from smarketing.leadflow.lists import quadrant_list
 from smarketing.scoring.quadrants import SAMPLE_LIMIT, quadrant_pivot, quadrant_view
 from smarketing.scoring.scores import QUADRANTS, Cutoff
 from smarketing.ui import tuner
 
 ui.guard("fit_interest")
-
-BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "region", "owner"]
 
 filters = ui.sidebar()
 con = ui.connection()
@@ -33,7 +32,7 @@ int_t = c2.number_input(t("interest_threshold"), value=float(saved.interest_thre
                         help=t("help_interest_threshold"))
 cut_mode = c3.selectbox(t("cutoff"), ["sql", "days"], format_func=lambda m: t(f"cutoff_{m}"), key="fi_cut",
                         help=t("help_cutoff"))
-by = c4.selectbox(t("fi_breakdown"), BREAKDOWNS, format_func=t, key="fi_by")
+by = c4.selectbox(t("fi_breakdown"), ui.cached(breakdown_columns), format_func=label, key="fi_by")
 days = c3.number_input(t("cutoff_n_days"), min_value=1, max_value=730, value=30, step=1, key="fi_days",
                         help=t("help_cutoff_days")) if cut_mode == "days" else 30
 cutoff = Cutoff(cut_mode, int(days))
@@ -61,7 +60,7 @@ if show == "density":
 else:
     ui.chart(charts.quadrant_scatter, view["points"], fit_t, int_t, key="fi_chart")
 
-tab_q, tab_by, tab_list = ui.tabs([t("fi_quadrants"), t("fi_by_title").format(by=t(by).lower()), t("fi_list")],
+tab_q, tab_by, tab_list = ui.tabs([t("fi_quadrants"), t("fi_by_title").format(by=label(by).lower()), t("fi_list")],
                                   key="fi_tab")
 with tab_q:
     if ui.shown(tab_q):
@@ -85,9 +84,9 @@ with tab_by:
     if ui.shown(tab_by):
         ui.chart(charts.quadrant_by_chart, view["by"], by, key="fi_by_chart")
         wide = quadrant_pivot(view["by"], by)
-        shown = wide.rename(columns={by: t(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
+        shown = wide.rename(columns={by: label(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
         ui.dataframe(shown, hide_index=True, width="stretch",
-                     column_config={c: ui.int_column(c) for c in shown.columns if c != t(by)})
+                     column_config={c: ui.int_column(c) for c in shown.columns if c != label(by)})
         ui.download(wide, f"quadrants_by_{by}")
 
 with tab_list:

@@ -6,7 +6,7 @@ from smarketing import ui
 from smarketing.charts import funnel as charts
 from smarketing.charts.audit import trust_line
 from smarketing.formatting import fmt_int, fmt_pct, md_text
-from smarketing.funnel import behaviour, leaks, lifecycle, ordered
+from smarketing.funnel import behaviour, breakdowns, leaks, lifecycle, ordered
 from smarketing.funnel.audit import HISTORY_KEYS, audit_report
 from smarketing.labels import label, t
 from smarketing.schema import CORE_EVENT_TYPES
@@ -14,8 +14,6 @@ from smarketing.scoring.scores import event_types
 from smarketing.stages import active_stages
 from smarketing.ui import behaviour as behaviour_ui
 
-BREAKDOWNS = ["source_group", "source", "campaign", "industry", "country", "region", "employees_band", "owner",
-              "title"]
 ui.guard("funnel")
 STAGES = active_stages()
 filters = ui.sidebar()
@@ -64,12 +62,13 @@ tabs = ui.tabs(key="funnel_tab", labels=[t("tab_breakdown"), t("tab_time"), t("t
 
 with tabs[0]:
     if ui.shown(tabs[0]):
-        by = st.selectbox(t("breakdown_by"), BREAKDOWNS, format_func=t, key="breakdown_by")
+        by = st.selectbox(t("breakdown_by"), ui.cached(breakdowns.breakdown_columns), format_func=label,
+                          key="breakdown_by")  # every lead column that groups leads, the data's own too
         try:
             split = ui.cached(lifecycle.lifecycle_funnel, filters, by=by)
         except lifecycle.BreakdownError as exc:  # an id column: nearly every lead its own value
             split = None
-            st.warning(t("breakdown_id").format(column=t(by), values=fmt_int(exc.values), leads=fmt_int(exc.rows)))
+            st.warning(t("breakdown_id").format(column=label(by), values=fmt_int(exc.values), leads=fmt_int(exc.rows)))
         if split is None:
             pass
         elif split.empty:
@@ -77,9 +76,10 @@ with tabs[0]:
         else:
             ui.chart(charts.breakdown_chart, split, by)
             if split.attrs.get("breakdown_values"):
-                st.caption(t("breakdown_other").format(column=t(by), values=fmt_int(split.attrs["breakdown_values"]),
+                st.caption(t("breakdown_other").format(column=label(by), values=fmt_int(split.attrs["breakdown_values"]),
                                                        top=lifecycle.TOP_N, other=lifecycle.OTHER))
             wide = lifecycle.breakdown_table(split, by, STAGES)
+            wide = wide if by in breakdowns.STANDARD else wide.rename(columns={by: label(by)})  # a column of theirs
             ui.table(wide, f"funnel_by_{by}", percent=("overall_conversion",), ints=wide.columns[1:-1],
                      help={"overall_conversion": t("help_conversion_from_first")})
 
@@ -101,8 +101,8 @@ with tabs[2]:
 
 with tabs[3]:
     if ui.shown(tabs[3]):
-        leak_by = st.selectbox(t("leaks_by"), [None, *BREAKDOWNS], format_func=lambda c: t("overall") if c is None
-                               else t(c), key="leaks_by")
+        leak_by = st.selectbox(t("leaks_by"), [None, *ui.cached(breakdowns.breakdown_columns)],
+                               format_func=lambda c: t("overall") if c is None else label(c), key="leaks_by")
         prev = filters.previous()
         st.caption(t("leaks_caption").format(since=prev.since, until=prev.until))
         if filters.mode == "cohort":

@@ -45,7 +45,7 @@ def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> g
     fig = px.line(
         data, x="stage", y="conversion_from_first", color="segment", markers=True,
         category_orders={"segment": [str(s) for s in top], "stage": list(dict.fromkeys(data["stage"]))},
-        labels={"stage": t("stage"), "conversion_from_first": t("conversion_from_first"), "segment": t(by)},
+        labels={"stage": t("stage"), "conversion_from_first": t("conversion_from_first"), "segment": label(by)},
         custom_data=["leads"],
     )
     fig.update_traces(hovertemplate="%{x}: %{y:.1%} (" + t("chart_n_leads").format(n="%{customdata[0]:,}") + ")")

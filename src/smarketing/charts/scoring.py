@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from smarketing.charts.style import OUTCOME_COLORS, PALETTE, apply
 from smarketing.formatting import day_format
-from smarketing.labels import t
+from smarketing.labels import label, t
 
 QUADRANT_COLORS = {"hot": "#dc2626", "nurture": "#2563eb", "low_cost_followup": "#f59e0b", "drop": "#94a3b8"}
 
@@ -135,7 +135,7 @@ def quadrant_by_chart(frame: pd.DataFrame, by: str, title: str | None = None) ->
         if not (part := frame[(frame.quadrant == q) & frame[by].isin(order)]).empty
     ])
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=t(by))
+    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=label(by))
     fig.update_xaxes(tickformat=".0%", title=t("share"))
     return apply(fig, title, height=max(300, 28 * len(order) + 120))
 

@@ -10,6 +10,7 @@ import ibis
 import pandas as pd
 
 from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window, segment_leads
+from smarketing.funnel.breakdowns import band_of, band_order, is_number, numeric_bands
 from smarketing.reach import days_between, reach_column, reached, recorded_stages, stage_reach
 from smarketing.stages import StageModel, resolve
 
@@ -32,8 +33,8 @@ class BreakdownError(ValueError):
 
 def breakdown_values(table: ibis.Table, by: str) -> int:
     """How many categories a breakdown column has among `table`'s leads; BreakdownError when it is an id."""
-    if by in DERIVED_COLUMNS or by not in table.columns:
-        return 0
+    if by in DERIVED_COLUMNS or by not in table.columns or is_number(table[by]):
+        return 0  # a number is grouped in bands
     stats = table.aggregate(rows=table.count(), values=table[by].nunique()).execute().iloc[0]
     rows, values = int(stats["rows"]), int(stats["values"])
     if values > TOP_N and values >= ID_SHARE * rows:
@@ -41,10 +42,12 @@ def breakdown_values(table: ibis.Table, by: str) -> int:
     return values
 
 
-def with_breakdown(table: ibis.Table, by: str | None, top: int | None = TOP_N) -> ibis.Table:
+def with_breakdown(table: ibis.Table, by: str | None, top: int | None = TOP_N,
+                   bands_from: ibis.Table | None = None) -> ibis.Table:
     """Add the breakdown column `by` (a lead column or a derived one such as employees_band): the `top`
     categories with most leads keep their name, the others become OTHER (ranked in the database, so a column
-    with a million values costs one more aggregation, not a million groups)."""
+    with a million values costs one more aggregation, not a million groups); a numeric column in quintile bands
+    cut on `bands_from` (all the leads, so that periods compare; else `table`)."""
     if by is None:
         return table
     if by == "employees_band":
@@ -56,6 +59,8 @@ def with_breakdown(table: ibis.Table, by: str | None, top: int | None = TOP_N) -
         return table.mutate(employees_band=band)
     if by not in table.columns:
         raise ValueError(f"cannot break down by '{by}': no such lead column")
+    if is_number(table[by]):
+        return table.mutate(**{by: band_of(table[by], numeric_bands(table if bands_from is None else bands_from, by))})
     table = table.mutate(**{by: table[by].cast("string").fill_null("(none)")})
     if top is None:
         return table
@@ -81,7 +86,7 @@ def lifecycle_funnel(
     recorded = set(recorded_stages(con, stages))
     scoped = cohort_leads(stage_reach(con, stages), filters)
     values = breakdown_values(scoped, by) if by else 0
-    reach = with_breakdown(scoped, by)
+    reach = with_breakdown(scoped, by, bands_from=con.table("leads"))
     cols = [reach_column(s) for s in stages.names]
     metrics = {}
     previous = None
@@ -96,7 +101,7 @@ def lifecycle_funnel(
             previous = k
     grouped = reach.group_by(by).aggregate(**metrics) if by else reach.aggregate(**metrics)
     wide = grouped.execute()
-    frame = long_funnel(wide, stages, by, recorded)
+    frame = long_funnel(wide, stages, by, recorded, breakdown_order(con, by))
     if values > TOP_N:  # the rest were grouped as OTHER: said where the frame is shown
         frame.attrs["note"] = (f"{by} has {values:,} values: the {TOP_N} with most leads are shown, the other "
                                f"{values - TOP_N:,} as {OTHER}")
@@ -104,7 +109,16 @@ def lifecycle_funnel(
     return frame
 
 
-def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded: set[str]) -> pd.DataFrame:
+def breakdown_order(con, by: str | None) -> list[str] | None:
+    """The order of a breakdown's groups when it has one (company-size bands, a number's bands), else None."""
+    if by == "employees_band":
+        return [label for _, _, label in EMPLOYEE_BANDS]
+    leads = con.table("leads")
+    return band_order(numeric_bands(leads, by)) if by in leads.columns and is_number(leads[by]) else None
+
+
+def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded: set[str],
+                order: list[str] | None = None) -> pd.DataFrame:
     """One row per stage (and segment) from the wide aggregate: n<k> leads, med<k> / p90<k> days from the previous
     recorded stage, for stage index k (shared by the funnel types: reached, and every stage in order). Rates
     from the first are from the first recorded stage (the funnel starts there)."""
@@ -136,7 +150,8 @@ def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded
                "conversion_from_first", "median_days_from_previous", "p90_days_from_previous"]
     frame = pd.DataFrame(rows, columns=columns)
     if by:
-        order = {label: i for i, (_, _, label) in enumerate(EMPLOYEE_BANDS)} if by == "employees_band" else None
+        order = {label: i for i, label in enumerate(order or ([label for _, _, label in EMPLOYEE_BANDS]
+                                                              if by == "employees_band" else []))}
         key = (lambda col: col.map(order).fillna(len(order))) if order else (
             lambda col: col.map(lambda v: (v == OTHER, str(v))))  # the rest grouped as OTHER comes last
         frame = frame.sort_values([by], kind="stable", key=key).reset_index(drop=True)

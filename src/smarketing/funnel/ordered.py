@@ -14,7 +14,13 @@ import ibis
 import pandas as pd
 
 from smarketing.filters import ALL_TIME, Filters, cohort_leads, in_window
-from smarketing.funnel.lifecycle import lifecycle_funnel, long_funnel, shown_funnel, with_breakdown
+from smarketing.funnel.lifecycle import (
+    breakdown_order,
+    lifecycle_funnel,
+    long_funnel,
+    shown_funnel,
+    with_breakdown,
+)
 from smarketing.reach import days_between, recorded_stages
 from smarketing.stages import StageModel, resolve
 
@@ -43,7 +49,8 @@ def ordered_funnel(con, filters: Filters = ALL_TIME, stages: StageModel | None =
     conversion_from_first, median_days_from_previous, p90_days_from_previous)."""
     stages = resolve(stages)
     names = recorded_stages(con, stages)
-    table = with_breakdown(first_entries(con, names, filters, created=names[0] == stages.names[0]), by)
+    table = with_breakdown(first_entries(con, names, filters, created=names[0] == stages.names[0]), by,
+                           bands_from=con.table("leads"))
     metrics, in_order = {}, None
     for k, name in enumerate(names):
         entry = table[f"e{k}"]
@@ -59,7 +66,7 @@ def ordered_funnel(con, filters: Filters = ALL_TIME, stages: StageModel | None =
         if name not in names:
             metrics[f"n{index}"] = ibis.literal(0)
     grouped = table.group_by(by).aggregate(**metrics) if by else table.aggregate(**metrics)
-    return long_funnel(grouped.execute(), stages, by, set(names))
+    return long_funnel(grouped.execute(), stages, by, set(names), breakdown_order(con, by))
 
 
 def funnel_types(con, filters: Filters = ALL_TIME, stages: StageModel | None = None) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from smarketing.funnel.lifecycle import with_breakdown
 from smarketing.scoring.scores import QUADRANTS, recorded_outcomes, score_leads
 from smarketing.store.scratch import materialized
 
@@ -34,12 +35,14 @@ def quadrant_summary(scored: ir.Table) -> pd.DataFrame:
 
 
 def quadrant_by(con, scored: ir.Table, by: str = "source_group") -> pd.DataFrame:
-    """Leads per value of the lead column `by` and quadrant, with the share of each quadrant within the value."""
+    """Leads per value of the lead column `by` and quadrant, with the share of each quadrant within the value: the
+    groups of a breakdown (funnel.lifecycle.with_breakdown: the 20 largest and "(other)", a number in bands)."""
     leads = con.table("leads")
-    if by not in leads.columns:
+    column = "employees" if by == "employees_band" else by
+    if column not in leads.columns:
         raise ValueError(f"unknown lead column '{by}'")
-    info = leads.select("lead_id", value=leads[by].cast("string").fill_null("(none)"))
-    t = scored.select("lead_id", "quadrant", "won").join(info, "lead_id")
+    t = scored.select("lead_id", "quadrant", "won").join(leads.select("lead_id", column), "lead_id")
+    t = with_breakdown(t, by, bands_from=leads).rename(value=by)
     g = t.group_by(["value", "quadrant"]).aggregate(leads=t.count(), won=t.won.sum()).execute()
     g = g.rename(columns={"value": by})
     g["share"] = g.leads / g.groupby(by).leads.transform("sum")
