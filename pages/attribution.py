@@ -8,31 +8,13 @@ from smarketing.attribution import report as attribution
 from smarketing.charts import attribution as charts
 from smarketing.formatting import fmt_int, fmt_money
 from smarketing.labels import t
+from smarketing.ui import channels as channel_views
 
 ui.guard("attribution")
 
 filters = ui.sidebar()
 st.title(t("attribution_title"))
 st.caption(t("attribution_caption") + " · " + t(f"mode_{filters.mode}"))
-
-INTS = ("impressions", "clicks", "leads", "new_leads", "returning_leads", "mql", "mqls_returned", "sql",
-        "opportunities", "customers")
-RATES = ("ctr", "lead_to_mql", "mql_returned_rate", "mql_to_sql", "sql_to_opportunity", "opportunity_to_customer")
-MONEY = ("cost", "won_revenue", "cost_per_lead", "cost_per_mql", "cost_per_customer")
-HELP = {"ctr": "help_ctr", "new_leads": "help_new_leads", "returning_leads": "help_returning_leads",
-        "mqls_returned": "help_mqls_returned", "romi": "help_romi", "cost": "help_cost", "leads": "help_leads_channel"}
-
-
-def styled_channel_table(table):
-    """Readable numbers, and colour on conversion rates and ROMI (the Total row is left plain)."""
-    body = table.index[table[channels.LEVELS[0]] != channels.TOTAL_LABEL]
-    styler = table.style.format({**{c: "{:,.0f}" for c in INTS}, **{c: "{:.1%}" for c in RATES},
-                                 **{c: "${:,.0f}" for c in MONEY}, "romi": "{:,.2f}×"}, na_rep="–")
-    styler = styler.background_gradient("Greens", subset=(body, list(RATES[1:]) + ["romi"]), axis=0)
-    styler = styler.background_gradient("Oranges", subset=(body, ["cost_per_customer"]), axis=0)
-    return styler.apply(lambda row: ["font-weight: 600" if row.iloc[0] == channels.TOTAL_LABEL else ""] * len(row),
-                        axis=1)
-
 
 with st.expander(t("attribution_settings"), expanded=False, icon=":material/tune:"):
     c1, c2, c3, c4, c5 = st.columns(5)
@@ -51,16 +33,17 @@ tab_table, tab_models, tab_romi, tab_paths = ui.tabs(key="attr_tab", labels=
 
 with tab_table:
     if ui.shown(tab_table):
-        level = st.segmented_control(t("channel_level"), channels.LEVELS, default="source_group", format_func=t,
-                                     help=t("channel_level_help"), key="attr_level") or "source_group"
+        pick_level, pick_view = st.columns([2, 3])
+        level = pick_level.segmented_control(t("channel_level"), channels.LEVELS, default="source_group", format_func=t,
+                                             help=t("channel_level_help"), key="attr_level") or "source_group"
+        with pick_view:
+            view = channel_views.view_picker("attr_view")  # a third of the columns at a time: none off-screen
         table = ui.cached(channels.channel_table, filters, by=level)
         if table.empty or table["leads"].iloc[-1] == 0 and not table["cost"].iloc[-1] > 0:
             ui.empty_state()
         else:
-            config = {c: st.column_config.Column(t(c), help=t(HELP[c]) if c in HELP else None) for c in table.columns}
-            ui.dataframe(styled_channel_table(table), column_config=config, hide_index=True, width="stretch",
-                         key="channel_table")
-            ui.download(table, f"channel_table_by_{level}")
+            channel_views.channel_table(table, view, key="channel_table")
+            ui.download(table, f"channel_table_by_{level}")  # every column
             if not ui.profile().has("spend"):  # costs, cost per lead and ROMI are "–", not $0
                 ui.empty_state(needs=("spend",))
             if not ui.profile().won_with_amount:
@@ -116,10 +99,9 @@ with tab_models:
                 for m in chosen:
                     st.markdown(f"**{t(f'model_{m}')}**: {t(f'help_model_{m}')}")
             wide = attribution.credit_matrix(credits, measure)
-            ui.dataframe(wide, hide_index=True, width="stretch", column_config={
-                "channel": t("channel"),
-                **{m: (ui.percent_column if measure == "share" else ui.number_column)(t(f"model_{m}"), t(f"help_model_{m}"))
-                   for m in chosen}})
+            kind = "share" if measure == "share" else "money" if measure == "value" and value == "revenue" else "score"
+            ui.dataframe(wide, hide_index=True, width="stretch", kinds=dict.fromkeys(chosen, kind), column_config={
+                "channel": t("channel"), **{m: {"label": t(f"model_{m}"), "help": t(f"help_model_{m}")} for m in chosen}})
             ui.download(credits, "attribution_credits")
 
 with tab_romi:
@@ -135,7 +117,8 @@ with tab_romi:
         ui.dataframe(romi, hide_index=True, width="stretch", key="romi_table", column_config={
             "channel": t("channel"), "cost": ui.number_column(t("cost"), t("help_cost"), "$%,.0f"),
             "conversions": ui.number_column(t("credited_conversions"), t(f"help_model_{model}")),
-            "value": ui.number_column(t("credited_value"), t(f"help_model_{model}"), "%,.0f"),
+            "value": ui.number_column(t("credited_value"), t(f"help_model_{model}"),
+                                      "$%,.0f" if value == "revenue" else "%,.1f"),
             "cost_per_conversion": ui.number_column(t("cost_per_conversion"), None, "$%,.0f"),
             "romi": ui.number_column(t("romi"), t("help_romi_model"), "%.2f×")})
         ui.download(romi, f"romi_{model}")
@@ -143,11 +126,18 @@ with tab_romi:
 with tab_paths:
     if ui.shown(tab_paths):
         st.subheader(t("top_paths"), help=t("top_paths_help"))
-        top = attribution.top_paths(paths, 20)
+        c1, c2 = st.columns([2, 1])
+        path_view = c1.segmented_control(t("path_view"), attribution.PATH_VIEWS, default="first_last",
+                                         format_func=lambda v: t(f"path_view_{v}"), key="attr_path_view") or "first_last"
+        least = c2.number_input(t("min_journeys"), 1, 1000, 5, help=t("min_journeys_help"), key="attr_min_journeys")
+        top = attribution.top_paths(paths, 20, view=path_view, min_journeys=int(least))
+        st.caption(t("top_paths_caption").format(n=len(top), least=int(least)))
         ui.dataframe(top, hide_index=True, width="stretch", column_config={
-            "path": st.column_config.TextColumn(t("path"), width="large"), "steps": ui.int_column(t("steps")),
-            "journeys": ui.int_column(t("journeys")), "conversions": ui.int_column(t("conversions")),
-            "value": ui.number_column(t("value"), None, "%,.0f"),
+            "path": st.column_config.TextColumn(t("path"), width="large"),
+            "steps": ui.int_column(t("steps")) if path_view == "full" else None,
+            "journeys": ui.int_column(t("journeys"), t("help_path_journeys")),
+            "conversions": ui.number_column(t("conversions"), None, "%,.0f"),
+            "value": ui.number_column(t("value"), None, "$%,.0f" if value == "revenue" else "%,.1f"),
             "conversion_rate": ui.percent_column(t("conversion_rate"))})
         ui.download(paths.to_frame(), "paths")
         c1, c2 = st.columns([1, 2])

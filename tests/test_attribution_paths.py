@@ -160,3 +160,18 @@ def test_top_paths_and_flows():
     flows = journey_flows(table, steps=2).set_index(["source", "target"])["journeys"].to_dict()
     assert flows == {("1. A", "2. A"): 2, ("1. A", "2. B"): 1, ("1. C", "2. A"): 1, ("2. A", "… more touches"): 3,
                      ("2. B", "Converted"): 1, ("… more touches", "Converted"): 3}
+
+
+def test_top_paths_written_shorter_count_long_journeys_together():
+    """Long converting journeys are each one of a kind; written as first and last touch they share a path."""
+    table = from_frame(pd.DataFrame({"path": ["A > B > C > D", "A > C > D", "A > D", "B > D", "A"],
+                                     "conversions": [1, 1, 0, 1, 0], "value": [10, 20, 0, 5, 0],
+                                     "nulls": [0, 0, 2, 1, 4]}))
+    top = top_paths(table, view="first_last").set_index("path")
+    # A > B > C > D and A > C > D become "A > … > D": 2 conversions of 2 journeys; A > D stays apart
+    assert top.loc["A > … > D", ["journeys", "conversions", "value"]].tolist() == [1 + 1, 1 + 1, 10 + 20]
+    assert top.loc["A > D", "journeys"] == 2 and top.index[0] == "A > … > D"
+    last = top_paths(table, view="last_3").path.tolist()  # one conversion each: by value, 20, 10, then 5
+    assert last[:3] == ["A > C > D", "… > B > C > D", "B > D"]
+    enough = top_paths(table, view="first_last", min_journeys=3)  # B > D has 2 journeys, A > D 2, A 4
+    assert enough.path.tolist() == ["A"] and enough.conversion_rate.tolist() == [0]

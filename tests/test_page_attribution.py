@@ -58,6 +58,7 @@ def test_switching_models_and_options(demo_env):
     at.selectbox(key="attr_conversion").select("mql").run()
     at.selectbox(key="attr_order").select(2).run()
     at.segmented_control(key="attr_level").set_value("campaign").run()
+    at.segmented_control(key="attr_view").set_value("spend").run()  # ROMI is in the spend & return view
     assert not at.exception
     table = at.dataframe[0].value
     assert {"source_group", "source", "campaign", "romi"} <= set(table.columns)

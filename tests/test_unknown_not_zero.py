@@ -48,8 +48,9 @@ def test_the_channel_table_without_spend_or_amounts_leaves_costs_and_revenue_unk
     assert total["leads"] == 4 and total["mql"] == 4  # the counts are there
     priced = channel_table(make_con(leads=LEADS, stage_changes=MQLS, deals=won((900.0, None)), spend=SPEND),
                            by="source_group").set_index("source_group")
-    # Paid: L1 and L3, $400 of spend: $200 a lead; Organic spent nothing: $0 a lead (known, there is spend data)
-    assert priced.at["Paid", "cost_per_lead"] == 400 / 2 and priced.at["Organic", "cost_per_lead"] == 0
+    # Paid: L1 and L3, $400 of spend: $200 a lead; Organic has no spend row: its cost is unknown, not $0 (issue 15)
+    assert priced.at["Paid", "cost_per_lead"] == 400 / 2 and math.isnan(priced.at["Organic", "cost_per_lead"])
+    assert math.isnan(priced.at["Organic", "cost"]) and priced.at["Total", "cost"] == 400
     assert priced.at["Total", "won_revenue"] == 900.0 and priced.at["Total", "romi"] == 900 / 400
 
 

@@ -137,9 +137,11 @@ def channel_table(
     leads = _lead_side(con, filters, keys, stages)
     spend = spend_by(con, filters, keys)
     table = leads.merge(spend, on=keys, how="outer")
+    unspent = table["cost"].isna().to_numpy() if "cost" in table else np.ones(len(table), bool)  # no spend row
     for column in COUNTS:
         table[column] = pd.to_numeric(table.get(column), errors="coerce").fillna(0)
-    table = table.sort_values(keys, ignore_index=True)
+    order = table.sort_values(keys).index
+    table, unspent = table.loc[order].reset_index(drop=True), unspent[order]
     if totals and len(table):
         total = table[list(COUNTS)].sum().to_frame().T
         for i, key in enumerate(keys):
@@ -148,7 +150,8 @@ def channel_table(
     table = with_rates(table)
     ints = [c for c in COUNTS if c not in ("cost", "won_revenue")]
     table[ints] = table[ints].round().astype(np.int64)
-    return _unmeasured(_unrecorded(table[[*keys, *COLUMNS]], con, stages), con)
+    table = _unspent(table[[*keys, *COLUMNS]], np.concatenate([unspent, np.zeros(len(table) - len(unspent), bool)]))
+    return _unmeasured(_unrecorded(table, con, stages), con)
 
 
 ROLE_COLUMNS = {"mql": ("mql", "lead_to_mql", "mqls_returned", "mql_returned_rate", "mql_to_sql", "cost_per_mql"),
@@ -158,6 +161,16 @@ ROLE_COLUMNS = {"mql": ("mql", "lead_to_mql", "mqls_returned", "mql_returned_rat
 
 SPEND_COLUMNS = ("impressions", "clicks", "ctr", "cost", "cost_per_lead", "cost_per_mql", "cost_per_customer", "romi")
 REVENUE_COLUMNS = ("won_revenue", "romi")
+
+
+def _unspent(table: pd.DataFrame, unspent: np.ndarray) -> pd.DataFrame:
+    """A group the spend table has no row for (organic search, direct, referrals) has unknown costs, impressions
+    and clicks, not $0: its cost per lead and ROMI are unknown too (the Total row sums the costs recorded)."""
+    if not unspent.any():
+        return table
+    table = table.astype({c: "float64" for c in SPEND_COLUMNS})
+    table.loc[unspent, list(SPEND_COLUMNS)] = float("nan")
+    return table
 
 
 def _unmeasured(table: pd.DataFrame, con) -> pd.DataFrame:

@@ -106,18 +106,43 @@ def channel_romi(credits: pd.DataFrame, spend: pd.DataFrame, model: str) -> pd.D
     return out.sort_values("value", ascending=False, ignore_index=True)
 
 
-def top_paths(paths: PathTable, n: int = 20, collapse_repeats: bool = True) -> pd.DataFrame:
-    """The n paths with the most conversions: path, steps, journeys, conversions, value, conversion_rate.
+PATH_VIEWS = ("first_last", "last_3", "full")  # how a journey is written in the top-paths table
+
+
+def shortened(path: str, view: str) -> str:
+    """A path as the view writes it: full; first_last, the first and the last touch ("A > … > Z"; "A > Z" when
+    nothing lies between; one touch alone); last_3, the last three touches ("… > X > Y > Z")."""
+    steps = path.split(SEP.strip()) if path else []
+    steps = [s.strip() for s in steps]
+    if view == "first_last" and len(steps) > 1:
+        return SEP.join([steps[0], "…", steps[-1]] if len(steps) > 2 else steps)
+    if view == "last_3" and len(steps) > 3:
+        return SEP.join(["…", *steps[-3:]])
+    return SEP.join(steps)
+
+
+def top_paths(paths: PathTable, n: int = 20, collapse_repeats: bool = True, view: str = "full",
+              min_journeys: int = 1) -> pd.DataFrame:
+    """The n paths with the most conversions among paths at least `min_journeys` journeys share: path, steps,
+    journeys, conversions, value, conversion_rate.
 
     collapse_repeats merges runs of one channel ("Email > Email > Direct" reads "Email > Direct"),
-    so journeys that differ only in how often a channel repeated count as one path.
+    so journeys that differ only in how often a channel repeated count as one path; view (PATH_VIEWS) writes
+    each journey shorter first (`shortened`), so long journeys that share their first and last touch, or their
+    last three, are counted together (most converting journeys are long and each one of a kind).
     """
+    if view not in PATH_VIEWS:
+        raise ValueError(f"view must be one of {', '.join(PATH_VIEWS)}, got '{view}'")
     frame = paths.to_frame(collapse_repeats=collapse_repeats)
+    if view != "full":
+        frame = frame.assign(path=[shortened(p, view) for p in frame["path"]])
+        frame = frame.groupby("path", as_index=False)[["conversions", "value", "nulls"]].sum()
+    frame = frame[frame["conversions"] + frame["nulls"] >= min_journeys]
     frame = frame.sort_values(["conversions", "value", "nulls", "path"], ascending=[False, False, False, True])
     frame = frame.head(n).reset_index(drop=True)
     frame["journeys"] = frame["conversions"] + frame["nulls"]
     frame["conversion_rate"] = frame["conversions"] / frame["journeys"].where(frame["journeys"] > 0)
-    frame["steps"] = frame["path"].str.count(SEP.strip()) + 1
+    frame["steps"] = frame["path"].str.count(SEP.strip()) + 1 - frame["path"].str.count("…")
     return frame[["path", "steps", "journeys", "conversions", "value", "conversion_rate"]]
 
 

@@ -40,7 +40,7 @@ def share_heatmap(matrix: pd.DataFrame, title: str | None = None) -> go.Figure:
     fig = go.Figure(go.Heatmap(
         z=values, x=[_model_label(m) for m in models], y=matrix["channel"], colorscale="Blues",
         text=[[f"{v:.1%}" for v in row] for row in values], texttemplate="%{text}", zmin=0,
-        hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>", colorbar=dict(tickformat=".0%"),
+        hovertemplate="%{y} · %{x}: %{z:.1%}<extra></extra>", showscale=False,  # every cell says its share
     ))
     fig.update_yaxes(autorange="reversed")
     return apply(fig, title, height=max(300, 60 + 36 * len(matrix)))
