@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 
 from smarketing import exports, formatting, privacy, store
-from smarketing.labels import column_labels
+from smarketing.labels import column_labels, words
 from smarketing.store import clamp
 
 
@@ -54,7 +54,7 @@ def write_frame(frame: pd.DataFrame, fmt: str, out=None) -> None:
     elif not len(frame):
         out.write("(no rows)\n")
     else:  # for people: numbers by kind (12.3%, $1,234, 4.5 d, –), labels as headers
-        shown = formatting.readable(frame, kinds).rename(columns=column_labels(frame.columns))
+        shown = words(formatting.readable(frame, kinds)).rename(columns=column_labels(frame.columns))
         out.write(shown.to_string(index=False) + "\n")
 
 

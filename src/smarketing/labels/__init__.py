@@ -137,3 +137,44 @@ def _readable(text: str) -> str:
 def column_labels(columns) -> dict[str, str]:
     """Map column names (keys or data columns) to their display labels (for tables and chart axes)."""
     return {c: label(c) for c in columns}
+
+
+# Table columns whose values are our words (stage names, stage changes, metric names, statuses), shown in the
+# interface language; other columns hold the user's data and stay as they are, except the markers our analyses put
+# among them ("(none)", "(other)", "Total" …). {column: key prefix} for values that are keys without their prefix.
+WORD_COLUMNS = {"stage": "", "from_stage": "", "to_stage": "", "transition": "", "metric": "", "item": "",
+                "outcome": "", "bucket": "", "status": "", "stages": "", "quadrant": "q_", "deal_status": "status_"}
+MARKER_KEYS = ("none_value", "other_group", "total", "all_rows", "no_reason_given", "unassigned", "no_response")
+
+
+def words(frame):
+    """The frame with our words in its cells in the current language, for people (a copy; the frame itself in
+    English): stage names, stage changes, metric names and statuses in WORD_COLUMNS, our markers in any text column."""
+    if language() == DEFAULT_LANGUAGE:
+        return frame
+    english = table(DEFAULT_LANGUAGE)
+    markers = {english[k] for k in MARKER_KEYS if k in english}
+    out = frame
+    for column in frame.columns:
+        series = frame[column]
+        if series.dtype != object and str(series.dtype) not in ("string", "str", "category"):
+            continue
+        prefix = WORD_COLUMNS.get(str(column))
+        if prefix is None and not series.isin(markers).any():
+            continue
+        out = out.copy() if out is frame else out
+        out[column] = series.map(lambda v, p=prefix: _word(v, p, markers))
+    return out
+
+
+def _word(value, prefix: str | None, markers: set):
+    if not isinstance(value, str):
+        return value
+    if prefix is None:
+        return label(value) if value in markers else value
+    key = f"{prefix}{value.replace(' ', '_')}"
+    if prefix and key in table(DEFAULT_LANGUAGE):
+        return t(key)
+    if ", " in value and prefix == "":  # a list of stages ("MQL, SQL")
+        return ", ".join(label(v) for v in value.split(", "))
+    return label(value)

@@ -11,7 +11,7 @@ import streamlit as st
 
 from smarketing import formatting
 from smarketing.labels import label as default_label
-from smarketing.ui.language import shown_words
+from smarketing.labels import words as shown_words
 
 PLACEHOLDER = "–"  # what a table shows for an unknown value (st.dataframe shows "None" otherwise)
 PIN_FROM = 7  # tables with this many visible columns or more keep their first (name) column in view
