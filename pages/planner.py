@@ -109,15 +109,18 @@ with tabs[0]:
                      column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
         ui.download(plan_a.monthly, "plan_by_month")
         st.subheader(t("pl_budget_by_month"))
-        ui.chart(charts.monthly_budget_chart, plan_a.budget_by_month, start, key="pl_monthly_budget")
-        money = planner.budget_table(plan_a, t("total"))
-        ui.dataframe(money, hide_index=True, width="stretch", column_config={
-            "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
-            **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
-        ui.download(plan_a.budget_by_month, "plan_budget_by_month")
+        if not ui.profile().has("spend"):  # no cost per lead: no budget to draw, not $0
+            ui.empty_state(needs=("spend",))
+        else:
+            ui.chart(charts.monthly_budget_chart, plan_a.budget_by_month, start, key="pl_monthly_budget")
+            money = planner.budget_table(plan_a, t("total"))
+            ui.dataframe(money, hide_index=True, width="stretch", column_config={
+                "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
+                **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
+            ui.download(plan_a.budget_by_month, "plan_budget_by_month")
 with tabs[1]:
     if ui.shown(tabs[1]):
-        if not ui.profile().has("spend"):  # the budget is "–", not $0
+        if not ui.profile().has("spend"):  # the budget is "–", not $0: the leads needed per channel only
             ui.empty_state(needs=("spend",))
         ui.chart(charts.channel_chart, plan_a.channels, key="pl_channels")
         ui.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={

@@ -76,6 +76,7 @@ def test_a_converted_flag_gets_starter_rules_with_a_fifth_or_the_nearest_above(t
     # a fifth of 40 is 8; the scores move in groups of 10, so the nearest above: the 10 leads of 1200 seconds,
     # 9 of them converted (not everyone, as a threshold of the lowest score would give)
     assert mql.sum() == 10 and (mql & tuner.outcomes["won"]).sum() == 9
+    assert rules.fit_threshold == 25  # the lowest score it lets in (not a point between two scores)
 
 
 def test_a_won_files_own_columns_are_not_fit_and_nothing_else_says_so(tmp_path):

@@ -76,6 +76,10 @@ def starter_rules(con, outcome: str = "won", cutoff: Cutoff = DEFAULT_CUTOFF) ->
     if not (rules.fit or rules.interest or rules.bonus):
         raise NoStarterRules(tuner.n, int(tuner.outcomes[outcome].sum()), outcome)
     rules = pick_thresholds(rules, tuner, outcome, everyone, max(1, int(MQL_SHARE * tuner.n)))
+    scores = tuner.scores(rules)  # thresholds at the lowest score they let in (the same MQLs, a number one can read)
+    fit, interest = scores.fit[scores.fit >= rules.fit_threshold], scores.interest[scores.interest >= rules.interest_threshold]
+    rules = replace(rules, fit_threshold=float(fit.min()) if len(fit) else rules.fit_threshold,
+                    interest_threshold=float(interest.min()) if len(interest) else rules.interest_threshold)
     return replace(rules, name="Starter rules (from this data)", version=1, description=(
         f"Built from this data's own lead columns{' and events' if rules.interest else ''}: points from the lift "
         f"of each attribute on {outcome_words(outcome)}, thresholds for about {MQL_SHARE:.0%} of leads as MQLs. "
