@@ -1,14 +1,15 @@
-"""Lead flow & SLA: the hand-off as a flow, SLA gauges and trend, owners, returns, response time, de-duplication."""
+"""Lead flow & SLA: the hand-off as a flow, SLA cards and trend, owners, returns, response time, de-duplication."""
 
 import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import leadflow as charts
-from smarketing.formatting import fmt_date, fmt_int, fmt_pct
-from smarketing.labels import column_labels, t
+from smarketing.formatting import fmt_date, fmt_hours, fmt_int, fmt_pct
+from smarketing.labels import label, t
 from smarketing.leadflow import flow as leadflow
 from smarketing.leadflow import lists as leadlists
 from smarketing.scoring.quadrants import LIST_LIMIT
+from smarketing.ui.cards import small_samples
 
 ui.guard("lead_flow")
 
@@ -31,39 +32,27 @@ r = report.reassignment.iloc[0]
 has_handoffs = int(s["dispatched"]) > 0
 
 
-OWNER_COLUMNS = {
-    "owner": st.column_config.TextColumn(t("owner")),
-    "dispatched": ui.int_column(t("dispatched"), t("lf_help_dispatched")),
-    "accepted": ui.int_column(t("accepted"), t("lf_help_accepted")),
-    "returned": ui.int_column(t("returned"), t("lf_help_returned")),
-    "pending": ui.int_column(t("pending"), t("lf_help_pending")),
-    "sla_met_share": ui.percent_column(t("sla_met_share"), t("lf_help_sla_met")),
-    "answered_in_time_share": ui.percent_column(t("answered_in_time_share"), t("lf_help_answered")),
-    "median_hours_to_accept": ui.number_column(t("median_hours_to_accept"), t("lf_help_hours_accept")),
-    "p90_hours_to_accept": ui.number_column(t("p90_hours_to_accept"), t("lf_help_p90")),
-    "never_accepted": ui.int_column(t("never_accepted"), t("lf_help_never")),
-    "reassigned": ui.int_column(t("reassigned"), t("lf_help_reassigned")),
-    "opportunities": ui.int_column(t("opportunities")),
-    "opportunity_rate": ui.percent_column(t("opportunity_rate"), t("lf_help_opp_rate")),
-    "won": ui.int_column(t("won")),
-    "won_rate": ui.percent_column(t("won_rate"), t("lf_help_won_rate")),
+OWNER_COLUMNS = {  # eight columns fit the page; the CSV has them all (accepted, returned, pending, 90th pct., counts)
+    "owner": t("owner"), "dispatched": {"label": t("dispatched"), "help": t("lf_help_dispatched")},
+    "sla_met_share": {"label": t("sla_met_share"), "help": t("lf_help_sla_met")},
+    "answered_in_time_share": {"label": t("answered_in_time_share"), "help": t("lf_help_answered")},
+    "median_hours_to_accept": {"label": t("median_hours_to_accept"), "help": t("lf_help_hours_accept")},
+    "reassigned": {"label": t("reassigned"), "help": t("lf_help_reassigned")},
+    "opportunity_rate": {"label": t("opportunity_rate"), "help": t("lf_help_opp_rate")},
+    "won_rate": {"label": t("won_rate"), "help": t("lf_help_won_rate")},
 }
 
-if has_handoffs:
-    k = st.columns(3) + st.columns(3)
+if has_handoffs:  # the cards say each number once (the gauges repeated them)
+    k = st.columns(4) + st.columns(4)
     k[0].metric(t("dispatched"), fmt_int(s["dispatched"]), help=t("lf_help_dispatched"), border=True)
     k[1].metric(t("sla_met_share"), fmt_pct(s["sla_met_share"]), help=t("lf_help_sla_met"), border=True)
-    k[2].metric(t("median_hours_to_accept"), f"{s['median_hours_to_accept']:.1f} h", help=t("lf_help_hours_accept"),
+    k[2].metric(t("answered_in_time_share"), fmt_pct(s["answered_in_time_share"]), help=t("lf_help_answered"),
                 border=True)
-    k[3].metric(t("never_accepted"), fmt_int(s["never_accepted"]), help=t("lf_help_never"), border=True)
-    k[4].metric(t("returned"), fmt_int(s["returned"]), help=t("lf_help_returned"), border=True)
-    k[5].metric(t("reassigned"), fmt_int(r["reassigned"]), help=t("lf_help_reassigned"), border=True)
-    g = st.columns(3)
-    g[0].plotly_chart(charts.share_gauge(s["sla_met_share"], t("sla_met_share")), width="stretch", key="g_sla")
-    g[1].plotly_chart(charts.share_gauge(s["answered_in_time_share"], t("answered_in_time_share")),
-                      width="stretch", key="g_answered")
-    g[2].plotly_chart(charts.hours_gauge(s["median_hours_to_accept"], float(hours), t("median_hours_to_accept")),
-                      width="stretch", key="g_hours")
+    k[3].metric(t("median_hours_to_accept"), fmt_hours(s["median_hours_to_accept"]), help=t("lf_help_hours_accept"),
+                border=True)
+    k[4].metric(t("never_accepted"), fmt_int(s["never_accepted"]), help=t("lf_help_never"), border=True)
+    k[5].metric(t("returned"), fmt_int(s["returned"]), help=t("lf_help_returned"), border=True)
+    k[6].metric(t("reassigned"), fmt_int(r["reassigned"]), help=t("lf_help_reassigned"), border=True)
     st.caption(t("lf_as_of").format(as_of=fmt_date(report.as_of, time=True), hours=f"{hours:g}"))
 else:
     ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
@@ -88,9 +77,8 @@ with tabs[1]:
             ui.chart(charts.weekly_trend, report.weekly, key="weekly")
             ui.dataframe(report.timings.assign(step=report.timings.step.map(lambda x: t(f"step_{x}"))),
                          hide_index=True, width="stretch", column_config={
-                             "step": t("step"), "handoffs": ui.int_column(t("dispatched")),
-                             "median_hours": ui.number_column(t("median_hours")),
-                             "p90_hours": ui.number_column(t("p90_hours"), t("lf_help_p90"))})
+                             "step": t("step"), "handoffs": t("dispatched"), "median_hours": t("median_hours"),
+                             "p90_hours": {"label": t("p90_hours"), "help": t("lf_help_p90")}})
             ui.download(report.weekly, "sla_weekly")
         else:
             ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
@@ -99,8 +87,10 @@ with tabs[2]:
     if ui.shown(tabs[2]):
         if has_handoffs:
             ui.chart(charts.owner_chart, report.by_owner, key="owners")
+            st.caption(t("lf_owner_colours"))
             ui.dataframe(report.by_owner[list(OWNER_COLUMNS)], column_config=OWNER_COLUMNS, hide_index=True,
                          width="stretch")
+            small_samples(report.by_owner, "owner", "dispatched")
             ui.download(report.by_owner, "sla_by_owner")
         else:
             ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
@@ -114,9 +104,8 @@ with tabs[3]:
             if missing := report.returns_without_reason:
                 st.warning(t("lf_missing_reasons").format(n=fmt_int(missing)), icon=":material/warning:")
             ui.dataframe(report.reasons, hide_index=True, width="stretch", column_config={
-                "return_reason": t("return_reason"), "returns": ui.int_column(t("returns")),
-                "share": ui.percent_column(t("share")),
-                "median_hours_to_return": ui.number_column(t("median_hours_to_return"))})
+                "return_reason": t("return_reason"), "returns": t("returns"), "share": t("share"),
+                "median_hours_to_return": t("median_hours_to_return")})
             ui.download(report.reasons, "return_reasons")
 
 with tabs[4]:
@@ -127,10 +116,10 @@ with tabs[4]:
             st.markdown(t("lf_reassign_text").format(
                 n=fmt_int(r["reassigned"]), share=fmt_pct(r["reassigned_share"]), hours=f"{hours:g}",
                 late=fmt_int(r["accepted_late"]), never=fmt_int(r["never_answered"]),
-                opps=f"{r['expected_extra_opportunities']:,.1f}", won=f"{r['expected_extra_won']:,.1f}"))
-            ui.dataframe(report.response.rename(columns=column_labels(report.response.columns)), hide_index=True,
-                         width="stretch", column_config={t(c): ui.percent_column(t(c)) for c in
-                                                         ("sql_rate", "opportunity_rate", "won_rate")})
+                opps=fmt_int(r["expected_extra_opportunities"]), won=fmt_int(r["expected_extra_won"])))
+            ui.dataframe(report.response.assign(bucket=report.response.bucket.map(label)), hide_index=True,
+                         width="stretch")
+            small_samples(report.response.assign(bucket=report.response.bucket.map(label)), "bucket", "leads")
             ui.download(report.response, "response_time_effect")
         else:
             ui.empty_state(t("lf_no_handoffs"), needs=("handoffs",))
@@ -145,7 +134,7 @@ with tabs[5]:
             ui.empty_state(t(f"lf_list_{kind}_empty"), needs=("handoffs",))
         else:
             st.caption(t("lf_list_caption").format(n=fmt_int(len(people)), limit=fmt_int(LIST_LIMIT)))
-            ui.table(people, f"leads_{kind}", days=("hours_to_accept", "hours_waiting", "hours_past_deadline"),
+            ui.table(people, f"leads_{kind}",  # hours by their names (1.5 h)
                      help={"hours_waiting": t("lf_help_hours_waiting"), "overdue": t("lf_help_overdue"),
                            "hours_past_deadline": t("lf_help_past_deadline")}, key=f"lf_list_{kind}")
 
@@ -163,14 +152,13 @@ with tabs[6]:
                 dup=fmt_int(total["duplicate"]), cust=fmt_int(total["existing_customer"]),
                 deal=fmt_int(total["open_deal"])))
             ui.chart(charts.dedupe_chart, dd.by_group, by, key="dedupe")
-            shown = dd.by_group.rename(columns={by: t(by), **{x: t(f"dd_{x}") for x in leadflow.STATUSES}})
-            ui.dataframe(shown.rename(columns=column_labels([c for c in shown.columns if c in dd.by_group.columns])),
-                         hide_index=True, width="stretch",
-                         column_config={t("not_new_share"): ui.percent_column(t("not_new_share"), t("lf_help_not_new"))})
+            ui.dataframe(dd.by_group, hide_index=True, width="stretch", column_config={
+                by: t(by), **{x: t(f"dd_{x}") for x in leadflow.STATUSES},
+                "not_new_share": {"label": t("not_new_share"), "help": t("lf_help_not_new")}})
             ui.download(dd.by_group, f"dedupe_by_{by}")
             st.subheader(t("lf_matches"))
             st.caption(t("lf_matches_caption"))
             matches = dd.matches.assign(status=dd.matches.status.map(lambda x: t(f"dd_{x}")),
                                         match_key=dd.matches.match_key.map(lambda x: t(f"key_{x}")))
-            ui.dataframe(matches.rename(columns=column_labels(matches.columns)), hide_index=True, width="stretch")
+            ui.dataframe(matches, hide_index=True, width="stretch")
             ui.download(dd.matches, "dedupe_matches")

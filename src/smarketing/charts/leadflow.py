@@ -48,44 +48,6 @@ def flow_sankey(links: pd.DataFrame, title: str | None = None) -> go.Figure:
     return apply(fig, title, height=460)
 
 
-def share_gauge(value: float, title: str, target: float | None = None) -> go.Figure:
-    """A 0–100% gauge (red below 60%, amber below the target or 85%, green above)."""
-    good = target if target is not None else 0.85
-    fig = go.Figure(go.Indicator(
-        mode="gauge+number", value=None if pd.isna(value) else value * 100,
-        number=dict(suffix="%", valueformat=".1f"),
-        gauge=dict(
-            axis=dict(range=[0, 100], ticksuffix="%", tickvals=[0, 25, 50, 75, 100]), bar=dict(color="#1e293b", thickness=0.25),
-            steps=[dict(range=[0, 60], color="#fecaca"), dict(range=[60, good * 100], color="#fde68a"),
-                   dict(range=[good * 100, 100], color="#bbf7d0")],
-            threshold=dict(line=dict(color="#1e293b", width=3), value=good * 100),
-        ),
-        title=dict(text=title, font=dict(size=14)),
-    ))
-    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5),
-                      font=dict(size=12))
-    return fig
-
-
-def hours_gauge(hours: float, sla_hours: float, title: str) -> go.Figure:
-    """Median hours to accept on a scale up to twice the SLA; the SLA marked."""
-    top = max(sla_hours * 2, (0 if pd.isna(hours) else hours) * 1.1)
-    fig = go.Figure(go.Indicator(
-        mode="gauge+number", value=None if pd.isna(hours) else hours,
-        number=dict(suffix=t("chart_hours_suffix"), valueformat=".1f"),
-        gauge=dict(
-            axis=dict(range=[0, top]), bar=dict(color="#1e293b", thickness=0.25),
-            steps=[dict(range=[0, sla_hours / 2], color="#bbf7d0"), dict(range=[sla_hours / 2, sla_hours],
-                   color="#fde68a"), dict(range=[sla_hours, top], color="#fecaca")],
-            threshold=dict(line=dict(color="#dc2626", width=3), value=sla_hours),
-        ),
-        title=dict(text=title, font=dict(size=14)),
-    ))
-    fig.update_layout(height=250, margin=dict(l=35, r=35, t=50, b=5),
-                      font=dict(size=12))
-    return fig
-
-
 def weekly_trend(weekly: pd.DataFrame, title: str | None = None) -> go.Figure:
     """Hand-offs per week (bars) and the share accepted within the SLA (line)."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -102,7 +64,8 @@ def weekly_trend(weekly: pd.DataFrame, title: str | None = None) -> go.Figure:
                     secondary_y=True)
     fig.update_xaxes(tickformat=day_format())
     fig.update_yaxes(title_text=t("dispatched"), secondary_y=False)
-    fig.update_yaxes(title_text=t("share"), tickformat=".0%", range=[0, 1.05], secondary_y=True)
+    fig.update_yaxes(title_text=t("share"), tickformat=".0%", range=[0, 1.05], tickvals=[0, 0.25, 0.5, 0.75, 1],
+                     showgrid=False, secondary_y=True)  # round shares, not the bars' grid lines (39%, 59%, 78%)
     return apply(fig, title, height=380)
 
 

@@ -69,3 +69,14 @@ def leak_line(row) -> str:
     badge = f":red-badge[{t('leak_significant')}]" if row.significant else f":orange-badge[{t('leak_watch')}]"
     return t("leak_line").format(badge=badge, transition=md_text(label(row.transition)), before=fmt_pct(row.rate_before),
                                  now=fmt_pct(row.rate_now), change=fmt_points(row.change), p=fmt_p_text(row.p_value))
+
+
+SMALL_SAMPLE = 30  # rows counted on fewer leads than this say so: their rates move a lot by chance
+
+
+def small_samples(frame: pd.DataFrame, name: str, count: str, minimum: int = SMALL_SAMPLE) -> None:
+    """A caption naming the rows of `frame` whose `count` is under `minimum` (read their rates with care)."""
+    few = frame[(frame[count] > 0) & (frame[count] < minimum)]
+    if len(few):
+        rows = ", ".join(f"{md_text(label(r))} ({fmt_int(n)})" for r, n in zip(few[name], few[count], strict=True))
+        st.caption(t("small_sample_note").format(rows=rows, minimum=fmt_int(minimum)))
