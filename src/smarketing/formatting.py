@@ -80,11 +80,6 @@ def fmt_p_text(value) -> str:
     return "p –" if _missing(value) else "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
 
 
-def fmt_p_text(value) -> str:
-    """A p-value in a sentence: "p = 0.012", "p < 0.001"."""
-    return "p –" if _missing(value) else "p < 0.001" if value < 0.001 else f"p = {value:.3f}"
-
-
 def fmt_number(value, digits: int = 1) -> str:
     return "–" if _missing(value) else f"{value:,.{digits}f}"
 
