@@ -125,7 +125,8 @@ with right:
 tab_cmp, tab_sug = ui.tabs([t("sc_compare_title"), t("sc_suggest_title")], key="sc_lower")
 with tab_cmp:
     if ui.shown(tab_cmp):
-        keys = ["mqls", "caught", "precision", "recall", "lift", "f1", "won_revenue_captured", "mqls_per_week"]
+        keys = [k for k in ["mqls", "caught", "precision", "recall", "lift", "f1", "won_revenue_captured",
+                            "mqls_per_week"] if k not in unknown]
         compare = pd.DataFrame({"metric": keys, "saved": [before[k] for k in keys], "proposed": [now[k] for k in keys]})
         ui.dataframe(tuner.compare_table([(k, before[k], now[k]) for k in keys]), hide_index=True, width="stretch",
                      column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_proposed_rules"),
@@ -133,7 +134,8 @@ with tab_cmp:
         ui.download(compare, "saved_vs_proposed", key="sc_dl_cmp")
         st.markdown(t("sc_compare_text").format(
             mqls=f"{now['mqls'] - before['mqls']:+,}", caught=f"{now['caught'] - before['caught']:+,}",
-            revenue=fmt_money(now["won_revenue_captured"] - before["won_revenue_captured"]), outcome=t(f"outcome_{outcome}"),
+            revenue="–" if unknown else fmt_money(now["won_revenue_captured"] - before["won_revenue_captured"]),
+            outcome=t(f"outcome_{outcome}"),
         ))
 
 b1, b2, b3 = st.columns(3)

@@ -123,6 +123,9 @@ def test_scoring_pages_on_a_converted_flag_show_the_starter_rules_and_no_error(t
     assert sorted(quadrants.dataframe[0].value.leads) == [0, 0, 10, 30] and shares.max() < 1
     tuner = run_page("scoring_tuner")
     assert not tuner.error and metrics(tuner)["MQL share"] == f"{10 / 40:.1%}"
+    assert metrics(tuner)["Won revenue"] == "–"  # no deal amounts in a converted flag: unknown, not $0
+    compared = [d.value for d in tuner.dataframe if "metric" in d.value.columns][0]
+    assert "Won revenue captured" not in compared.metric.tolist()
 
 
 def test_scoring_pages_without_anything_to_learn_from_say_so(tmp_path, monkeypatch):
