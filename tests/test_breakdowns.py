@@ -14,7 +14,7 @@ from smarketing import store
 from smarketing.filters import Filters
 from smarketing.funnel.breakdowns import breakdown_columns, numeric_bands
 from smarketing.funnel.leaks import leaks
-from smarketing.funnel.lifecycle import OTHER, lifecycle_funnel
+from smarketing.funnel.lifecycle import OTHER, breakdown_table, lifecycle_funnel
 from smarketing.scoring.quadrants import quadrant_view
 from smarketing.scoring.rules import FitRule, Rules
 from smarketing.scoring.scores import DEFAULT_CUTOFF
@@ -60,6 +60,7 @@ def test_a_number_is_grouped_in_quintile_bands(own_db):
     customers = funnel[funnel.stage == "Customer"].set_index("score")
     # two leads per band, in band order; the customers (49, 64, 81, 100) are the two top bands
     assert customers.index.tolist() == BANDS
+    assert breakdown_table(funnel, "score").score.tolist() == BANDS  # the table keeps them lowest first
     assert customers.leads.tolist() == [0, 0, 0, 2, 2]
     assert customers.conversion_from_first.tolist() == [0, 0, 0, 2 / 2, 2 / 2]
 

@@ -39,6 +39,8 @@ def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> g
     """Conversion from the first recorded stage per segment (the largest segments), one line per segment."""
     frame = frame[frame.recorded] if "recorded" in frame else frame
     top = (frame[frame.stage == frame.stage.iloc[0]].nlargest(MAX_SEGMENTS, "leads")[by].tolist())
+    if frame.attrs.get("bands"):  # a number's bands keep their order (lowest first)
+        top = [s for s in frame[by].drop_duplicates() if s in top]
     data = frame[frame[by].isin(top)].copy()
     data["segment"] = data[by].astype(str)
     data["stage"] = data["stage"].map(label)

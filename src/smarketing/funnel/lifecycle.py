@@ -101,7 +101,9 @@ def lifecycle_funnel(
             previous = k
     grouped = reach.group_by(by).aggregate(**metrics) if by else reach.aggregate(**metrics)
     wide = grouped.execute()
-    frame = long_funnel(wide, stages, by, recorded, breakdown_order(con, by))
+    order = breakdown_order(con, by)
+    frame = long_funnel(wide, stages, by, recorded, order)
+    frame.attrs["bands"] = bool(order) and by != "employees_band"  # a number's bands: shown lowest first
     if values > TOP_N:  # the rest were grouped as OTHER: said where the frame is shown
         frame.attrs["note"] = (f"{by} has {values:,} values: the {TOP_N} with most leads are shown, the other "
                                f"{values - TOP_N:,} as {OTHER}")
@@ -160,13 +162,15 @@ def long_funnel(wide: pd.DataFrame, stages: StageModel, by: str | None, recorded
 
 def breakdown_table(split: pd.DataFrame, by: str, stages: StageModel | None = None) -> pd.DataFrame:
     """A breakdown funnel (lifecycle_funnel(..., by=by)) as one row per segment: leads per recorded stage and
-    the overall conversion (first stage to the last recorded one), largest first."""
+    the overall conversion (first stage to the last recorded one), largest first (a number's bands lowest first)."""
     stages = resolve(stages)
     names = split.loc[split.recorded, "stage"].drop_duplicates().tolist()
     first, last = names[0], names[-1]
     wide = split.pivot_table(index=by, columns="stage", values="leads", sort=False).reindex(columns=names)
     overall = split[split.stage == last].set_index(by)["conversion_from_first"]
     wide = wide.reset_index().assign(overall_conversion=lambda w: w[by].map(overall))
+    if split.attrs.get("bands"):  # a number's bands, lowest first (as lifecycle_funnel gives them)
+        return wide.reset_index(drop=True)
     return wide.sort_values(first, ascending=False, kind="stable").reset_index(drop=True)
 
 
