@@ -31,13 +31,15 @@ NOISE = ("threading.py", "streamlit/runtime/scriptrunner", "exec_code.py", "runp
          "profile_pages.py")
 
 
-def child(page: str, runs: int) -> None:
+def child(page: str, runs: int, query: dict[str, str]) -> None:
     """Run `page` cold once and say so; when told (a line on stdin: the profiler is attached), `runs` times
-    warm; print the times as JSON."""
+    warm (with `query` as its URL's query parameters: a filter change); print the times as JSON."""
     from streamlit.testing.v1 import AppTest
 
-    def run() -> float:
+    def run(params: dict[str, str] | None = None) -> float:
         at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=900)
+        for key, value in (params or {}).items():
+            at.query_params[key] = value
         started = time.perf_counter()
         at.run()
         if at.exception:
@@ -47,7 +49,7 @@ def child(page: str, runs: int) -> None:
     cold = run()
     print("cold done", flush=True)
     sys.stdin.readline()
-    warm = sorted(run() for _ in range(runs))
+    warm = sorted(run(query) for _ in range(runs))
     print(json.dumps({"cold": cold, "warm": warm[len(warm) // 2]}), flush=True)
 
 
@@ -76,10 +78,14 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--page", action="append", default=[])
+    parser.add_argument("--query", action="append", default=[], metavar="KEY=VALUE",
+                        help="profile the page with these URL parameters after a default first view (a filter "
+                             "change, e.g. --query mode=period --runs 1)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    query = dict(q.split("=", 1) for q in args.query)
     if args.child:
-        child(args.child, args.runs)
+        child(args.child, args.runs, query)
         return 0
     from smarketing import demo, precompute
 
@@ -89,7 +95,8 @@ def main() -> int:
     for page in args.page or [p for p in PAGES if (ROOT / "pages" / f"{p}.py").exists()]:
         with tempfile.TemporaryDirectory() as folder:
             raw = Path(folder) / "raw.txt"
-            proc = subprocess.Popen([sys.executable, __file__, "--child", page, "--runs", str(args.runs)],
+            proc = subprocess.Popen([sys.executable, __file__, "--child", page, "--runs", str(args.runs),
+                                     *[f"--query={q}" for q in args.query]],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
             while "cold done" not in proc.stdout.readline():
                 pass
@@ -102,7 +109,8 @@ def main() -> int:
             result = json.loads(next(x for x in proc.stdout if x.startswith("{")))
             proc.wait()
             sampler.wait()
-            print(f"== {page}: cold {result['cold']:.2f} s, warm (median of {args.runs}) {result['warm']:.3f} s")
+            then = f"with {' '.join(args.query)}" if args.query else "warm"
+            print(f"== {page}: cold {result['cold']:.2f} s, {then} (median of {args.runs}) {result['warm']:.3f} s")
             for share, name in hot_spots(raw, page, args.top):
                 function, _, path = name.partition(" (")
                 print(f"   {share:6.1%}  {function} ({path.replace(str(ROOT) + '/', '').split('site-packages/')[-1]}")

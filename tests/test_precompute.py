@@ -57,6 +57,20 @@ def test_stored_dedupe_statuses_give_the_live_report(demo_con, monkeypatch, filt
     pd.testing.assert_frame_equal(stored.matches, direct.matches)
 
 
+def test_every_part_is_built_for_the_demo_and_none_fails_a_write_on_data_it_does_not_fit(demo_db, tmp_path):
+    path = tmp_path / "copy.duckdb"
+    shutil.copyfile(demo_db, path)
+    with store.writing(path) as con:
+        assert precompute.refresh(con, path) == {}  # every part built
+        store.raw(con).execute("DELETE FROM events; DELETE FROM stage_changes; DELETE FROM deals; DELETE FROM "
+                               "handoffs; DELETE FROM leads")
+        skipped = precompute.refresh(con, path)  # nothing to score: that part is left out, the write goes on
+    assert set(skipped) <= {"scoring features"}
+    con = store.connect(path, read_only=True)
+    assert con.table("leads").count().execute() == 0
+    con.disconnect()
+
+
 def test_other_settings_are_computed_live(demo_con):
     key = journeys._journeys_key(PathParams(lookback_days=30), journeys.resolve(None))
     assert derived.load(demo_con, journeys.JOURNEYS, key) is None  # built for the default 90 days only
@@ -87,8 +101,8 @@ def test_a_failed_write_leaves_the_old_derived_tables_and_data(demo_db, tmp_path
     shutil.copyfile(demo_db, path)
     before = path.read_bytes()
 
-    def broken(con):
-        precompute.refresh(con)
+    def broken(con, db):
+        precompute.refresh(con, db)
         raise RuntimeError("killed while deriving")
 
     with pytest.raises(RuntimeError), store.writing(path, derive=broken) as con:
@@ -107,3 +121,24 @@ def test_an_import_on_a_connection_marks_them_stale(demo_db, tmp_path):
     store.import_files(con, {"leads": leads})
     assert derived.load(con, journeys.JOURNEYS, key) is None
     con.disconnect()
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=["all", "cohort", "period", "segments"])
+def test_stored_scoring_features_give_the_live_scores(demo_con, demo_db, monkeypatch, filters):
+    from smarketing.scoring.quadrants import quadrant_summary
+    from smarketing.scoring.scores import DEFAULT_CUTOFF, FEATURES, data_now, features_key, score_leads
+    from smarketing.scoring.starter import rules_in_force
+
+    rules = rules_in_force(demo_con, demo_db)[0]
+    assert derived.load(demo_con, FEATURES, features_key(rules, DEFAULT_CUTOFF, data_now(demo_con))) is not None
+    stored = score_leads(demo_con, rules, DEFAULT_CUTOFF, filters).order_by("lead_id").execute()
+    summary = quadrant_summary(score_leads(demo_con, rules, DEFAULT_CUTOFF, filters))
+    live(monkeypatch)
+    direct = score_leads(demo_con, rules, DEFAULT_CUTOFF, filters).order_by("lead_id").execute()
+    pd.testing.assert_frame_equal(stored, direct)
+    pd.testing.assert_frame_equal(summary, quadrant_summary(score_leads(demo_con, rules, DEFAULT_CUTOFF, filters)))
+    now = data_now(demo_con)
+    other = rules.with_points(fit_threshold=rules.fit_threshold + 5)  # other thresholds: the same features
+    assert features_key(other, DEFAULT_CUTOFF, now) == features_key(rules, DEFAULT_CUTOFF, now)
+    later = type(DEFAULT_CUTOFF)("days", 30)  # another cut-off: other features, computed live
+    assert features_key(rules, later, now) != features_key(rules, DEFAULT_CUTOFF, now)

@@ -12,6 +12,7 @@ latest timestamp in the data) if it never did; alternatively N days after the le
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,10 +22,12 @@ import ibis.expr.types as ir
 
 from smarketing.deals import is_lost, is_open, is_won
 from smarketing.filters import Filters, cohort_leads
-from smarketing.reach import reach_column, recorded_stages, stage_reach
+from smarketing.frozen import frozen_fact
+from smarketing.reach import reach_column, reach_table_name, recorded_stages, stage_reach
 from smarketing.schema import CORE_EVENT_TYPES
 from smarketing.scoring.rules import FitRule, Rules, RulesError
 from smarketing.stages import StageModel, resolve
+from smarketing.store import derived
 
 CUTOFF_MODES = ("sql", "days")
 OUTCOMES = ("won", "sql", "opportunity")
@@ -52,7 +55,11 @@ DEFAULT_CUTOFF = Cutoff()
 
 
 def data_now(con) -> datetime:
-    """The data's "now": the latest lead creation, event or stage change."""
+    """The data's "now": the latest lead creation, event or stage change (once per read-only file version)."""
+    return frozen_fact(con, "data now", lambda: _data_now(con))
+
+
+def _data_now(con) -> datetime:
     parts = [
         con.table("leads").created_at.max(),
         con.table("events").ts.max(),
@@ -203,6 +210,9 @@ def _event_features(con, rules: Rules, base: ir.Table) -> ir.Table | None:
     return j.group_by("lead_id").aggregate(**aggs)
 
 
+FEATURES = "lead_features"  # the derived table: every lead's features for the rules in force at the last write
+
+
 def lead_features(
     con,
     rules: Rules,
@@ -210,9 +220,34 @@ def lead_features(
     filters: Filters | None = None,
     now: datetime | None = None,
 ) -> ir.Table:
-    """One row per lead (cohort/segment filters applied): condition columns and outcomes."""
+    """One row per lead (cohort/segment filters applied): condition columns and outcomes. From the derived table
+    the last write built (smarketing.store.derived) when it holds these rules' conditions and this cut-off."""
     validate_rules(con, rules)
     now = now or cutoff.as_of or data_now(con)
+    stored = derived.load(con, FEATURES, features_key(rules, cutoff, now))
+    if stored is None:
+        return _lead_features(con, rules, cutoff, filters, now)
+    leads = cohort_leads(con.table("leads"), filters or Filters())
+    return stored.semi_join(leads, stored.lead_id == leads.lead_id)
+
+
+def features_key(rules: Rules, cutoff: Cutoff, now: datetime, stages: StageModel | None = None) -> str:
+    """What a lead's features depend on: the rules' conditions (not their points or thresholds), the decay, the
+    cut-off, the data's "now" and the stage model."""
+    parts = ([r.key for r in rules.fit], [r.event_type for r in rules.interest], rules.decay,
+             [(b.event_type, b.min_count, b.within_days) for b in rules.bonus], cutoff, now.isoformat(),
+             reach_table_name(resolve(stages)))
+    return hashlib.sha1(repr(parts).encode()).hexdigest()
+
+
+def refresh_features(con, rules: Rules, cutoff: Cutoff = DEFAULT_CUTOFF) -> None:
+    """Store every lead's features for `rules` (at the end of a write, for the rules in force)."""
+    validate_rules(con, rules)
+    now = cutoff.as_of or data_now(con)
+    derived.save(con, FEATURES, _lead_features(con, rules, cutoff, None, now), features_key(rules, cutoff, now))
+
+
+def _lead_features(con, rules: Rules, cutoff: Cutoff, filters: Filters | None, now: datetime) -> ir.Table:
     t = lead_outcomes(con, filters)
     t = t.mutate(cutoff_at=_cutoff_expr(t, cutoff, now))
     cols = {f"fit_{i}": fit_condition(t[r.column], r).cast("int8") for i, r in enumerate(rules.fit)}

@@ -108,7 +108,7 @@ def thread_backend(con):
 def writing(path: str | os.PathLike | None = None, fresh: bool = False, derive=None):
     """A read-write connection to a private copy of the database (empty if `fresh`); when the block ends
     without an exception the copy replaces the file atomically, else the file is left exactly as it was.
-    Before it lands, the data version changes (smarketing.store.derived) and `derive(con)` builds the
+    Before it lands, the data version changes (smarketing.store.derived) and `derive(con, path)` builds the
     derived tables (smarketing.precompute.refresh; inside the same swap, so readers never see them stale).
 
     Writers wait for each other (one at a time per file); readers are never blocked (smarketing.writes)."""
@@ -121,7 +121,7 @@ def writing(path: str | os.PathLike | None = None, fresh: bool = False, derive=N
             yield con
             derived.bump_version(con)  # whatever the block changed, derived tables built before are stale
             if derive is not None:
-                derive(con)
+                derive(con, target)
             raw(con).execute("CHECKPOINT")
         finally:
             con.disconnect()
