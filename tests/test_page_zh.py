@@ -13,6 +13,7 @@ from apptest import figures, run_page
 from google.protobuf.message import Message
 
 from smarketing import labels
+from smarketing.stages import active_stages
 from smarketing.ui.pages import PAGES
 
 EN, ZH = labels.table("en"), labels.table("zh")
@@ -23,6 +24,7 @@ TITLES = {"home": "home_title", "funnel": "funnel_title", "drivers": "drv_title"
 # label is checked through its fixed words' translation elsewhere)
 ENGLISH = sorted({text for key, text in EN.items() if text != ZH.get(key, text) and "{" not in text and len(text.split()) >= 3},
                  key=len, reverse=True)
+STAGES = {name for name, shown in active_stages().display_names("zh").items() if name != shown}  # Lead, Customer …
 SPEC_TEXT = ("text", "name", "title", "hovertemplate", "label", "ticktext")  # words in a figure's JSON
 
 
@@ -34,6 +36,9 @@ def _strings(message: Message, out: list[str]) -> None:
                 _strings(item, out)
             elif isinstance(item, str) and field.name == "spec":
                 _spec_strings(json.loads(item), out)
+            elif isinstance(item, str) and field.name == "columns" and item.startswith("{"):  # a table's headers
+                out += [v for conf in json.loads(item).values() if isinstance(conf, dict)
+                        for k, v in conf.items() if k in ("label", "help") and isinstance(v, str)]
             elif isinstance(item, str) and field.name in ("body", "label", "help", "placeholder", "options",
                                                            "caption", "value", "default", "column_config"):
                 out.append(item)
@@ -75,6 +80,7 @@ def english_left(texts: list[str]) -> list[str]:
         found += [f"English {e!r} in {text[:80]!r}" for e in ENGLISH if e in plain]
         if labels.KEY.fullmatch(text) and "_" in text and text in EN:
             found.append(f"label key {text!r}")
+        found += [f"stage {s!r} in {text[:80]!r}" for s in STAGES if text == s or f"*{s}*" in text or f"{s} →" in text]
     return found
 
 
@@ -97,7 +103,8 @@ def test_every_page_in_chinese(analyst, page):
 
 
 def test_the_check_finds_english_and_keys():
-    assert english_left([EN["funnel_summary"].split("(")[0], "x " + EN["lf_no_handoffs"], "help_kpi_leads"])
+    for text in ("x " + EN["lf_no_handoffs"], "help_kpi_leads", "Opportunity", "*Customer* y", "Lead → MQL"):
+        assert english_left([text]), text
     assert not english_left([ZH["lf_no_handoffs"], "Paid Search", "MQL → SQL"])
 
 

@@ -134,6 +134,12 @@ def _readable(text: str) -> str:
     return text.replace("_", " ").capitalize() if KEY.fullmatch(text) else text
 
 
+def heading(column) -> str:
+    """A table column's header: t() for a snake_case key (strict mode still catches a missing one), label() for
+    anything else (a stage name as a column shows its display name)."""
+    return t(column) if KEY.fullmatch(str(column)) else label(column)
+
+
 def column_labels(columns) -> dict[str, str]:
     """Map column names (keys or data columns) to their display labels (for tables and chart axes)."""
     return {c: label(c) for c in columns}

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from smarketing import access, exports, formatting, privacy
-from smarketing.labels import language, t
+from smarketing.labels import heading, language, t
 from smarketing.ui import columns
 from smarketing.ui.columns import PLACEHOLDER
 
@@ -84,7 +84,7 @@ def table(frame: pd.DataFrame, name: str, percent=(), days=(), money=(), ints=()
              **{c: formatting.MONEY for c in money}, **{c: formatting.COUNT for c in ints}, **(kinds or {})}
     config = {c: st.column_config.NumberColumn(t(c), help=(help or {}).get(c), format="%.3f") for c in decimals}
     shown = privacy.mask_frame(frame, unmask=access.show_personal_data())
-    shown, config = columns.prepare(shown, config, given, help, label=t)
+    shown, config = columns.prepare(shown, config, given, help, label=heading)
     st.dataframe(shown, column_config=config, hide_index=True, width="stretch", key=key, placeholder=PLACEHOLDER)
     download(frame, name, key=f"dl_{key or name}")
 
