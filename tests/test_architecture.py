@@ -141,3 +141,41 @@ def test_a_missing_label_key_fails(monkeypatch):
     assert labels.t("Subscriber") == "Subscriber"  # a stage name from the data passes through
     assert labels.label("declared_monthly_revenue") == "Declared monthly revenue"  # a data column made readable
     assert os.environ[labels.STRICT_ENV]
+
+
+def readme_rows() -> list[tuple[str, str]]:
+    """(first cell, whole row) of the module table under README's "How it is built"."""
+    text = (ROOT / "README.md").read_text("utf-8")
+    section = text[text.index("## How it is built"):]
+    section = section[:section.index("\n### ")]
+    return [(line.split("|")[1], line) for line in section.splitlines() if line.startswith("| `")]
+
+
+def unnamed(rows: list[tuple[str, str]], paths: list[Path]) -> list[str]:
+    """Modules (paths relative to the package) the table does not name: a top-level module in a first cell, a
+    module of a subpackage in the row of its family (and its subpackage, `audit/`, in that row too)."""
+    missing = []
+    for path in paths:
+        parts = path.with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+            if len(parts) < 2:
+                continue  # a family's own __init__: the family is named
+        if len(parts) == 1:
+            if not any(f"`{parts[0]}.py`" in first for first, _ in rows):
+                missing.append(str(path))
+            continue
+        row = next((line for first, line in rows if f"`{parts[0]}/`" in first), "")
+        if not all(f"`{name}`" in row or f"`{name}/`" in row for name in parts[1:]):
+            missing.append(str(path))
+    return missing
+
+
+def test_the_readme_names_every_module():
+    paths = sorted(p.relative_to(PACKAGE) for p in PACKAGE.rglob("*.py") if p.name != "__init__.py" or
+                   len(p.relative_to(PACKAGE).parts) > 2)
+    assert not unnamed(readme_rows(), paths), f"add these to README's How it is built: {unnamed(readme_rows(), paths)}"
+    rows = [("`funnel/`", "| `funnel/` | lifecycle (`lifecycle`), the audit (`audit/`: `issues`) |")]
+    assert unnamed(rows, [Path("funnel/lifecycle.py"), Path("funnel/audit/issues.py"), Path("funnel/audit/report.py"),
+                          Path("funnel/leaks.py"), Path("planner.py")]) == [
+        "funnel/audit/report.py", "funnel/leaks.py", "planner.py"]
