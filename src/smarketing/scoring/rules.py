@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 
 from smarketing.formatting import md_code, md_text
+from smarketing.labels import t
 
 DECAY_MODES = ("none", "half_life", "window")
 CONDITIONS = ("equals", "in", "min", "max", "contains", "matches", "present")
@@ -56,17 +57,17 @@ class FitRule:
         col = md_code(self.column) if markdown else f"`{self.column}`"
         quote = (lambda v: md_text(repr(v))) if markdown else repr
         if self.equals is not None:
-            return f"{col} is {quote(self.equals)}"
+            return t("rule_is").format(column=col, value=quote(self.equals))
         if self.any_of:
-            return f"{col} is one of " + ", ".join(quote(v) for v in self.any_of)
+            return t("rule_is_one_of").format(column=col, values=", ".join(quote(v) for v in self.any_of))
         if self.contains:
-            return f"{col} contains " + " or ".join(quote(v) for v in self.contains) + " (any case)"
+            return t("rule_contains").format(column=col, values=t("rule_or").join(quote(v) for v in self.contains))
         if self.matches is not None:
-            return f"{col} matches /{md_text(self.matches) if markdown else self.matches}/ (any case)"
+            return t("rule_matches").format(column=col, pattern=md_text(self.matches) if markdown else self.matches)
         if self.present is not None:
-            return f"{col} is {'filled in' if self.present else 'empty'}"
+            return t("rule_filled" if self.present else "rule_empty").format(column=col)
         if self.min is not None and self.max is not None:
-            return f"{col} between {points_text(self.min)} and {points_text(self.max)}"
+            return t("rule_between").format(column=col, low=points_text(self.min), high=points_text(self.max))
         if self.min is not None:
             return f"{col} ≥ {points_text(self.min)}"
         return f"{col} ≤ {points_text(self.max)}"
@@ -102,10 +103,10 @@ class Decay:
 
     def describe(self) -> str:
         if self.mode == "half_life":
-            return f"an event's points halve every {points_text(self.half_life_days)} days"
+            return t("rule_decay_half_life").format(days=points_text(self.half_life_days))
         if self.mode == "window":
-            return f"only events in the last {points_text(self.window_days)} days count"
-        return "events count the same however old they are"
+            return t("rule_decay_window").format(days=points_text(self.window_days))
+        return t("rule_decay_none")
 
 
 @dataclass(frozen=True)
@@ -166,30 +167,27 @@ def agreement_markdown(rules: Rules) -> str:
     the rules file shown as text)."""
     lines = [
         f"### {md_text(rules.name)}",
-        f"Version {rules.version} · {rules.date.isoformat()}" + (f" · {md_text(rules.owner)}" if rules.owner else ""),
+        t("rule_doc_version").format(version=rules.version, date=rules.date.isoformat())
+        + (f" · {md_text(rules.owner)}" if rules.owner else ""),
         "",
     ]
     if rules.description:
         lines += [md_text(rules.description), ""]
-    mql = (
-        f"A lead becomes an **MQL** when its **fit score is at least {points_text(rules.fit_threshold)}** "
-        f"and its **interest score is at least {points_text(rules.interest_threshold)}**"
-    )
+    mql = t("rule_doc_mql").format(fit=points_text(rules.fit_threshold), interest=points_text(rules.interest_threshold))
     if rules.combined_threshold is not None:
-        mql += f", or when fit and interest **together reach {points_text(rules.combined_threshold)}**"
-    lines += [mql + ".", "", "**Fit: who the lead is**", ""]
-    lines += [f"- {_signed(r.points)} if {r.describe(markdown=True)}" for r in rules.fit] or ["- (no fit rules)"]
-    lines += ["", f"**Interest: what the lead did** ({rules.decay.describe()})", ""]
+        mql += t("rule_doc_combined").format(combined=points_text(rules.combined_threshold))
+    lines += [mql + t("rule_doc_end"), "", t("rule_doc_fit"), ""]
+    lines += [f"- {t('rule_doc_fit_rule').format(points=_signed(r.points), condition=r.describe(markdown=True))}"
+              for r in rules.fit] or [f"- {t('rule_doc_no_fit')}"]
+    lines += ["", t("rule_doc_interest").format(decay=rules.decay.describe()), ""]
     for r in rules.interest:
-        cap = f", at most {points_text(r.cap)} in total" if r.cap else ""
-        lines.append(f"- {_signed(r.points)} per {md_code(r.event_type)}{cap}")
+        cap = t("rule_doc_cap").format(cap=points_text(r.cap)) if r.cap else ""
+        lines.append(f"- {t('rule_doc_per_event').format(points=_signed(r.points), event=md_code(r.event_type), cap=cap)}")
     for b in rules.bonus:
-        lines.append(
-            f"- {_signed(b.points)} once for at least {b.min_count} {md_code(b.event_type)} "
-            f"in the {points_text(b.within_days)} days before scoring"
-        )
+        lines.append("- " + t("rule_doc_bonus").format(points=_signed(b.points), count=b.min_count,
+                                                       event=md_code(b.event_type), days=points_text(b.within_days)))
     if not rules.interest and not rules.bonus:
-        lines.append("- (no interest rules)")
+        lines.append(f"- {t('rule_doc_no_interest')}")
     return "\n".join(lines)
 
 

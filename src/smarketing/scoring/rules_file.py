@@ -12,7 +12,7 @@ from datetime import date
 import duckdb
 import tomli_w
 
-from smarketing import toml_input
+from smarketing import labels, toml_input
 from smarketing.scoring.rules import (
     CONDITIONS,
     DECAY_MODES,
@@ -124,7 +124,10 @@ def _fit_rule(raw, i: int, source: str) -> FitRule:
         any_of=ctx.texts(raw, "in"), min=lo, max=hi, contains=ctx.texts(raw, "contains"), matches=matches,
         present=present,
     )
-    return rule if rule.name else replace(rule, name=rule.describe().replace("`", ""))
+    if rule.name:
+        return rule
+    with labels.using("en"):  # a name made from the condition is part of the rules, the same in every language
+        return replace(rule, name=rule.describe().replace("`", ""))
 
 
 def _pattern(ctx: _Ctx, raw: dict) -> str | None:
