@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from smarketing.charts import scoring as charts
-from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_ratio, md_text
+from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_points, fmt_ratio, md_text
 from smarketing.labels import t
 from smarketing.scoring.evaluation import METRIC_KINDS
 from smarketing.scoring.rules import RulesError, agreement_markdown
@@ -71,7 +71,7 @@ def fmt_metric(key: str, value, signed: bool = False) -> str:
     if value is None or value != value:
         return "–"
     if kind == "pct":
-        text = f"{value * 100:+.1f} pts" if signed else fmt_pct(value)
+        text = fmt_points(value) if signed else fmt_pct(value)
     elif kind == "ratio":
         text = f"{value:+.2f}×" if signed else fmt_ratio(value)
     elif kind == "money":
