@@ -142,3 +142,19 @@ def test_stored_scoring_features_give_the_live_scores(demo_con, demo_db, monkeyp
     assert features_key(other, DEFAULT_CUTOFF, now) == features_key(rules, DEFAULT_CUTOFF, now)
     later = type(DEFAULT_CUTOFF)("days", 30)  # another cut-off: other features, computed live
     assert features_key(rules, later, now) != features_key(rules, DEFAULT_CUTOFF, now)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=["all", "cohort", "period", "segments"])
+def test_stored_audit_history_gives_the_live_audit(demo_con, monkeypatch, filters):
+    from smarketing.funnel.audit import HISTORY_KEYS, audit_report
+    from smarketing.funnel.audit.issues import DERIVED
+
+    assert demo_con.table(derived.PREFIX + DERIVED).count().execute() > 0  # the demo has history issues
+    stored, trust = audit_report(demo_con, filters), audit_report(demo_con, filters, only=HISTORY_KEYS)
+    live(monkeypatch)
+    for got, want in ((stored, audit_report(demo_con, filters)), (trust, audit_report(demo_con, filters, only=HISTORY_KEYS))):
+        pd.testing.assert_frame_equal(got.by_stage, want.by_stage)
+        pd.testing.assert_frame_equal(got.issues, want.issues)
+        pd.testing.assert_frame_equal(got.effects, want.effects)
+        pd.testing.assert_frame_equal(got.by_source, want.by_source)
+        assert (got.leads, got.with_history_issue) == (want.leads, want.with_history_issue)

@@ -44,8 +44,9 @@ import ibis
 
 from smarketing.deals import won_deals
 from smarketing.filters import Filters
-from smarketing.reach import SECONDS_PER_DAY, reach_column
+from smarketing.reach import SECONDS_PER_DAY, reach_column, reach_table_name
 from smarketing.stages import StageModel
+from smarketing.store import derived
 
 HISTORY, STALE, MAPPING = "history", "stale", "mapping"
 MISSING_VALUES = ("", "(none)", "none", "(not set)", "not set", "unknown", "(unknown)", "n/a", "null", "-")
@@ -255,10 +256,18 @@ def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] 
     wanted = [k for k in ctx.checked() if only is None or k in only]
     if not wanted:
         return None
+    parts: list[ibis.Table] = []
+    history = [k for k in wanted if k in HISTORY_KEYS]
+    stored = derived.load(con, DERIVED, history_key(ctx, history)) if history else None
+    if stored is not None:  # the history issues of every lead, derived at the last write: those in scope
+        kept = stored.semi_join(scope, stored.lead_id == scope.lead_id)
+        parts.append(kept.mutate(at=kept.at.cast("timestamp")))  # as _row types it (stored: timestamp(6))
+        wanted = [k for k in wanted if k not in HISTORY_KEYS]
+        if not wanted:
+            return parts[0]
     keep = keep or (lambda table: table)
     changes = keep(stage_changes(con, ctx, scope))
     main = changes.filter(changes.stage_index >= 0)
-    parts: list[ibis.Table] = []
     builders = {"skipped": lambda: _skipped(ctx, scope, main), "backwards": lambda: _backwards(ctx, scope, main),
                 "bulk_edit": lambda: _bulk_edit(ctx, scope, main),
                 "before_created": lambda: _before_created(ctx, scope, main),
@@ -276,3 +285,18 @@ def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] 
         parts.extend(builders[key]())
     rows = ibis.union(*parts) if len(parts) > 1 else parts[0]
     return rows.group_by("lead_id", "issue", "stage_index").aggregate(at=rows.at.min())
+
+
+DERIVED = "audit_history"  # the derived table: every lead's history issues (smarketing.store.derived)
+
+
+def history_key(ctx: AuditContext, history: list[str]) -> str:
+    """What the history issues depend on: the stage model, the stages the data records and which are checked."""
+    return f"{reach_table_name(ctx.stages)}|{','.join(ctx.recorded)}|{','.join(sorted(history))}"
+
+
+def refresh_history(con, ctx: AuditContext, scope: ibis.Table) -> None:
+    """Store the history issues of every lead of `scope` (all leads, at the end of a write)."""
+    history = [k for k in ctx.checked() if k in HISTORY_KEYS]
+    if history:
+        derived.save(con, DERIVED, issue_rows(con, ctx, scope, only=tuple(history)), history_key(ctx, history))

@@ -31,6 +31,7 @@ from smarketing.funnel.audit.issues import (
     AuditContext,
     issue_rows,
     missing_value,
+    refresh_history,
 )
 from smarketing.funnel.lifecycle import lifecycle_funnel
 from smarketing.reach import reach_column, reached, recorded_stages, stage_reach
@@ -242,6 +243,14 @@ def _by_source(j: ibis.Table, checked: list[str]) -> pd.DataFrame:
         out[key] = out[key].astype("float64") if key in out else float("nan")
     out = out.sort_values(["leads", "source_group", "source"], ascending=[False, True, True], kind="stable")
     return out[["source_group", "source", "leads", "clean", "trust", *ISSUES]].reset_index(drop=True)
+
+
+def refresh_audit(con, stages: StageModel | None = None) -> None:
+    """Store every lead's history issues (at the end of a write): the trust score and the Data trust page then
+    read them for any filters instead of checking the stage record again."""
+    ctx = audit_context(con, ALL_TIME, stages, only=HISTORY_KEYS)
+    with Scratch(con, "_audit") as scratch:
+        refresh_history(con, ctx, scratch.keep(scope_leads(con, ctx)))
 
 
 def offending_leads(con, issue: str, filters: Filters = ALL_TIME, stages: StageModel | None = None,
