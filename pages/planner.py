@@ -8,8 +8,9 @@ import streamlit as st
 from smarketing import planner, ui
 from smarketing.charts import planner as charts
 from smarketing.formatting import fmt_int, fmt_money, fmt_pct, md_text
-from smarketing.labels import column_labels, label, t
+from smarketing.labels import label, t
 from smarketing.stages import active_stages
+from smarketing.ui import plans
 
 ui.guard("planner")
 
@@ -39,6 +40,7 @@ deal_size = st.columns(4)[0].number_input(t("pl_deal_size"), min_value=1.0, valu
 if deal_size is None:
     st.info(t("pl_no_deal_size"), icon=":material/payments:")
     st.stop()
+plans.inputs_read_back(revenue, int(months), start, deal_size)  # $3,930,000, not 3930000
 ui.revenue_outlier_note(filters)
 
 st.subheader(t("pl_assumptions"))
@@ -59,7 +61,7 @@ edited = st.data_editor(editor, hide_index=True, width="stretch", key="pl_rates"
                                             format="%.1f%%"),
     "rate_b": st.column_config.NumberColumn(t("pl_rate_b"), help=t("pl_help_rate_b"), min_value=0.1,
                                             max_value=100.0, format="%.1f%%"),
-    "days": st.column_config.NumberColumn(t("pl_days"), help=t("pl_help_days"), min_value=0.0, format="%.1f"),
+    "days": st.column_config.NumberColumn(t("pl_days"), help=t("pl_help_days"), min_value=0.0, format="%.1f d"),
 })
 
 
@@ -84,7 +86,7 @@ first, last = plan_a.assumptions.stages[0], plan_a.assumptions.stages[-1]
 k = st.columns(4)
 k[0].metric(t("pl_customers_needed").format(stage=md_text(label(last))), fmt_int(needs[last]), help=t("pl_help_customers"),
             border=True)
-k[1].metric(t("pl_leads_needed"), fmt_int(needs[first]), help=t("pl_help_leads"), border=True)
+k[1].metric(plans.first_stage_label(first), fmt_int(needs[first]), help=t("pl_help_leads"), border=True)
 k[2].metric(t("budget"), fmt_money(plan_a.budget), help=t("pl_help_budget"), border=True)
 coverage = plan_a.gap.coverage.iloc[0]
 k[3].metric(t("pl_run_rate_cover"), fmt_pct(coverage), help=t("pl_help_cover"), border=True)
@@ -93,10 +95,10 @@ left, right = st.columns([2, 3])
 with left:
     ui.chart(charts.needed_chart, plan_a.needed, key="pl_needed_chart")
 with right:
-    ui.dataframe(plan_a.needed, hide_index=True, width="stretch", column_config={
-        "stage": t("stage"), "conversion_from_previous": ui.percent_column(t("conversion_from_previous")),
-        "needed": ui.int_column(t("needed"), t("pl_help_needed")),
-        "per_customer": ui.number_column(t("per_customer"), t("pl_help_per_customer"))})
+    ui.dataframe(plan_a.needed.assign(stage=plan_a.needed.stage.map(label)), hide_index=True, width="stretch",
+                 column_config={"stage": t("stage"), "conversion_from_previous": t("conversion_from_previous"),
+                                "needed": {"label": t("needed"), "help": t("pl_help_needed")},
+                                "per_customer": {"label": t("per_customer"), "help": t("pl_help_per_customer")}})
     ui.download(plan_a.needed, "plan_needed")
 
 tabs = ui.tabs(key="pl_tab", labels=[t("pl_tab_month"), t("pl_tab_channel"), t("pl_tab_gap"), t("pl_tab_compare")])
@@ -104,48 +106,28 @@ with tabs[0]:
     if ui.shown(tabs[0]):
         ui.chart(charts.monthly_chart, plan_a.monthly, start, list(plan_a.assumptions.stages), key="pl_monthly")
         st.caption(t("pl_monthly_caption"))
-        wide = planner.monthly_table(plan_a)
-        ui.dataframe(wide, hide_index=True, width="stretch",
-                     column_config={"month": st.column_config.DateColumn(t("month"), format="MMM YYYY")})
-        ui.download(plan_a.monthly, "plan_by_month")
+        plans.monthly(plan_a)
         st.subheader(t("pl_budget_by_month"))
         if not ui.profile().has("spend"):  # no cost per lead: no budget to draw, not $0
             ui.empty_state(needs=("spend",))
         else:
             ui.chart(charts.monthly_budget_chart, plan_a.budget_by_month, start, key="pl_monthly_budget")
-            money = planner.budget_table(plan_a, t("total"))
-            ui.dataframe(money, hide_index=True, width="stretch", column_config={
-                "month": st.column_config.DateColumn(t("month"), format="MMM YYYY"),
-                **{c: ui.number_column(c, fmt="$%.0f") for c in money.columns if c != "month"}})
-            ui.download(plan_a.budget_by_month, "plan_budget_by_month")
+            plans.budget(plan_a)
 with tabs[1]:
     if ui.shown(tabs[1]):
         if not ui.profile().has("spend"):  # the budget is "–", not $0: the leads needed per channel only
             ui.empty_state(needs=("spend",))
         ui.chart(charts.channel_chart, plan_a.channels, key="pl_channels")
-        ui.dataframe(plan_a.channels, hide_index=True, width="stretch", column_config={
-            "channel": t("channel"), "share": ui.percent_column(t("pl_mix"), t("pl_help_mix")),
-            "leads_needed": ui.number_column(t("pl_leads_needed"), fmt="%.0f"),
-            "cost_per_lead": ui.number_column(t("cost_per_lead"), t("pl_help_cpl"), "$%.0f"),
-            "budget": ui.number_column(t("budget"), t("pl_help_budget"), "$%.0f")})
-        ui.download(plan_a.channels, "plan_by_channel")
+        plans.channels(plan_a, first)
 with tabs[2]:
     if ui.shown(tabs[2]):
         st.markdown(t("pl_gap_text").format(need=fmt_money(plan_a.revenue_per_month),
                                             now=fmt_money(plan_a.run_rate_revenue_per_month), months=int(pace_months)))
         ui.chart(charts.gap_chart, plan_a.gap, key="pl_gap")
-        ui.dataframe(plan_a.gap.rename(columns=column_labels(plan_a.gap.columns)), hide_index=True, width="stretch",
-                     column_config={t("coverage"): ui.percent_column(t("coverage"), t("pl_help_cover"))})
-        ui.download(plan_a.gap, "plan_gap")
+        plans.gap(plan_a)
 with tabs[3]:
     if ui.shown(tabs[3]):
         st.caption(t("pl_compare_caption"))
         compared = planner.compare(plan_a, plan_b)
         ui.chart(charts.compare_chart, compared, key="pl_compare")
-        shown = compared.assign(item=compared["item"].replace({"budget": t("budget")}))
-        ui.dataframe(shown, hide_index=True, width="stretch", column_config={
-            "item": t("item"), "scenario_a": ui.number_column(t("scenario_a"), fmt="localized"),
-            "scenario_b": ui.number_column(t("scenario_b"), fmt="localized"),
-            "difference": ui.number_column(t("difference"), fmt="localized"),
-            "change": ui.percent_column(t("change"))})
-        ui.download(compared, "plan_compare")
+        plans.comparison(plan_a, plan_b)

@@ -27,7 +27,7 @@ def metric(at: AppTest, label: str) -> float:
 
 def test_page_shows_needs_months_channels_gap_and_compare(demo_env):
     at = run_page("planner")
-    assert {"Customers needed", "Leads needed", "Budget", "Pace covers"} <= {m.label for m in at.metric}
+    assert {"Customers needed", "Subscribers needed", "Budget", "Pace covers"} <= {m.label for m in at.metric}
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert figs[0]["data"][0]["type"] == "funnel"
     assert len(figs) == 6  # needs, per month, budget per month, per channel, gap, compare
@@ -39,10 +39,10 @@ def test_page_shows_needs_months_channels_gap_and_compare(demo_env):
 def test_doubling_the_target_doubles_the_needs(demo_env):
     at = run_page("planner")
     target = at.number_input(key="pl_revenue").value
-    leads = metric(at, "Leads needed")
+    leads = metric(at, "Subscribers needed")
     at.number_input(key="pl_revenue").set_value(target * 2).run()
     assert not at.exception
-    assert metric(at, "Leads needed") == pytest.approx(leads * 2, abs=40)
+    assert metric(at, "Subscribers needed") == pytest.approx(leads * 2, abs=40)
     assert metric(at, "Customers needed") >= 2
 
 
@@ -57,7 +57,7 @@ def test_a_larger_deal_needs_fewer_customers(demo_env):
 @pytest.mark.browser
 def test_browser_changing_the_target_updates_the_plan(app_url, page):
     page.goto(f"{app_url}/planner")
-    leads = page.locator('[data-testid="stMetric"]').filter(has_text="Leads needed")
+    leads = page.locator('[data-testid="stMetric"]').filter(has_text="Subscribers needed")
     leads.wait_for(timeout=90_000)
     before = number(leads.locator('[data-testid="stMetricValue"]').inner_text())
     box = page.get_by_role("spinbutton", name="Revenue target")
@@ -66,7 +66,7 @@ def test_browser_changing_the_target_updates_the_plan(app_url, page):
     page.wait_for_function(
         """([before]) => {
             const m = [...document.querySelectorAll('[data-testid="stMetric"]')]
-                .find(e => e.innerText.includes('Leads needed'));
+                .find(e => e.innerText.includes('Subscribers needed'));
             if (!m) return false;
             const v = parseFloat(m.querySelector('[data-testid="stMetricValue"]').innerText.replace(/[^0-9.]/g, ''));
             return v > before;

@@ -115,7 +115,7 @@ _EXACT = {
     "q_value": PVALUE, "fit": SCORE, "interest": SCORE, "score": SCORE, "change": POINTS, "ctr": SHARE,
     "trust": SHARE, "precision": SHARE, "recall": SHARE, "auc": SCORE, "points": SCORE, "weight": SCORE,
     "expected": SCORE, "low": SCORE, "high": SCORE, "relative_change": CHANGE, "mape": SHARE, "value": SCORE,
-    "spread": POINTS, "removal_effect": SHARE, "value_removal_effect": SHARE,
+    "spread": POINTS, "removal_effect": SHARE, "value_removal_effect": SHARE, "coverage": SHARE,
 }
 _PATTERNS = [
     (re.compile(r"(^|_)(rate|share|conversion|ratio_of)(_|$)|_to_(mql|sql|opportunity|customer|won)$|^rate_"), SHARE),

@@ -54,7 +54,7 @@ def issues_chart(by_stage: pd.DataFrame, keys: list[str], title: str | None = No
                hovertemplate="%{x}: %{y:,} " + t("leads").lower() + "<extra>" + issue_label(k) + "</extra>")
         for i, k in enumerate(shown)
     ])
-    fig.update_layout(barmode="stack", yaxis_title=t("leads"))
+    fig.update_layout(barmode="stack", yaxis_title=t("leads"), legend_traceorder="reversed")  # as stacked, top first
     fig.update_yaxes(tickformat=",d")
     fig = apply(fig, title, height=420)
     fig.update_layout(legend=dict(orientation="h", yanchor="top", y=-0.12, xanchor="left", x=0))  # below: many types

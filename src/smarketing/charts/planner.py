@@ -8,14 +8,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from smarketing.charts.style import PALETTE, apply
-from smarketing.formatting import month_format
+from smarketing.formatting import fmt_money, month_format
 from smarketing.labels import label, t
 
 
 def needed_chart(needed: pd.DataFrame, title: str | None = None) -> go.Figure:
     """How many of each stage the target needs, as a funnel."""
     fig = go.Figure(go.Funnel(
-        y=[label(s) for s in needed.stage], x=needed.needed, textinfo="value", marker=dict(color=PALETTE[0]),
+        y=[label(s) for s in needed.stage], x=needed.needed, texttemplate="%{x:,}", marker=dict(color=PALETTE[0]),
         connector=dict(fillcolor="#dbeafe"),
         hovertemplate="%{y}: " + t("chart_n_needed").format(n="%{x:,}") + "<extra></extra>",
     ))
@@ -43,10 +43,10 @@ def channel_chart(channels: pd.DataFrame, title: str | None = None) -> go.Figure
     """Budget per channel (bars) with the leads each must bring."""
     data = channels.sort_values("budget", ascending=True)
     fig = go.Figure(go.Bar(
-        y=data.channel, x=data.budget, orientation="h", marker_color=PALETTE[1],
+        y=[label(c) for c in data.channel], x=data.budget, orientation="h", marker_color=PALETTE[1],
         text=[t("chart_n_leads").format(n=f"{n:,.0f}") for n in data.leads_needed], textposition="auto",
-        customdata=data.cost_per_lead.fillna(0),
-        hovertemplate=t("chart_cost_per_lead_hover").format(channel="%{y}", budget="%{x:$,.0f}", cpl="%{customdata:$,.0f}")
+        customdata=[fmt_money(c) for c in data.cost_per_lead],  # unknown: "–", not $0
+        hovertemplate=t("chart_cost_per_lead_hover").format(channel="%{y}", budget="%{x:$,.0f}", cpl="%{customdata}")
                       + "<extra></extra>",
     ))
     fig.update_xaxes(title=t("budget"), tickprefix="$")
@@ -59,9 +59,10 @@ def monthly_budget_chart(budget: pd.DataFrame, start: date, title: str | None = 
     spending = budget.groupby("channel").budget.sum().sort_values(ascending=False)
     for k, channel in enumerate(spending[spending > 0].index):
         data = budget[budget.channel == channel]
-        fig.add_bar(x=pd.to_datetime(data.month), y=data.budget, name=channel, marker_color=PALETTE[k % len(PALETTE)],
+        fig.add_bar(x=pd.to_datetime(data.month), y=data.budget, name=label(channel), marker_color=PALETTE[k % len(PALETTE)],
                     hovertemplate=f"%{{fullData.name}}, %{{x|{month_format()}}}: %{{y:$,.0f}}<extra></extra>")
-    fig.update_layout(barmode="stack", legend_traceorder="normal", xaxis=dict(dtick="M1", tickformat=month_format()))
+    fig.update_layout(barmode="stack", legend_traceorder="reversed",  # the legend reads as the stack, top first
+                      xaxis=dict(dtick="M1", tickformat=month_format()))
     fig.update_yaxes(title=t("budget"), tickprefix="$")
     return apply(fig, title, height=380)
 
@@ -77,7 +78,8 @@ def gap_chart(gap: pd.DataFrame, title: str | None = None) -> go.Figure:
                hovertemplate="%{x}: " + t("chart_per_month_now").format(n="%{y:,.0f}") + "<extra></extra>"),
     ])
     fig.update_layout(barmode="group")
-    fig.update_yaxes(type="log", dtick=1, title=t("per_month"))
+    fig.update_traces(texttemplate="%{y:,.0f}", textposition="outside")  # each bar says its number
+    fig.update_yaxes(type="log", showticklabels=False, showgrid=False, title=t("per_month"))  # the bars say it
     return apply(fig, title, height=360)
 
 
@@ -91,5 +93,6 @@ def compare_chart(compare: pd.DataFrame, title: str | None = None) -> go.Figure:
                hovertemplate="%{x}: %{y:,} (B)<extra></extra>"),
     ])
     fig.update_layout(barmode="group")
-    fig.update_yaxes(type="log", dtick=1, title=t("needed"))
+    fig.update_traces(texttemplate="%{y:,.0f}", textposition="outside")
+    fig.update_yaxes(type="log", showticklabels=False, showgrid=False, title=t("needed"))
     return apply(fig, title, height=360)
