@@ -47,13 +47,13 @@ st.subheader(t("pl_assumptions"))
 st.caption(t("pl_assumptions_caption"))
 base = history.table().iloc[1:]
 editor = pd.DataFrame({
-    "stage": base.stage,
+    "stage": base.stage.map(label),  # shown in the interface language; the index keeps the stage names
     "rate_a": (base.conversion_from_previous * 100).round(1),
     "rate_b": (base.conversion_from_previous * 100).round(1),  # scenario B: A with the first sales stage +5 pt
     "days": base.days_from_previous.round(1),
-})
+}).set_axis(base.stage.to_numpy())
 sales_stage = active_stages().role("sql") or base.stage.iloc[-1]  # into sales' hands
-editor.loc[editor.stage == sales_stage, "rate_b"] = (editor.loc[editor.stage == sales_stage, "rate_b"] + 5).clip(
+editor.loc[editor.index == sales_stage, "rate_b"] = (editor.loc[editor.index == sales_stage, "rate_b"] + 5).clip(
     upper=100)
 edited = st.data_editor(editor, hide_index=True, width="stretch", key="pl_rates", disabled=["stage"], column_config={
     "stage": st.column_config.TextColumn(t("stage")),
@@ -67,7 +67,7 @@ edited = st.data_editor(editor, hide_index=True, width="stretch", key="pl_rates"
 
 def assumptions(rate_column: str) -> planner.Assumptions:
     """History with the edited rates, days and deal size (only what differs counts as edited)."""
-    rows = edited.set_index("stage")
+    rows = edited  # indexed by stage name
     rates = {s: rows.at[s, rate_column] / 100 for s in rows.index
              if abs(rows.at[s, rate_column] / 100 - history.rates[s]) > 1e-3 or history.rates[s] != history.rates[s]}
     days = {s: rows.at[s, "days"] for s in rows.index if abs(rows.at[s, "days"] - history.days[s]) > 0.05}
