@@ -7,7 +7,7 @@ import streamlit as st
 
 from smarketing import planner, ui
 from smarketing.charts import planner as charts
-from smarketing.formatting import fmt_int, fmt_money, fmt_pct, md_text
+from smarketing.formatting import DAYS, column_format, fmt_int, fmt_money, fmt_pct, md_text
 from smarketing.labels import label, t
 from smarketing.stages import active_stages
 from smarketing.ui import plans
@@ -61,7 +61,8 @@ edited = st.data_editor(editor, hide_index=True, width="stretch", key="pl_rates"
                                             format="%.1f%%"),
     "rate_b": st.column_config.NumberColumn(t("pl_rate_b"), help=t("pl_help_rate_b"), min_value=0.1,
                                             max_value=100.0, format="%.1f%%"),
-    "days": st.column_config.NumberColumn(t("pl_days"), help=t("pl_help_days"), min_value=0.0, format="%.1f d"),
+    "days": st.column_config.NumberColumn(t("pl_days"), help=t("pl_help_days"), min_value=0.0,
+                                          format=column_format(DAYS)[0]),  # 14.7 d; zh 14.7 天
 })
 
 
