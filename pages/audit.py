@@ -110,7 +110,7 @@ with tabs[2]:
             st.caption(t("audit_effect_caption"))
         effects = effects.drop(columns=["from_stage", "to_stage"])
         ui.table(effects.assign(issue=effects.issue.map(charts.issue_label)), "audit_effects",
-                 percent=("rate_all", "rate_without", "change"), ints=("flagged",),
+                 percent=("rate_all", "rate_without"), ints=("flagged",),  # change: a difference, in points
                  help={"change": t("audit_help_change"), "flagged": t("audit_help_flagged")}, key="audit_effect_table")
 
 with tabs[3]:

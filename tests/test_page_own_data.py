@@ -29,7 +29,7 @@ def sound(at, page: str):
     assert not at.error, [e.value for e in at.error]
     if page == "fit_interest" and at.dataframe:
         shares = at.dataframe[0].value["share"]
-        assert shares.max() < 1, shares.tolist()
+        assert shares.max() < 100, shares.tolist()  # shown in per cent
     return at
 
 

@@ -103,10 +103,11 @@ FORMATTERS = {
     HOURS: fmt_hours, RATIO: fmt_ratio, SCORE: fmt_number, PVALUE: fmt_p,
 }
 # The same rule for a table column in the app (st.column_config.NumberColumn): (format, scale, step). The
-# format is Streamlit's printf (`%,` groups thousands) or a preset; the shown values are multiplied by `scale`;
-# `step` sets the decimals of a preset (percent with step 0.001: one decimal). A p-value ("< 0.001") is text.
+# format is Streamlit's printf (`%,` groups thousands); the shown values are multiplied by `scale` (a share 0.9107
+# shows 91.1%: the "percent" preset has no one-decimal form, and a step truncates, 91.0%); `step` is left unset
+# for the same reason. A p-value ("< 0.001") is text.
 COLUMN_FORMATS = {
-    COUNT: ("%,.0f", 1, None), SHARE: ("percent", 1, 0.001), POINTS: ("%+.1f pts", 100, None),
+    COUNT: ("%,.0f", 1, None), SHARE: ("%.1f%%", 100, None), POINTS: ("%+.1f pts", 100, None),
     CHANGE: ("%+.1f%%", 100, None), MONEY: (f"{CURRENCY}%,.0f", 1, None), DAYS: ("%,.1f d", 1, None),
     HOURS: ("%,.1f h", 1, None), RATIO: ("%,.2f×", 1, None), SCORE: ("%,.1f", 1, None),
 }

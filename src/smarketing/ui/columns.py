@@ -33,12 +33,14 @@ def _explicit_format(conf) -> bool:
     return isinstance(conf, dict) and bool(conf.get("type_config"))
 
 
+def _percent(conf: dict) -> bool:
+    return (conf.get("type_config") or {}).get("format") == "percent"
+
+
 def _one_decimal(conf: dict) -> dict:
-    """An explicit percent column without a step shows one decimal, as every share."""
-    config = conf.get("type_config") or {}
-    if config.get("format") == "percent" and config.get("step") is None:
-        return {**conf, "type_config": {**config, "step": 0.001}}
-    return conf
+    """An explicit percent column shows one decimal, as every share (its values are shown ×100, see `prepare`)."""
+    fmt, _scale, step = formatting.column_format(formatting.SHARE)
+    return {**conf, "type_config": {**conf["type_config"], "format": fmt, "step": step}}
 
 
 def _date_column(series: pd.Series, label: str, help: str | None):
@@ -62,7 +64,11 @@ def prepare(frame: pd.DataFrame, column_config: dict | None = None, kinds: dict 
             config[column] = None
             continue
         if _explicit_format(conf):
-            config[column] = _one_decimal(conf)
+            config[column] = conf
+            if _percent(conf) and _numeric(frame[column]):
+                shown = shown.copy() if shown is frame else shown
+                shown[column] = frame[column] * formatting.COLUMN_FORMATS[formatting.SHARE][1]
+                config[column] = _one_decimal(conf)
             continue
         given = conf if isinstance(conf, dict) else {"label": conf} if isinstance(conf, str) else {}
         title = given.get("label") or label(column)
