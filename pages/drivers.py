@@ -5,7 +5,7 @@ import streamlit as st
 
 from smarketing import ui
 from smarketing.charts import drivers as charts
-from smarketing.formatting import fmt_int, fmt_pct, md_text
+from smarketing.formatting import fmt_int, fmt_number, fmt_pct, md_text
 from smarketing.funnel import drivers as drv
 from smarketing.labels import label, t
 from smarketing.reach import recorded_stages
@@ -70,21 +70,18 @@ with tabs[0]:
             st.caption(t("drv_chart_caption").format(top=charts.TOP))
             table = found.assign(feature=[t("drv_event_feature") if k == "event" else label(f)
                                           for k, f in zip(found.kind, found.feature, strict=True)],
-                                 value=[label(v) if k == "event" else v for k, v in zip(found.kind, found.value,
-                                                                                        strict=True)],
+                                 value=[label(v) for v in found.value],
                                  effect=found.effect.map(lambda e: t(f"drv_effect_{e}")))
-            table = table.assign(interval=[f"{lo:.3g}–{hi:.3g}" for lo, hi in zip(table.ci_low, table.ci_high,
-                                                                                     strict=True)])
+            table = table.assign(interval=[f"{lo:,.2f}–{hi:,.2f}" for lo, hi in zip(table.ci_low, table.ci_high,
+                                                                                       strict=True)])
             ui.dataframe(table[["feature", "value", "leads_with", "rate_with", "leads_without", "rate_without",
-                                "odds_ratio", "interval", "q_value", "effect"]].assign(
-                rate_with=table.rate_with * 100, rate_without=table.rate_without * 100), hide_index=True,
-                width="stretch", column_config={c: st.column_config.TextColumn(t(c), help=HELP.get(c))
-                                                for c in ("feature", "value", "interval", "effect")} | {
-                    "leads_with": ui.int_column(t("leads_with")), "leads_without": ui.int_column(t("leads_without")),
-                    "rate_with": ui.number_column(t("rate_with"), fmt="%.1f%%"),
-                    "rate_without": ui.number_column(t("drv_rate_without"), fmt="%.1f%%"),
-                    "odds_ratio": ui.number_column(t("odds_ratio"), HELP["odds_ratio"], fmt="%.3g"),
-                    "q_value": ui.number_column(t("q_value"), HELP["q_value"], fmt="%.2g")})
+                                "odds_ratio", "interval", "q_value", "effect"]], hide_index=True, width="stretch",
+                         column_config={c: st.column_config.TextColumn(t(c), help=HELP.get(c))
+                                        for c in ("feature", "value", "interval", "effect")} | {
+                             "leads_with": t("leads_with"), "leads_without": t("leads_without"),
+                             "rate_with": t("rate_with"), "rate_without": t("drv_rate_without"),
+                             "odds_ratio": {"label": t("odds_ratio"), "help": HELP["odds_ratio"]},  # 1.71×
+                             "q_value": {"label": t("q_value"), "help": HELP["q_value"]}})  # < 0.001, not 1.2e-05
             ui.download(found, "drivers")
         if report.set_aside:
             st.caption(t("drv_set_aside").format(n=fmt_int(report.set_aside), min=fmt_int(report.min_count)))
@@ -108,10 +105,10 @@ with tabs[1]:
             st.info(t("drv_no_conversions"), icon=":material/info:")
         else:
             unit = t(f"drv_unit_{timed.unit}")
-            st.markdown(t("drv_time_summary").format(n=fmt_int(timed.leads), median=f"{timed.median:,.1f}",
-                                                     p90=f"{timed.p90:,.1f}", unit=unit))
+            st.markdown(t("drv_time_summary").format(n=fmt_int(timed.leads), median=fmt_number(timed.median),
+                                                     p90=fmt_number(timed.p90), unit=unit))
             ui.chart(charts.time_chart, timed.histogram, timed.unit, timed.median, timed.p90, timed.open_end,
                      t("drv_time_title"), key="drv_time")
             st.caption(t("drv_time_caption"))
             ui.table(timed.histogram, "time_to_convert", percent=("share",), ints=("leads",),
-                     days=("bin_start", "bin_end"), key="drv_time_table")
+                     kinds=dict.fromkeys(("bin_start", "bin_end"), timed.unit), key="drv_time_table")  # d or h

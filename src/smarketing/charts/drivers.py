@@ -21,7 +21,7 @@ def driver_name(kind: str, feature: str, value: str) -> str:
     """How a driver reads: "Industry: Software", "Did before: Pricing page view"."""
     if kind == "event":
         return t("drv_did_before").format(event=label(value))
-    return f"{label(feature)}: {value}"
+    return f"{label(feature)}: {label(value)}"  # a data value reads as a label: organic_search "Organic search"
 
 
 def drivers_chart(drivers: pd.DataFrame, top: int = TOP, title: str | None = None) -> go.Figure:
