@@ -5,7 +5,7 @@ import streamlit as st
 from smarketing import ui
 from smarketing.charts import funnel as charts
 from smarketing.charts.audit import trust_line
-from smarketing.formatting import fmt_int, fmt_pct, md_text
+from smarketing.formatting import fmt_date, fmt_int, fmt_pct, md_text
 from smarketing.funnel import behaviour, breakdowns, leaks, lifecycle, ordered
 from smarketing.funnel.audit import HISTORY_KEYS, audit_report
 from smarketing.labels import label, t
@@ -104,7 +104,7 @@ with tabs[3]:
         leak_by = st.selectbox(t("leaks_by"), [None, *ui.cached(breakdowns.breakdown_columns)],
                                format_func=lambda c: t("overall") if c is None else label(c), key="leaks_by")
         prev = filters.previous()
-        st.caption(t("leaks_caption").format(since=prev.since, until=prev.until))
+        st.caption(t("leaks_caption").format(since=fmt_date(prev.since), until=fmt_date(prev.until)))
         if filters.mode == "cohort":
             st.warning(t("leaks_cohort_warning"), icon=":material/warning:")
         found = ui.cached(leaks.leaks, filters, by=leak_by)

@@ -156,7 +156,7 @@ def test_chart_axes_show_chinese_months():
     assert fig.layout.xaxis.tickformat == "%Y年%-m月"
     assert all(trace.hovertemplate.startswith("%{x|%Y年%-m月}") for trace in fig.data)
     assert [trace.name for trace in fig.data] == ["线索", "MQL"]  # stage display names in the legend
-    assert fig.layout.yaxis.title.text == "线索（对数刻度）"
+    assert fig.layout.yaxis.title.text == "线索数（对数刻度）"
     assert list(heat.data[0].y) == ["2026年1月", "2026年11月"] and list(heat.data[0].x) == ["MQL"]
     english = funnel_charts.trend_chart(trend, ["Lead", "MQL"])
     assert english.layout.xaxis.tickformat == "%b %Y" and [tr.name for tr in english.data] == ["Lead", "MQL"]
