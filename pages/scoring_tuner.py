@@ -70,15 +70,7 @@ with left:
     if st.session_state.sc_comb_on:
         st.slider(t("combined_threshold"), 0, 300, step=1, key="sc_comb_t")
     st.subheader(t("sc_points"))
-    with st.expander(t("sc_fit_points"), expanded=True):
-        for k, r in enumerate(working.fit):
-            st.slider(md_text(r.name), -25, 50, step=1, key=f"sc_pf{k}", help=r.describe(markdown=True))
-    with st.expander(t("sc_interest_points"), expanded=False):
-        for k, r in enumerate(working.interest):
-            cap = f" ({t('cap')} {r.cap:,.0f})" if r.cap else ""
-            st.slider(f"{md_text(r.event_type)}{cap}", -25, 50, step=1, key=f"sc_pi{k}", help=t("help_event_points"))
-        for k, b in enumerate(working.bonus):
-            st.slider(md_text(b.name), -25, 50, step=1, key=f"sc_pb{k}", help=t("help_bonus"))
+    tuner.point_sliders(working)  # collapsed: the decision stays above the fold
 
 proposed = tuner.proposed_rules()
 scores = engine.scores(proposed)
@@ -96,7 +88,8 @@ with right:
     for n, (key, fmt, higher) in enumerate(tuner.METRICS):
         delta = None if now[key] is None or before[key] is None or key in unknown else now[key] - before[key]
         cols[n % 4].metric(
-            t(f"{key}_short") if key == "won_revenue_captured" else t(key), "–" if key in unknown else fmt(now[key]), delta=None if not delta else (fmt(delta) if key != "mqls" else f"{delta:+,.0f}"),
+            t(f"{key}_short") if key == "won_revenue_captured" else t(key), "–" if key in unknown else fmt(now[key]),
+            delta=None if not delta else tuner.fmt_metric(key, delta, signed=True),  # rates in points: +0.5 pts
             delta_color="normal" if higher else "off", help=t(f"help_{key}"),
         )
     use = now["capacity_use"]

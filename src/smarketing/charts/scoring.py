@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -140,6 +142,24 @@ def quadrant_by_chart(frame: pd.DataFrame, by: str, title: str | None = None) ->
     return apply(fig, title, height=max(300, 28 * len(order) + 120))
 
 
+_RULE_KEY = re.compile(r"^([a-z][a-z0-9]*(?:_[a-z0-9]+)*)( = |: | )(.+)$")  # "industry = Software", "page_view: 1–3"
+_LEVELS = {"up to 1": "level_up_to_1", "over 15": "level_over_15"}
+
+
+def rule_label(kind: str, name: str) -> str:
+    """How a scoring attribute reads: an event type by its label ("Webinar attended"), an activity level after
+    it ("Page view: up to 1"), a generated fit rule by its column's label and value ("Industry: Software",
+    "Employees 120–450"); rule names people wrote stay as they are. The raw key goes in a tooltip."""
+    if kind == "event":
+        return label(name)
+    found = _RULE_KEY.match(str(name))
+    if kind == "bonus" or not found:
+        return str(name)
+    key, sep, rest = found.groups()
+    rest = t(_LEVELS[rest]) if kind == "event level" and rest in _LEVELS else label(rest) if sep == " = " else rest
+    return f"{label(key)}{': ' if sep != ' ' else ' '}{rest}"
+
+
 def lift_chart(attributes: pd.DataFrame, top: int = 25, min_leads: int = 30, title: str | None = None) -> go.Figure:
     """Lift over the average outcome rate with its confidence interval, strongest first (attributes with
     at least `min_leads` leads)."""
@@ -147,14 +167,16 @@ def lift_chart(attributes: pd.DataFrame, top: int = 25, min_leads: int = 30, tit
     data = data[(data.leads >= min_leads) & (data.lift > 0)]
     data = data.reindex(data.lift.sub(1).abs().sort_values(ascending=False).index)[:top]
     data = data.iloc[::-1]
+    names = [rule_label(k, n) for k, n in zip(data.kind, data.name, strict=True)]
     fig = go.Figure(go.Scatter(
-        x=data.lift, y=data.name, mode="markers",
+        x=data.lift, y=names, mode="markers",
         error_x=dict(type="data", symmetric=False, array=data.lift_high - data.lift, arrayminus=data.lift - data.lift_low,
                      color="#94a3b8"),
         marker=dict(size=9, color=[PALETTE[2] if v > 1 else PALETTE[4] for v in data.lift]),
-        customdata=data[["leads", "rate", "points"]].to_numpy(),
+        customdata=data[["leads", "rate", "points", "name"]].to_numpy(),
         hovertemplate=t("chart_lift_hover").format(name="%{y}", lift="%{x:.2f}×", rate="%{customdata[1]:.1%}",
-                                                   n="%{customdata[0]:,}", points="%{customdata[2]}") + "<extra></extra>",
+                                                   n="%{customdata[0]:,}", points="%{customdata[2]}")
+                      + "<br><span style='color:#64748b'>%{customdata[3]}</span><extra></extra>",  # the raw key
     ))
     fig.add_vline(x=1, line=dict(color="#334155", dash="dot"))
     ticks = [0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20]

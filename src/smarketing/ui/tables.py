@@ -61,7 +61,8 @@ def empty_state(message: str | None = None, needs: tuple[str, ...] = ()) -> None
 
 
 def percent_column(label: str, help: str | None = None):
-    return columns.number_column(formatting.SHARE, label, help)
+    """A column of fractions 0–1 shown as 12.3% (ui.dataframe and ui.table show its values ×100)."""
+    return st.column_config.NumberColumn(label, help=help, format="percent")
 
 
 def int_column(label: str, help: str | None = None):

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from smarketing.charts import scoring as charts
-from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_points, fmt_ratio, md_text
+from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_points, fmt_ratio, md_code, md_text
 from smarketing.labels import t
 from smarketing.scoring.evaluation import METRIC_KINDS
 from smarketing.scoring.rules import RulesError, agreement_markdown
@@ -63,6 +63,22 @@ def proposed_rules():
         fit_threshold=float(st.session_state.sc_fit_t), interest_threshold=float(st.session_state.sc_int_t),
         combined_threshold=float(st.session_state.sc_comb_t) if st.session_state.sc_comb_on else None,
     )
+
+
+def point_sliders(working) -> None:
+    """The points of each rule, by its label (an event type as "Webinar attended", a generated rule as "Industry:
+    Software"; the raw key in the help), in collapsed panels, so that the decision stays above the fold."""
+    with st.expander(t("sc_fit_points"), expanded=False):
+        for k, r in enumerate(working.fit):
+            st.slider(md_text(charts.rule_label("fit", r.name)), -25, 50, step=1, key=f"sc_pf{k}",
+                      help=t("help_fit_rule_key").format(describe=r.describe(markdown=True), key=md_code(r.name)))
+    with st.expander(t("sc_interest_points"), expanded=False):
+        for k, r in enumerate(working.interest):
+            cap = f" ({t('cap')} {r.cap:,.0f})" if r.cap else ""
+            st.slider(f"{md_text(charts.rule_label('event', r.event_type))}{cap}", -25, 50, step=1, key=f"sc_pi{k}",
+                      help=t("help_event_points_key").format(key=md_code(r.event_type)))
+        for k, b in enumerate(working.bonus):
+            st.slider(md_text(b.name), -25, 50, step=1, key=f"sc_pb{k}", help=t("help_bonus"))
 
 
 def fmt_metric(key: str, value, signed: bool = False) -> str:
@@ -140,9 +156,10 @@ def suggestion_section(saved, outcome: str, cutoff: Cutoff, filters) -> None:
         lr=f"{auc['logistic']:.3f}" if auc["logistic"] is not None else "–",
     ))
     cmp = compare_table(list(sug.comparison[["metric", "current", "suggested"]].itertuples(index=False)))
-    dataframe(cmp, hide_index=True, width="stretch",
-                 column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_suggested_rules"),
-                                "difference": t("difference")})
+    st.caption(t("sc_suggest_other_period").format(split=f"{sug.split_at:%Y-%m-%d}", test=fmt_int(sug.test_leads)))
+    dataframe(cmp, hide_index=True, width="stretch",  # another period than the headline: the headers say so
+              column_config={"metric": t("metric"), "before": t("sc_saved_rules_test"),
+                             "after": t("sc_suggested_rules_test"), "difference": t("difference")})
     download(sug.comparison, "current_vs_suggested_test_period", key="sc_dl_sugcmp")
     c1, c2 = st.columns(2)
     c1.button(t("sc_adopt"), type="primary", on_click=set_working, args=(sug.rules,), key="sc_adopt",
@@ -151,10 +168,11 @@ def suggestion_section(saved, outcome: str, cutoff: Cutoff, filters) -> None:
                        file_name="scoring_suggested.toml", mime="application/toml", key="sc_dl_sug",
                        icon=":material/download:")
     st.plotly_chart(charts.lift_chart(sug.attributes), width="stretch", key="sc_lift")
-    attrs = sug.attributes.drop(columns=["significant", "base_rate"]).assign(
-        kind=sug.attributes.kind.map(lambda k: t(f"kind_{k.replace(' ', '_')}")),
-        cap=sug.attributes.cap.map(lambda c: "" if c != c else f"{c:,.0f}"),  # only events have a cap
-    )
+    a = sug.attributes
+    attrs = a.drop(columns=["significant", "base_rate"]).assign(
+        kind=a.kind.map(lambda k: t(f"kind_{k.replace(' ', '_')}")),
+        name=[charts.rule_label(k, n) for k, n in zip(a.kind, a.name, strict=True)], rule_key=a.name,
+    )  # an unknown cap (only events have one) and an unfitted coefficient show "–"
     dataframe(
         attrs, hide_index=True, width="stretch",
         column_config={
@@ -164,9 +182,10 @@ def suggestion_section(saved, outcome: str, cutoff: Cutoff, filters) -> None:
             "lift_low": number_column(t("lift_low"), t("help_lift_ci"), "%.2f×"),
             "lift_high": number_column(t("lift_high"), t("help_lift_ci"), "%.2f×"),
             "points": int_column(t("suggested_points"), t("help_suggested_points")),
-            "cap": st.column_config.TextColumn(t("suggested_cap"), help=t("help_suggested_cap")),
+            "cap": int_column(t("suggested_cap"), t("help_suggested_cap")),
             "lr_coef": number_column(t("lr_coef"), t("help_lr"), "%.3f"),
             "lr_odds_ratio": number_column(t("lr_odds_ratio"), t("help_lr"), "%.2f"),
+            "rule_key": st.column_config.TextColumn(t("rule_key"), help=t("help_rule_key")),
         },
     )
     download(sug.attributes, "suggested_points", key="sc_dl_attrs")
