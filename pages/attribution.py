@@ -49,6 +49,8 @@ with tab_table:
             if not ui.profile().won_with_amount:
                 st.caption(t("no_deal_amounts"))
             ui.revenue_outlier_note(filters)
+            if note := table.attrs.get("note"):  # spend under a segment filter that spend cannot split
+                st.caption(note)
 
 if ui.shown(tab_table) and not ui.shown(tab_models):  # the paths only when models, ROMI or journeys are open
     st.stop()

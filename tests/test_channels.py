@@ -133,3 +133,13 @@ def test_demo_channel_table_matches_direct_counts(demo_con):
     # a group without any spend row has an unknown cost ("–"), not $0
     assert table["cost"].to_dict() == pytest.approx({g: cost.get(g, float("nan")) for g in leads}, nan_ok=True)
     assert (table["new_leads"] + table["returning_leads"]).to_dict() == leads
+
+
+def test_a_segment_of_channels_narrows_the_spend_and_other_segments_leave_costs_unknown(con):
+    bing = channel_table(con, Filters(JAN.since, JAN.until, segments={"source": ("Bing",)}), by="source")
+    total = bing.iloc[-1]
+    assert (total.cost, total.leads, total.impressions) == (100, 1, 500)  # Bing's spend only, not all 350
+    assert "note" not in bing.attrs
+    fake = channel_table(con, Filters(JAN.since, JAN.until, segments={"email": ("c@x.com",)}), by="source_group")
+    assert fake.iloc[-1].leads == 1 and fake["cost"].isna().all() and fake["romi"].isna().all()
+    assert "not per Email" in fake.attrs["note"]  # spend has no e-mail column: said, not $350 against one lead

@@ -14,6 +14,7 @@ import pandas as pd
 
 from smarketing.deals import has_amounts, won_deals
 from smarketing.filters import Filters, cohort_leads, in_window, segment_leads
+from smarketing.labels import label, t
 from smarketing.leadflow.normalize import email_key
 from smarketing.reach import reach_column, reached, recorded_stages, stage_reach
 from smarketing.stages import StageModel, resolve
@@ -108,6 +109,9 @@ def spend_by(con, filters: Filters, keys: list[str]) -> pd.DataFrame:
     spend = con.table("spend")
     day = spend.date.cast("timestamp")
     spend = spend.filter(in_window(day, filters))
+    for column, values in filters.segments.items():  # a segment of channels narrows the spend too
+        if values and column in LEVELS:
+            spend = spend.filter(spend[column].cast("string").isin(list(values)))
     return spend.group_by(**_keys(spend, keys)).aggregate(
         impressions=spend.impressions.sum(), clicks=spend.clicks.sum(), cost=spend.cost.sum()
     ).execute()
@@ -151,7 +155,19 @@ def channel_table(
     ints = [c for c in COUNTS if c not in ("cost", "won_revenue")]
     table[ints] = table[ints].round().astype(np.int64)
     table = _unspent(table[[*keys, *COLUMNS]], np.concatenate([unspent, np.zeros(len(table) - len(unspent), bool)]))
-    return _unmeasured(_unrecorded(table, con, stages), con)
+    return _unsplit(_unmeasured(_unrecorded(table, con, stages), con), filters)
+
+
+def _unsplit(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Spend is recorded per channel, not per industry, country or owner: under a segment filter on such a lead
+    column its costs, cost ratios and ROMI are unknown (all spend against a segment's revenue would mislead),
+    and the table says so (attrs["note"])."""
+    other = [c for c, values in filters.segments.items() if values and c not in LEVELS]
+    if not other:
+        return table
+    table = table.astype({c: "float64" for c in SPEND_COLUMNS}).assign(**dict.fromkeys(SPEND_COLUMNS, float("nan")))
+    table.attrs["note"] = t("spend_not_segmented").format(columns=", ".join(label(c) for c in other))
+    return table
 
 
 ROLE_COLUMNS = {"mql": ("mql", "lead_to_mql", "mqls_returned", "mql_returned_rate", "mql_to_sql", "cost_per_mql"),
