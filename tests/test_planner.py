@@ -234,3 +234,17 @@ def test_the_average_deal_leaves_out_deals_without_an_amount(make_con):
     # two zeros (declared as nothing) and one missing amount are not deals worth $0: the average is 300, not 100
     assert planner.average_deal_size(make_con(leads=leads, deals=deals)) == 300.0
     assert math.isnan(planner.average_deal_size(make_con(leads=leads, deals=deals[:2])))  # only zeros: none known
+
+
+def test_the_channel_mix_has_no_cost_under_a_segment_spend_does_not_record(demo_con):
+    from datetime import date
+
+    from smarketing.filters import Filters
+    from smarketing.planner import channel_mix
+
+    window = Filters(date(2026, 1, 1), date(2026, 6, 30))
+    assert channel_mix(demo_con, window)["cost"].sum() > 0
+    by_industry = channel_mix(demo_con, Filters(window.since, window.until, segments={"industry": ("Software",)}))
+    assert by_industry["leads"].sum() > 0 and by_industry["cost"].isna().all()  # unknown, not all spend
+    paid = channel_mix(demo_con, Filters(window.since, window.until, segments={"source_group": ("Paid Search",)}))
+    assert paid.loc[paid.channel == "Paid Search", "cost"].iloc[0] > 0  # a channel segment keeps its own spend

@@ -86,3 +86,18 @@ def cohort_leads(leads: ibis.Table, filters: Filters) -> ibis.Table:
 
 
 ALL_TIME = Filters()  # no window, no segments
+
+
+def segment_spend(spend: ibis.Table, filters: Filters) -> ibis.Table:
+    """Spend narrowed by the segment filters on the columns spend records (its channels: source group, source,
+    campaign); see `unsplit_segments` for the others."""
+    for column, values in filters.segments.items():
+        if values and column in spend.columns:
+            spend = spend.filter(spend[column].cast("string").isin(list(values)))
+    return spend
+
+
+def unsplit_segments(filters: Filters, spend_columns) -> list[str]:
+    """The segment filters on lead columns spend does not record (industry, country, owner …): spend cannot be
+    split by them, so costs under such a filter are unknown, not all spend set against a segment's leads."""
+    return [c for c, values in filters.segments.items() if values and c not in spend_columns]

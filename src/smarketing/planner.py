@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from smarketing.deals import is_won
-from smarketing.filters import ALL_TIME, Filters, in_window, segment_leads
+from smarketing.filters import ALL_TIME, Filters, in_window, segment_leads, segment_spend, unsplit_segments
 from smarketing.funnel.lifecycle import lifecycle_funnel
 from smarketing.stages import StageModel, resolve
 
@@ -197,15 +197,12 @@ def channel_mix(con, filters: Filters = ALL_TIME, channel: str = DEFAULT_CHANNEL
     spend = con.table("spend")
     cost = pd.DataFrame(columns=["channel", "cost"])
     if channel in spend.columns:
-        spend = spend.filter(in_window(spend.date.cast("timestamp"), filters))
-        for column, values in filters.segments.items():
-            if values and column in spend.columns:
-                spend = spend.filter(spend[column].cast("string").isin(list(values)))
+        spend = segment_spend(spend.filter(in_window(spend.date.cast("timestamp"), filters)), filters)
         key = spend[channel].cast("string").fill_null("(none)").name("channel")
         cost = spend.group_by(key).aggregate(cost=spend.cost.sum()).execute()
     mix = counts.merge(cost, on="channel", how="left").fillna({"cost": 0.0})
-    if not int(con.table("spend").count().execute()):
-        mix["cost"] = float("nan")  # no spend imported: the cost is unknown, not zero
+    if not int(con.table("spend").count().execute()) or unsplit_segments(filters, spend.columns):
+        mix["cost"] = float("nan")  # no spend imported, or none by this segment: the cost is unknown, not zero
     mix["share"] = mix["leads"] / mix["leads"].sum() if len(mix) else []
     mix["cost_per_lead"] = mix["cost"] / mix["leads"]
     mix = mix.sort_values(["leads", "channel"], ascending=[False, True], ignore_index=True)

@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 
 from smarketing.deals import has_amounts, won_deals
-from smarketing.filters import Filters, cohort_leads, in_window, segment_leads
+from smarketing.filters import (
+    Filters,
+    cohort_leads,
+    in_window,
+    segment_leads,
+    segment_spend,
+    unsplit_segments,
+)
 from smarketing.labels import label, t
 from smarketing.leadflow.normalize import email_key
 from smarketing.reach import reach_column, reached, recorded_stages, stage_reach
@@ -108,10 +115,7 @@ def spend_by(con, filters: Filters, keys: list[str]) -> pd.DataFrame:
     """Impressions, clicks and cost per group for the spend days in the window."""
     spend = con.table("spend")
     day = spend.date.cast("timestamp")
-    spend = spend.filter(in_window(day, filters))
-    for column, values in filters.segments.items():  # a segment of channels narrows the spend too
-        if values and column in LEVELS:
-            spend = spend.filter(spend[column].cast("string").isin(list(values)))
+    spend = segment_spend(spend.filter(in_window(day, filters)), filters)  # a segment of channels narrows it
     return spend.group_by(**_keys(spend, keys)).aggregate(
         impressions=spend.impressions.sum(), clicks=spend.clicks.sum(), cost=spend.cost.sum()
     ).execute()
@@ -162,7 +166,7 @@ def _unsplit(table: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """Spend is recorded per channel, not per industry, country or owner: under a segment filter on such a lead
     column its costs, cost ratios and ROMI are unknown (all spend against a segment's revenue would mislead),
     and the table says so (attrs["note"])."""
-    other = [c for c, values in filters.segments.items() if values and c not in LEVELS]
+    other = unsplit_segments(filters, LEVELS)
     if not other:
         return table
     table = table.astype({c: "float64" for c in SPEND_COLUMNS}).assign(**dict.fromkeys(SPEND_COLUMNS, float("nan")))

@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 
 from smarketing.attribution import markov
-from smarketing.attribution.channels import spend_by
+from smarketing.attribution.channels import LEVELS, spend_by
 from smarketing.attribution.journeys import path_table
 from smarketing.attribution.models import HEURISTIC, MODELS, ModelOptions, attribute
 from smarketing.attribution.paths import CONVERSIONS, SEP, VALUES, PathParams, PathTable, read_path_file
-from smarketing.filters import Filters
+from smarketing.filters import Filters, unsplit_segments
 from smarketing.stages import StageModel, resolve
 
 MORE, CONVERTED, NOT_CONVERTED = "… more touches", "Converted", "No conversion"
@@ -90,6 +90,8 @@ def channel_spend(con, filters: Filters | None, channels: list[str]) -> pd.DataF
     Touch channels usually name source groups ("Paid Search"); channels matching neither get no cost.
     """
     filters = filters or Filters()
+    if unsplit_segments(filters, LEVELS):  # spend cannot be split by that segment
+        return pd.DataFrame({"channel": channels, "cost": np.full(len(channels), np.nan)})
     groups = spend_by(con, filters, ["source_group"]).set_index("source_group")["cost"]
     sources = spend_by(con, filters, ["source"]).set_index("source")["cost"]
     cost = [groups.get(c, sources.get(c, np.nan)) for c in channels]

@@ -17,7 +17,7 @@ import ibis
 import pandas as pd
 
 from smarketing.deals import won_deals
-from smarketing.filters import Filters, segment_leads
+from smarketing.filters import Filters, segment_leads, segment_spend, unsplit_segments
 from smarketing.reach import reach_column, recorded_stages, stage_reach
 from smarketing.stages import ROLES, StageModel
 
@@ -92,12 +92,10 @@ def _revenue(con, filters: Filters) -> pd.DataFrame:
 
 def _spend(con, filters: Filters, channel: str) -> pd.DataFrame:
     spend = con.table("spend")
-    if channel not in spend.columns:
+    if channel not in spend.columns or unsplit_segments(filters, spend.columns):  # no cost by that segment
         return pd.DataFrame({"channel": pd.Series(dtype=str), "month": pd.Series(dtype="int64"),
                              "cost": pd.Series(dtype=float)})
-    for column, values in filters.segments.items():
-        if values and column in spend.columns:
-            spend = spend.filter(spend[column].cast("string").isin(list(values)))
+    spend = segment_spend(spend, filters)
     key = spend[channel].cast("string").fill_null(NONE).name("channel")
     out = spend.group_by(key, month=month_index(spend.date.cast("timestamp"))).aggregate(
         cost=spend.cost.cast("float64").sum())
