@@ -44,11 +44,7 @@ with right:
     first, last = shown[shown.recorded].iloc[0], shown[shown.recorded].iloc[-1]  # the funnel starts where recorded
     summary = t("funnel_summary" if kind == "reached" else "funnel_summary_ordered")
     st.markdown(summary.format(first=md_text(label(first.stage)), last=md_text(label(last.stage)),
-                               rate=fmt_pct(last.conversion_from_first, 2), n=fmt_int(last.leads)))
-    ui.table(lifecycle.shown_funnel(shown) if kind == "reached" else ordered.shown_side_by_side(shown, overall),
-             "funnel" if kind == "reached" else "funnel_in_order", percent=(*RATES, "in_order_share"), days=DAYS,
-             ints=("leads", "reached"), help={**HELP, "reached": t("help_reached_col"),
-                                              "in_order_share": t("help_in_order_share")})
+                               rate=fmt_pct(last.conversion_from_first), n=fmt_int(last.leads)))
     if missing := overall.stage[~overall.recorded].tolist():
         st.caption(t("stages_not_recorded").format(stages=", ".join(md_text(m) for m in missing)))
     side = ui.cached(lifecycle.side_stage_counts, filters)
@@ -57,13 +53,21 @@ with right:
                                                                   for r in side.itertuples())))
     if trust := trust_line(ui.cached(audit_report, filters, only=HISTORY_KEYS).by_stage):
         st.caption(trust)  # the funnel integrity audit beside the funnel (trust needs the history checks only)
+ui.table(lifecycle.shown_funnel(shown) if kind == "reached" else ordered.shown_side_by_side(shown, overall),
+         "funnel" if kind == "reached" else "funnel_in_order", percent=(*RATES, "in_order_share"), days=DAYS,
+         ints=("leads", "reached"), help={**HELP, "reached": t("help_reached_col"),
+                                          "in_order_share": t("help_in_order_share")})  # full width: every column
 
 tabs = ui.tabs(key="funnel_tab", labels=[t("tab_breakdown"), t("tab_time"), t("tab_cohorts"), t("tab_leaks"), t("tab_behaviour")])
 
 with tabs[0]:
     if ui.shown(tabs[0]):
-        by = st.selectbox(t("breakdown_by"), ui.cached(breakdowns.breakdown_columns), format_func=label,
-                          key="breakdown_by")  # every lead column that groups leads, the data's own too
+        pick_by, pick_to = st.columns([2, 1])
+        by = pick_by.selectbox(t("breakdown_by"), ui.cached(breakdowns.breakdown_columns), format_func=label,
+                               key="breakdown_by")  # every lead column that groups leads, the data's own too
+        later = overall[overall.recorded].stage.tolist()[1:]
+        to = pick_to.selectbox(t("breakdown_to"), later, index=len(later) - 1, format_func=label,
+                               key="breakdown_to") if later else None
         try:
             split = ui.cached(lifecycle.lifecycle_funnel, filters, by=by)
         except lifecycle.BreakdownError as exc:  # an id column: nearly every lead its own value
@@ -71,10 +75,11 @@ with tabs[0]:
             st.warning(t("breakdown_id").format(column=label(by), values=fmt_int(exc.values), leads=fmt_int(exc.rows)))
         if split is None:
             pass
-        elif split.empty:
+        elif split.empty or by is None:  # no lead column groups these leads
             ui.empty_state()
         else:
-            ui.chart(charts.breakdown_chart, split, by)
+            ui.chart(charts.breakdown_chart, split, by, to)  # bars, best first; pale: under 30 leads
+            st.caption(t("breakdown_chart_caption").format(n=charts.SMALL_SEGMENT))
             if split.attrs.get("breakdown_values"):
                 st.caption(t("breakdown_other").format(column=label(by), values=fmt_int(split.attrs["breakdown_values"]),
                                                        top=lifecycle.TOP_N, other=lifecycle.OTHER))
@@ -114,8 +119,8 @@ with tabs[3]:
             ui.empty_state()
         else:
             ui.chart(charts.leaks_chart, found, leak_by)
-            ui.table(found.drop(columns=["from_stage", "to_stage"]), "leaks", percent=("rate_now", "rate_before", "change"),
-                     ints=("entered_now", "entered_before"), decimals=("p_value", "q_value"),
+            ui.table(found.drop(columns=["from_stage", "to_stage"]), "leaks", percent=("rate_now", "rate_before"),
+                     ints=("entered_now", "entered_before"),  # change in points, p-values "< 0.001" (by name)
                      help={"change": t("help_change"), "p_value": t("help_p_value"), "q_value": t("help_q_value")})
 
 with tabs[4]:

@@ -7,10 +7,11 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from smarketing.charts.style import PALETTE, apply
-from smarketing.formatting import fmt_month, month_format
+from smarketing.formatting import fmt_int, fmt_month, fmt_p_text, fmt_pct, month_format
+from smarketing.funnel.lifecycle import OTHER
 from smarketing.labels import label, t
 
-MAX_SEGMENTS = 8
+SMALL_SEGMENT = 30  # a segment on fewer leads than this is drawn pale: its rate moves a lot by chance
 LOG_RATE_TICKS = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]
 LOG_COUNT_TICKS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 20_000, 50_000, 100_000,
                    200_000, 500_000, 1_000_000]
@@ -20,7 +21,7 @@ def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
     """The lifecycle funnel: leads per recorded stage with conversion from the previous recorded stage."""
     funnel = funnel[funnel.recorded] if "recorded" in funnel else funnel
     text = [
-        f"{n:,}" if k == 0 else f"{n:,} · {rate:.0%}"
+        f"{n:,}" if k == 0 else f"{n:,} · {fmt_pct(rate)}"
         for k, (n, rate) in enumerate(zip(funnel.leads, funnel.conversion_from_previous, strict=True))
     ]
     fig = go.Figure(go.Funnel(
@@ -35,25 +36,37 @@ def funnel_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
     return fig
 
 
-def breakdown_chart(frame: pd.DataFrame, by: str, title: str | None = None) -> go.Figure:
-    """Conversion from the first recorded stage per segment (the largest segments), one line per segment."""
+def breakdown_chart(frame: pd.DataFrame, by: str, stage: str | None = None, title: str | None = None) -> go.Figure:
+    """Conversion from the first recorded stage to `stage` (default: the last recorded one) per segment, as bars:
+    best first, the grouped rest (OTHER) last, numeric bands in their order; each bar says its rate and its leads;
+    a segment on fewer than SMALL_SEGMENT leads is drawn pale; the rate of all these leads is the dotted line."""
     frame = frame[frame.recorded] if "recorded" in frame else frame
-    top = (frame[frame.stage == frame.stage.iloc[0]].nlargest(MAX_SEGMENTS, "leads")[by].tolist())
-    if frame.attrs.get("bands"):  # a number's bands keep their order (lowest first)
-        top = [s for s in frame[by].drop_duplicates() if s in top]
-    data = frame[frame[by].isin(top)].copy()
-    data["segment"] = data[by].astype(str)
-    data["stage"] = data["stage"].map(label)
-    fig = px.line(
-        data, x="stage", y="conversion_from_first", color="segment", markers=True,
-        category_orders={"segment": [str(s) for s in top], "stage": list(dict.fromkeys(data["stage"]))},
-        labels={"stage": t("stage"), "conversion_from_first": t("conversion_from_first"), "segment": label(by)},
-        custom_data=["leads"],
-    )
-    fig.update_traces(hovertemplate="%{x}: %{y:.1%} (" + t("chart_n_leads").format(n="%{customdata[0]:,}") + ")")
-    fig.update_yaxes(type="log", tickvals=LOG_RATE_TICKS, tickformat=".0%",
-                     title=t("chart_log_scale").format(title=t("conversion_from_first")))
-    return apply(fig, title, height=440)
+    stages = list(dict.fromkeys(frame.stage))
+    stage = stage if stage in stages[1:] else stages[-1]
+    start = frame[frame.stage == stages[0]].groupby(by, dropna=False).leads.sum()
+    data = frame[frame.stage == stage].assign(start=lambda d: d[by].map(start).fillna(0))
+    if not frame.attrs.get("bands"):  # a number's bands keep their order (lowest first)
+        data = data.sort_values("conversion_from_first", kind="stable")
+    data = pd.concat([data[data[by] == OTHER], data[data[by] != OTHER]])  # the grouped rest at the bottom
+    names = [label(v) for v in data[by].astype(str)]
+    small = data.start < SMALL_SEGMENT
+    fig = go.Figure(go.Bar(
+        y=names, x=data.conversion_from_first, orientation="h",
+        marker_color=["#cbd5e1" if s else PALETTE[0] for s in small],
+        text=[t("chart_share_of_leads").format(share=fmt_pct(r), n=fmt_int(n))
+              for r, n in zip(data.conversion_from_first, data.start, strict=True)],
+        textposition="auto", customdata=data[["start", "leads"]].to_numpy(),
+        hovertemplate="%{y}: %{x:.1%} (" + t("chart_n_leads").format(n="%{customdata[1]:,}") + " / "
+                      + "%{customdata[0]:,})<extra></extra>",
+    ))
+    everyone = data.leads.sum() / data.start.sum() if data.start.sum() else None
+    if everyone is not None:
+        fig.add_vline(x=everyone, line=dict(color="#334155", dash="dot"), annotation_text=t(
+            "chart_all_leads_rate").format(share=fmt_pct(everyone)), annotation_position="top")
+    fig.update_xaxes(tickformat=".0%", title=t("chart_conversion_to").format(first=label(stages[0]),
+                                                                            stage=label(stage)))
+    fig.update_yaxes(categoryorder="array", categoryarray=names)
+    return apply(fig, title, height=max(300, 30 * len(data) + 130))
 
 
 def time_in_stage_chart(funnel: pd.DataFrame, title: str | None = None) -> go.Figure:
@@ -98,9 +111,9 @@ def leaks_chart(leaks: pd.DataFrame, by: str | None = None, limit: int = 10, tit
               zip(data.significant, data.change, strict=True)]
     fig = go.Figure(go.Bar(
         y=names, x=data.change * 100, orientation="h", marker_color=colors,
-        customdata=data[["rate_before", "rate_now", "p_value"]].to_numpy(),
+        customdata=data[["rate_before", "rate_now"]].assign(p=data.p_value.map(fmt_p_text)).to_numpy(),
         hovertemplate="%{y}<br>%{customdata[0]:.1%} → %{customdata[1]:.1%} ("
-                      + t("chart_points").format(change="%{x:+.1f}") + ")<br>p = %{customdata[2]:.3f}<extra></extra>",
+                      + t("chart_points").format(change="%{x:+.1f}") + ")<br>%{customdata[2]}<extra></extra>",
     ))
     fig.update_xaxes(title=t("change_points"), ticksuffix=t("chart_points_suffix"), zeroline=True,
                      zerolinecolor="#334155")
@@ -108,7 +121,7 @@ def leaks_chart(leaks: pd.DataFrame, by: str | None = None, limit: int = 10, tit
 
 
 def behaviour_chart(steps: pd.DataFrame, title: str | None = None) -> go.Figure:
-    text = [f"{n:,} · {r:.0%}" for n, r in zip(steps.leads, steps.conversion_from_first, strict=True)]
+    text = [f"{n:,} · {fmt_pct(r)}" for n, r in zip(steps.leads, steps.conversion_from_first, strict=True)]
     fig = go.Figure(go.Funnel(
         y=[f"{s}. {t(e)}" for s, e in zip(steps.step, steps.event_type, strict=True)], x=steps.leads,
         text=text, textinfo="text", textposition="auto", cliponaxis=False, marker=dict(color=PALETTE[2]),

@@ -82,5 +82,4 @@ def show(result: pd.DataFrame, params: FunnelParams) -> None:
     st.caption(" ".join([t(f"bf_means_{params.order}"), t(f"bf_means_occurrence_{params.occurrence}"),
                          *([t("bf_means_optional")] if params.optional else []),
                          *([t("bf_means_exclusions")] if params.exclusions else [])]))
-    table(shown.drop(columns=["optional"]), "behaviour_funnel", percent=RATES, ints=("leads",),
-          days=("median_hours_from_previous",))
+    table(shown.drop(columns=["optional"]), "behaviour_funnel", percent=RATES, ints=("leads",))  # hours by name
