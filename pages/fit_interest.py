@@ -27,9 +27,9 @@ st.caption(tuner.rules_caption(saved, kind) + " " + t("fi_caption"))
 
 c1, c2, c3, c4 = st.columns(4)
 fit_t = c1.number_input(t("fit_threshold"), value=float(saved.fit_threshold), step=5.0, key="fi_fit",
-                        help=t("help_fit_threshold"))
+                        help=t("help_fit_threshold"), format="%g")  # 25, not 25.00
 int_t = c2.number_input(t("interest_threshold"), value=float(saved.interest_threshold), step=5.0, key="fi_int",
-                        help=t("help_interest_threshold"))
+                        help=t("help_interest_threshold"), format="%g")
 cut_mode = c3.selectbox(t("cutoff"), ["sql", "days"], format_func=lambda m: t(f"cutoff_{m}"), key="fi_cut",
                         help=t("help_cutoff"))
 by = c4.selectbox(t("fi_breakdown"), ui.cached(breakdown_columns), format_func=label, key="fi_by")
@@ -64,29 +64,27 @@ tab_q, tab_by, tab_list = ui.tabs([t("fi_quadrants"), t("fi_by_title").format(by
                                   key="fi_tab")
 with tab_q:
     if ui.shown(tab_q):
-        table = summary.assign(quadrant=summary.quadrant.map(lambda q: t(f"q_{q}")),
-                               action=summary.quadrant.map(lambda q: t(f"action_{q}")))
+        table = summary.assign(quadrant=summary.quadrant.map(lambda q: t(f"q_{q}")))
         ui.dataframe(
             table, hide_index=True, width="stretch",
             column_config={
                 "quadrant": st.column_config.TextColumn(t("quadrant"), help=t("help_quadrant")),
-                "leads": ui.int_column(t("leads")),
-                "share": ui.percent_column(t("share"), t("help_share")),
-                "sql_rate": ui.percent_column(t("sql_rate"), t("help_sql_rate")),
-                "won_rate": ui.percent_column(t("won_rate"), t("help_won_rate")),
-                "median_days_to_close": ui.number_column(t("median_days_to_close"), t("help_days_to_close")),
-                "action": st.column_config.TextColumn(t("action"), width="large"),
+                "leads": t("leads"), "share": {"label": t("share"), "help": t("help_share")},
+                "sql_rate": {"label": t("sql_rate"), "help": t("help_sql_rate")},
+                "won_rate": {"label": t("won_rate"), "help": t("help_won_rate")},
+                "median_days_to_close": {"label": t("median_days_to_close"), "help": t("help_days_to_close")},
+                "action": None,  # the actions are read in full below, not cut off in a column
             },
         )
+        st.markdown("\n".join(f"- **{t(f'q_{q}')}**: {t(f'action_{q}')}" for q in summary.quadrant))
         ui.download(summary, "quadrants")
 
 with tab_by:
     if ui.shown(tab_by):
         ui.chart(charts.quadrant_by_chart, view["by"], by, key="fi_by_chart")
         wide = quadrant_pivot(view["by"], by)
-        shown = wide.rename(columns={by: label(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
-        ui.dataframe(shown, hide_index=True, width="stretch",
-                     column_config={c: ui.int_column(c) for c in shown.columns if c != label(by)})
+        ui.dataframe(wide.assign(**{by: wide[by].map(label)}), hide_index=True, width="stretch", column_config={
+            by: label(by), "total": t("leads"), **{q: t(f"q_{q}") for q in QUADRANTS}})
         ui.download(wide, f"quadrants_by_{by}")
 
 with tab_list:
@@ -102,8 +100,8 @@ with tab_list:
                 column_config={
                     "lead_id": t("lead_id"), "email": ui.personal_label("email"), "phone": ui.personal_label("phone"), "company": t("company"),
                     "title": t("title"), "source": t("source"),
-                    "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "quadrant": None, "interest": ui.number_column(t("interest_score")),
-                    "score": ui.number_column(t("score")), "deal_status": t("deal_status"),
+                    "fit": ui.number_column(t("fit_score"), fmt="%.0f"), "quadrant": None,
+                    "interest": t("interest_score"), "score": t("score"), "deal_status": t("deal_status"),
                     "last_activity": st.column_config.DatetimeColumn(t("last_activity"), format="YYYY-MM-DD"),
                 },
             )

@@ -130,14 +130,15 @@ def quadrant_by_chart(frame: pd.DataFrame, by: str, title: str | None = None) ->
     """Share of each quadrant within each value of `by` (stacked bars, largest values first)."""
     order = frame.groupby(by).leads.sum().sort_values(ascending=False).index[:15].tolist()
     fig = go.Figure([
-        go.Bar(y=part[by], x=part.share, name=t(f"q_{q}"), orientation="h", marker_color=QUADRANT_COLORS[q],
+        go.Bar(y=[label(v) for v in part[by]], x=part.share, name=t(f"q_{q}"), orientation="h",
+               marker_color=QUADRANT_COLORS[q],
                customdata=part[["leads"]].to_numpy(),
                hovertemplate="%{y}: %{x:.1%} (" + t("chart_n_leads").format(n="%{customdata[0]:,}") + ")<extra></extra>")
         for q in QUADRANT_COLORS
         if not (part := frame[(frame.quadrant == q) & frame[by].isin(order)]).empty
     ])
     fig.update_layout(barmode="stack")
-    fig.update_yaxes(categoryorder="array", categoryarray=order[::-1], title=label(by))
+    fig.update_yaxes(categoryorder="array", categoryarray=[label(v) for v in order[::-1]], title=label(by))
     fig.update_xaxes(tickformat=".0%", title=t("share"))
     return apply(fig, title, height=max(300, 28 * len(order) + 120))
 
