@@ -11,7 +11,13 @@ _MD_BLOCK = re.compile(r"^(\d*)([#>+\-=]|(?<=\d)[.)])")  # a heading, quote, lis
 
 
 def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """None, NaN (any float type), pandas' NA and NaT: an unknown value, shown as "–"."""
+    if value is None:
+        return True
+    try:
+        return math.isnan(value)
+    except (TypeError, ValueError):  # pd.NA and pd.NaT refuse float(); other non-numbers are not missing
+        return str(value) in ("<NA>", "NaT")
 
 
 def fmt_int(value) -> str:
