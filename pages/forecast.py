@@ -7,7 +7,7 @@ from smarketing import forecast, ui
 from smarketing.charts import forecast as charts
 from smarketing.filters import Filters
 from smarketing.formatting import fmt_int, fmt_money, fmt_month, fmt_pct, md_text
-from smarketing.labels import t
+from smarketing.labels import label, t
 
 ui.guard("forecast")
 filters = Filters(segments=ui.sidebar().segments)  # a forecast starts where the data ends: no date window
@@ -69,13 +69,14 @@ with tabs[1]:
             ui.empty_state(t("fc_no_costs"), needs=("spend",))
         else:
             w = st.columns(3)
-            source = w[0].selectbox(t("fc_move_from"), list(priced.index), key="fc_move_from")
-            target = w[1].selectbox(t("fc_move_to"), [p for p in priced.index if p != source], key="fc_move_to")
+            source = w[0].selectbox(t("fc_move_from"), list(priced.index), key="fc_move_from", format_func=label)
+            target = w[1].selectbox(t("fc_move_to"), [p for p in priced.index if p != source], key="fc_move_to",
+                                    format_func=label)
             share = w[2].slider(t("fc_move_share"), 5, 100, 20, step=5, format="%d%%", key="fc_move_share",
                                 help=t("fc_help_move"))
             amount = round(float(priced.at[source, "spend_per_month"]) * share / 100, 2)
-            st.caption(t("fc_move_caption").format(amount=fmt_money(amount), source=md_text(source),
-                                                    target=md_text(target)))
+            st.caption(t("fc_move_caption").format(amount=fmt_money(amount), source=md_text(label(source)),
+                                                    target=md_text(label(target))))
             moved = forecast.ForecastParams(months=params.months, run_rate_months=params.run_rate_months,
                                             moves=(forecast.BudgetMove(source, target, amount),))
             try:
@@ -114,4 +115,5 @@ with tabs[3]:
         st.caption(t("fc_channels_caption"))
         ui.chart(charts.channels_chart, outlook.channels, key="fc_channels_chart")
         ui.table(forecast.rounded(outlook.channels), "forecast_channels", ints=("leads_per_month",), percent=("lead_to_won",),
-                 money=("spend_per_month", "cost_per_lead", "cost_per_won"), days=("won_in_horizon",))
+                 money=("spend_per_month", "cost_per_lead", "cost_per_won"),
+                 kinds={"won_in_horizon": "score"})  # an expected number of deals: 3.4, not days

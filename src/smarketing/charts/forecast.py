@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from smarketing.charts.style import PALETTE, apply
-from smarketing.formatting import month_format
+from smarketing.formatting import fmt_pct, month_format
 from smarketing.labels import label, t
 
 MONEY = "revenue"
@@ -95,8 +95,8 @@ def channels_chart(channels: pd.DataFrame, title: str | None = None) -> go.Figur
     """Won deals each channel's new leads bring within the forecast months, with the lead-to-won rate."""
     data = channels.sort_values("won_in_horizon", ascending=True)
     fig = go.Figure(go.Bar(
-        y=data.channel, x=data.won_in_horizon, orientation="h", marker_color=PALETTE[0],
-        text=[t("fc_won_share_text").format(share=f"{r:.1%}") for r in data.lead_to_won.fillna(0)],
+        y=[label(c) for c in data.channel], x=data.won_in_horizon, orientation="h", marker_color=PALETTE[0],
+        text=[t("fc_won_share_text").format(share=fmt_pct(r)) for r in data.lead_to_won],  # unknown: "–"
         textposition="auto", hovertemplate="%{y}: %{x:,.1f}<extra></extra>",
     ))
     fig.update_xaxes(title=t("fc_won_in_horizon"))
