@@ -6,7 +6,44 @@ hand-offs, no spend). The checkers live in tests/presentation.py; tests below sh
 
 from __future__ import annotations
 
-from presentation import table_findings, text_findings
+from pathlib import Path
+
+import pytest
+from apptest import run_page
+from presentation import findings, table_findings, text_findings
+
+from smarketing import store
+from smarketing.importers import formats, loading
+from smarketing.ui import pages as ui_pages
+
+PAGES = [p.key for p in ui_pages.PAGES]  # every page of the app; tabs run eagerly in tests (conftest)
+OLIST = Path(__file__).parent / "data" / "exports" / "olist"
+
+
+@pytest.fixture(scope="module")
+def own_db(tmp_path_factory) -> str:
+    """Not the demo: an MQL list and a won file (no events, hand-offs, spend or stage history)."""
+    path = tmp_path_factory.mktemp("own") / "own.duckdb"
+    files = {"mqls": OLIST / "olist_marketing_qualified_leads_dataset.csv",
+             "won": OLIST / "olist_closed_deals_dataset.csv"}
+    with store.writing(path, fresh=True) as con:
+        prepared, mode = formats.prepare_mapped(files, tables={"won": "deals"})
+        loading.load(con, prepared, mode=mode)
+    return str(path)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_reads_as_finished_on_the_demo(page, demo_env):
+    at = run_page(page, timeout=300)
+    assert not findings(at), "\n".join(findings(at))
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_reads_as_finished_on_own_data(page, own_db, monkeypatch, tmp_path):
+    monkeypatch.setenv("SMARKETING_DB", own_db)
+    monkeypatch.setenv("SMARKETING_MAPPINGS", str(tmp_path))
+    at = run_page(page, timeout=300)
+    assert not findings(at), "\n".join(findings(at))
 
 
 # ------------------------------------------------------------------------ the checkers catch what they name
@@ -64,3 +101,29 @@ def test_the_same_frame_through_ui_dataframe_has_no_findings(tmp_path):
                            "ui.dataframe(frame)\n"
                            "ui.table(frame, 'x')\n")
     assert not table_findings(at), table_findings(at)
+
+
+def test_numbers_are_shown_by_their_kind_and_downloaded_as_machine_values(tmp_path):
+    """Counts with separators, shares ×100 to one decimal (0.9107 shows 91.1%, never truncated to 91.0%),
+    differences of shares in points, money with the currency, p-values as text, unknown as "–"; the CSV keeps
+    counts as integers (2296, not 2296.0) and shares as fractions."""
+    import json
+
+    import pandas as pd
+
+    from smarketing.exports import table_csv
+
+    at = _script(tmp_path, "from smarketing import ui\n"
+                           "frame = pd.DataFrame({'leads': [2296.0, 11606.0], 'lead_to_mql': [0.9107, 0.5],"
+                           " 'change': [-0.009, 0.0], 'cost': [50744.0, None], 'p_value': [0.0001, 0.2]})\n"
+                           "ui.dataframe(frame)\n")
+    table = at.dataframe[0]
+    config = json.loads(table.proto.columns)
+    formats = {c: config[c]["type_config"].get("format") for c in ("leads", "lead_to_mql", "change", "cost")}
+    assert formats == {"leads": "%,.0f", "lead_to_mql": "%.1f%%", "change": "%+.1f pts", "cost": "$%,.0f"}
+    shown = table.value
+    assert shown.lead_to_mql.tolist() == pytest.approx([0.9107 * 100, 0.5 * 100])
+    assert shown.change.tolist() == pytest.approx([-0.009 * 100, 0.0])
+    assert shown.p_value.tolist() == ["< 0.001", "0.200"] and table.proto.placeholder == "–"
+    frame = pd.DataFrame({"leads": [2296.0, 11606.0], "lead_to_mql": [0.9107, 0.5]})
+    assert table_csv(frame).decode().splitlines() == ["leads,lead_to_mql", "2296,0.9107", "11606,0.5"]
