@@ -66,6 +66,7 @@ HELP = {f"issue_{k}": t(f"help_issue_{k}") for k in audit.ISSUES} | {"trust": t(
 c1, c2 = st.columns([2, 3])
 with c1:
     ui.chart(charts.trust_chart, report.by_stage, t("audit_trust_title"), key="audit_trust")
+    st.caption(t("audit_trust_colours").format(good=fmt_pct(charts.GOOD, 0), fair=fmt_pct(charts.FAIR, 0)))
 with c2:
     if not report.by_stage[CHECKED].fillna(0).to_numpy().sum():
         st.success(t("audit_all_clean"), icon=":material/verified:")

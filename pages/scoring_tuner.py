@@ -122,8 +122,7 @@ with tab_cmp:
                             "mqls_per_week"] if k not in unknown]
         compare = pd.DataFrame({"metric": keys, "saved": [before[k] for k in keys], "proposed": [now[k] for k in keys]})
         ui.dataframe(tuner.compare_table([(k, before[k], now[k]) for k in keys]), hide_index=True, width="stretch",
-                     column_config={"metric": t("metric"), "before": t("sc_saved_rules"), "after": t("sc_proposed_rules"),
-                                    "difference": t("difference")})
+                     column_config=tuner.compare_config(t("sc_saved_rules"), t("sc_proposed_rules")))
         ui.download(compare, "saved_vs_proposed", key="sc_dl_cmp")
         st.markdown(t("sc_compare_text").format(
             mqls=f"{now['mqls'] - before['mqls']:+,}", caught=f"{now['caught'] - before['caught']:+,}",

@@ -27,7 +27,8 @@ from playwright.sync_api import sync_playwright
 from smarketing.launch import healthy
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["", "funnel", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner", "forecast", "data"]
+PAGES = ["", "funnel", "drivers", "audit", "fit_interest", "scoring_tuner", "attribution", "lead_flow", "planner",
+         "forecast", "data"]  # every page, in the navigation's order
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
         "--no-first-run", "--disable-component-update", "--disable-sync"]
 DEMO_END = date(2026, 11, 1)  # fixed, so the pictures do not change with the day they are taken

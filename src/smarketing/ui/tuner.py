@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from smarketing.charts import scoring as charts
-from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_points, fmt_ratio, md_code, md_text
+from smarketing.formatting import fmt_int, fmt_money, fmt_pct, fmt_points, fmt_ratio, md_text
 from smarketing.labels import t
 from smarketing.scoring.evaluation import METRIC_KINDS
 from smarketing.scoring.rules import RulesError, agreement_markdown
@@ -71,12 +71,12 @@ def point_sliders(working) -> None:
     with st.expander(t("sc_fit_points"), expanded=False):
         for k, r in enumerate(working.fit):
             st.slider(md_text(charts.rule_label("fit", r.name)), -25, 50, step=1, key=f"sc_pf{k}",
-                      help=t("help_fit_rule_key").format(describe=r.describe(markdown=True), key=md_code(r.name)))
+                      help=t("help_fit_rule_key").format(describe=r.describe(markdown=True), key=md_text(r.name)))
     with st.expander(t("sc_interest_points"), expanded=False):
         for k, r in enumerate(working.interest):
             cap = f" ({t('cap')} {r.cap:,.0f})" if r.cap else ""
             st.slider(f"{md_text(charts.rule_label('event', r.event_type))}{cap}", -25, 50, step=1, key=f"sc_pi{k}",
-                      help=t("help_event_points_key").format(key=md_code(r.event_type)))
+                      help=t("help_event_points_key").format(key=md_text(r.event_type)))
         for k, b in enumerate(working.bonus):
             st.slider(md_text(b.name), -25, 50, step=1, key=f"sc_pb{k}", help=t("help_bonus"))
 
@@ -110,6 +110,14 @@ def compare_table(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
     })
 
 
+
+
+def compare_config(before: str, after: str) -> dict:
+    """Headers of a compare_table, its numbers (formatted text) right-aligned as numbers are."""
+    right = {"alignment": "right"}
+    return {"metric": t("metric"), "before": st.column_config.TextColumn(before, **right),
+            "after": st.column_config.TextColumn(after, **right),
+            "difference": st.column_config.TextColumn(t("difference"), **right)}
 
 
 def agreement_section(saved) -> None:
@@ -158,8 +166,7 @@ def suggestion_section(saved, outcome: str, cutoff: Cutoff, filters) -> None:
     cmp = compare_table(list(sug.comparison[["metric", "current", "suggested"]].itertuples(index=False)))
     st.caption(t("sc_suggest_other_period").format(split=f"{sug.split_at:%Y-%m-%d}", test=fmt_int(sug.test_leads)))
     dataframe(cmp, hide_index=True, width="stretch",  # another period than the headline: the headers say so
-              column_config={"metric": t("metric"), "before": t("sc_saved_rules_test"),
-                             "after": t("sc_suggested_rules_test"), "difference": t("difference")})
+              column_config=compare_config(t("sc_saved_rules_test"), t("sc_suggested_rules_test")))
     download(sug.comparison, "current_vs_suggested_test_period", key="sc_dl_sugcmp")
     c1, c2 = st.columns(2)
     c1.button(t("sc_adopt"), type="primary", on_click=set_working, args=(sug.rules,), key="sc_adopt",
