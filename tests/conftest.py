@@ -12,6 +12,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests check what holds, never how fast: no per-example deadline (a loaded CI machine is slow).
+settings.register_profile("smarketing", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("smarketing")
 
 from smarketing import demo, precompute, store
 from smarketing.launch import healthy
