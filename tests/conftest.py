@@ -14,14 +14,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-# Property tests check what holds, never how fast: no per-example deadline (a loaded CI machine is slow).
-settings.register_profile("smarketing", deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile("smarketing")
-
 from smarketing import demo, precompute, store
 from smarketing.launch import healthy
 
 ROOT = Path(__file__).resolve().parents[1]
+# Property tests check what holds, never how fast: no per-example deadline (a loaded CI machine is slow).
+settings.register_profile("smarketing", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("smarketing")
 os.environ["SMARKETING_STRICT_LABELS"] = "1"  # a label key missing from the table fails the test (labels.t)
 os.environ["SMARKETING_NO_WARMUP"] = "1"  # no background sessions in tests (test_warmup checks the warm-up)
 os.environ["SMARKETING_EAGER_TABS"] = "1"  # page tests read every tab in one run (test_lazy_tabs checks the app's)
