@@ -187,7 +187,9 @@ def test_channel_mix_from_leads_and_spend(demo_con):
     spend = demo_con.table("spend")
     assert mix.cost.sum() == pytest.approx(spend.cost.sum().execute())
     organic = mix.set_index("channel").at["Organic Search", "cost_per_lead"]
-    assert organic == 0
+    assert pd.isna(organic)  # no spend rows for organic search: its cost per lead is unknown, not $0
+    budget = planner.channel_budget(100, mix).set_index("channel")
+    assert budget.at["Organic Search", "budget"] == 0  # the plan spends nothing on it
 
 
 def test_plan_from_history(demo_con):

@@ -200,7 +200,7 @@ def channel_mix(con, filters: Filters = ALL_TIME, channel: str = DEFAULT_CHANNEL
         spend = segment_spend(spend.filter(in_window(spend.date.cast("timestamp"), filters)), filters)
         key = spend[channel].cast("string").fill_null("(none)").name("channel")
         cost = spend.group_by(key).aggregate(cost=spend.cost.sum()).execute()
-    mix = counts.merge(cost, on="channel", how="left").fillna({"cost": 0.0})
+    mix = counts.merge(cost, on="channel", how="left")  # a channel without spend rows: its cost is unknown
     if not int(con.table("spend").count().execute()) or unsplit_segments(filters, spend.columns):
         mix["cost"] = float("nan")  # no spend imported, or none by this segment: the cost is unknown, not zero
     mix["share"] = mix["leads"] / mix["leads"].sum() if len(mix) else []

@@ -98,7 +98,7 @@ def channel_costs(history: History, cutoff: int, months: int) -> pd.DataFrame:
     journeys = history.journeys
     leads = journeys[journeys.m0.isin(window)].groupby("channel")["leads"].sum()
     out = pd.DataFrame({"channel": leads.index.astype(str), "leads": leads.to_numpy(dtype=float)})
-    out["spend"] = out.channel.map(spend).fillna(0.0).astype(float)
+    out["spend"] = out.channel.map(spend).astype(float)  # NaN: no spend row for the channel (unknown, not $0)
     out["cost_per_lead"] = (out.spend / out.leads).where((out.spend > 0) & (out.leads > 0))
     out["spend_per_month"] = out.spend / months
     return out.set_index("channel")[["cost_per_lead", "spend_per_month"]]
