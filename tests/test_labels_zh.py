@@ -204,3 +204,24 @@ def test_the_chinese_pack_pdf_has_chinese_text_in_a_cjk_font(demo_db, tmp_path):
     text = subprocess.run(["pdftotext", str(out.with_suffix(".pdf")), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert ZH["pack_funnel"] in text and ZH["pack_sla"] in text
+
+
+def test_import_errors_read_in_chinese_and_change_nothing(tmp_path, monkeypatch, capsys):
+    db = str(tmp_path / "crm.duckdb")
+    (tmp_path / "线索.csv").write_text("线索编号,创建时间\nC1,2026-03-01\nC2,2026-03-02\n", "utf-8")
+    (tmp_path / "坏.csv").write_text("线索编号,创建时间\nC3,2026-03-03\nC4,明天\n", "utf-8")
+    (tmp_path / "leads.csv").write_text("lead_id,created_at,lead_id\nC5,2026-03-05,C5\n", "utf-8")
+    monkeypatch.setenv("SMARKETING_LANG", "zh")
+    assert main(["import", "--db", db, "--format", "mapped", "--file", f"leads={tmp_path / '线索.csv'}"]) == 0
+    assert "新增 2" in capsys.readouterr().out
+    assert main(["import", "--db", db, "--format", "mapped", "--file", f"leads={tmp_path / '坏.csv'}"]) != 0
+    said = capsys.readouterr().err
+    assert "坏.csv，第 2 行数据（文件第 3 行），列 创建时间：“明天”不是日期（应如 2024-03-14 或 2024-03-14 09:30）" in said
+    assert main(["import", "--db", db, "--leads", str(tmp_path / "leads.csv")]) != 0
+    assert "列“lead_id”在标题行中出现了两次" in capsys.readouterr().err
+    monkeypatch.setenv("SMARKETING_LANG", "en")
+    assert main(["import", "--db", db, "--leads", str(tmp_path / "leads.csv")]) != 0
+    assert "column 'lead_id' appears twice in the header" in capsys.readouterr().err
+    con = store.connect(db, read_only=True)
+    assert store.table_counts(con)["leads"] == 2  # the refused imports changed nothing
+    con.disconnect()

@@ -30,16 +30,14 @@ class Column:
 
     @property
     def expected(self) -> str:
-        """Plain words for what a value of this column must look like."""
+        """Plain words for what a value of this column must look like (in the current language)."""
+        from smarketing.labels import t
+
         if self.allowed:
-            return "one of " + ", ".join(self.allowed)
-        return {
-            "VARCHAR": "text",
-            "TIMESTAMP": "a timestamp such as 2024-03-31 or 2024-03-31T14:05:00Z",
-            "DATE": "a date such as 2024-03-31",
-            "BIGINT": "a whole number" + (" ≥ 0" if self.non_negative else ""),
-            "DOUBLE": "a number" + (" ≥ 0" if self.non_negative else ""),
-        }[self.sql_type]
+            return t("imp_expected_one_of").format(values=", ".join(self.allowed))
+        sign = "_non_negative" if self.non_negative else ""
+        return t({"VARCHAR": "imp_expected_text", "TIMESTAMP": "imp_expected_timestamp", "DATE": "imp_expected_date",
+                  "BIGINT": f"imp_expected_whole{sign}", "DOUBLE": f"imp_expected_number{sign}"}[self.sql_type])
 
 
 @dataclass(frozen=True)

@@ -62,4 +62,6 @@ def describe(planned: bool = False) -> str:
     """The window in words, for messages: "1970-01-01 to 2031-12-07 (today + 5 years)"."""
     years = PLANNED_YEARS if planned else FUTURE_YEARS
     last = latest_planned() if planned else latest()
-    return f"{EARLIEST.isoformat()} to {last.isoformat()} (today + {years} years)"
+    from smarketing.labels import t
+
+    return t("imp_time_window").format(start=EARLIEST.isoformat(), end=last.isoformat(), years=years)

@@ -15,9 +15,10 @@ from smarketing.importers import dates, values
 from smarketing.importers.core import Prepared, extra_name
 from smarketing.importers.mapping import ORDER, ROW_DATE, Mapping, TableMapping, Target, parse_target
 from smarketing.importers.readers import RawTable
+from smarketing.labels import t
 from smarketing.schema import TABLES, Table
 from smarketing.stages import StageModel, resolve
-from smarketing.store import DataImportError, Frame
+from smarketing.store import DataImportError, Frame, at_cell
 from smarketing.store.text import PATTERN as EDGES
 
 CREATED_HINT = ('map a date column to it, or give every row one date (constant created_at = "2024-06-30") or the '
@@ -94,8 +95,8 @@ class Rows:
             self.stage_entries.append((target.stage, series, header))
         elif target.table == self.tm.table:
             if target.column in self.columns and not constant:
-                raise DataImportError(f"{self.raw.name}: both '{self.labels[target.column]}' and '{header}' are "
-                                      f"mapped to {target.column}; map one of them")
+                raise DataImportError(t("imp_mapped_twice").format(
+                    file=self.raw.name, first=self.labels[target.column], second=header, column=target.column))
             self.columns[target.column] = self._convert(series, self.contract, target.column, header)
             self.labels[target.column] = header
         else:
@@ -109,8 +110,7 @@ class Rows:
         if target.column == "created_at" and str(value).startswith(ORDER):
             start = dates.parse_dates(pd.Series([value[len(ORDER):]]), file=self.raw.name, column="created_at",
                                       timezone=self.timezone).iloc[0]
-            self.notes.append(f"{self.raw.name}: created_at from the file order, one minute apart from "
-                              f"{start:%Y-%m-%d %H:%M} UTC (the file has no creation dates)")
+            self.notes.append(t("imp_note_created_from_order").format(file=self.raw.name, start=f"{start:%Y-%m-%d %H:%M}"))
             return pd.Series(pd.date_range(start, periods=len(index), freq="min"), index=index).astype(
                 "datetime64[us]")
         return pd.Series([value] * len(index), index=index, dtype=object)
@@ -171,13 +171,13 @@ def prepare(files: dict[str, RawTable], mapping: Mapping, stages: StageModel | N
     notes: list[str] = []
     parts = []
     for role, raw in files.items():
-        tm = mapping.tables.get(role) or next((t for t in mapping.tables.values() if t.table == role), None)
+        tm = mapping.tables.get(role) or next((m for m in mapping.tables.values() if m.table == role), None)
         if tm is None:
-            raise DataImportError(f"mapping '{mapping.name}' has no [files.{role}] section for {raw.name}")
+            raise DataImportError(t("imp_mapping_no_section").format(mapping=mapping.name, role=role, file=raw.name))
         notes += raw.notes
         unknown = [h for h in tm.columns if h not in raw.headers]
         if unknown:
-            notes.append(f"{raw.name}: mapped column(s) not in the file: {', '.join(unknown)}")
+            notes.append(t("imp_note_mapped_not_in_file").format(file=raw.name, columns=", ".join(unknown)))
         parts.append(Rows(raw, tm, mapping.timezone, notes))
     return _combine(parts, stages, known_emails or {}, notes)
 
@@ -210,8 +210,7 @@ def _lead_ids(part: Rows, by_email: dict[str, str]) -> pd.Series:
     """The lead of each row of a file other than leads: the column mapped to lead_id, as an id or an e-mail."""
     header = part.labels.get("lead_id")
     if "lead_id" not in part.columns:
-        raise DataImportError(f"{part.raw.name}: no column is mapped to lead_id (the lead each row belongs to: its "
-                              f"lead id, or its e-mail with match = \"email\")")
+        raise DataImportError(t("imp_no_lead_id_mapped").format(file=part.raw.name))
     keys = part.columns["lead_id"]
     if part.tm.match != "email":
         return keys
@@ -219,9 +218,8 @@ def _lead_ids(part: Rows, by_email: dict[str, str]) -> pd.Series:
     missing = found.isna() & keys.notna()
     if missing.any():
         row = int(missing.to_numpy().nonzero()[0][0]) + 1
-        raise DataImportError(f"{part.raw.name}, row {row} (line {row + 1}), column {header}: no lead has the e-mail "
-                              f"'{keys[missing].iloc[0]}' (expected the e-mail of a lead in this import or the "
-                              f"database)")
+        raise DataImportError(at_cell(part.raw.name, row, header, t("imp_no_lead_with_email").format(
+            value=keys[missing].iloc[0])))
     return found.astype(object)
 
 
@@ -232,7 +230,7 @@ def _enrich(frames: dict[str, list], parts: list[Rows], lead_of: dict, notes: li
         return
     if "leads" not in frames:
         names = ", ".join(p.raw.name for p in givers)
-        notes.append(f"{names}: the lead columns it fills were left out (no leads file in this import)")
+        notes.append(t("imp_note_lead_columns_left_out").format(files=names))
         return
     for index, (frame, part) in enumerate(frames["leads"]):
         ids = frame["lead_id"]
@@ -253,8 +251,8 @@ def _stage_rows(part: Rows, leads: pd.Series, stages: StageModel) -> tuple[pd.Da
     for stage, series, header in part.stage_entries:
         canonical = stages.canonical(stage)
         if canonical is None:
-            raise DataImportError(f"{part.raw.name}: '{header}' names stage '{stage}', which is not in the stage model "
-                                  f"(expected one of {', '.join(stages.all_names)})")
+            raise DataImportError(t("imp_header_stage_unknown").format(
+                file=part.raw.name, header=header, stage=stage, stages=", ".join(stages.all_names)))
         when = _entered(part, series, header)
         out.append(pd.DataFrame({"lead_id": leads, "stage": canonical, "entered_at": when,
                                  "_row": part.file_rows}).dropna(subset=["entered_at"]))

@@ -12,8 +12,9 @@ import pandas as pd
 from smarketing import store, toml_input
 from smarketing.importers import values
 from smarketing.importers.readers import RawTable
+from smarketing.labels import t
 from smarketing.schema import LEADS, TABLES
-from smarketing.store import DataImportError, Frame
+from smarketing.store import DataImportError, Frame, at_cell
 from smarketing.store.merge import DEFAULT_MODE, Changes
 
 
@@ -38,14 +39,17 @@ class ImportResult:
     mode: str = DEFAULT_MODE
 
     def summary(self) -> str:
-        return "imported " + "; ".join(f"{t}: {describe(c)}" for t, c in self.changes.items()) if self.changes \
-            else "imported " + ", ".join(f"{n:,} rows into {t}" for t, n in self.added.items())
+        if self.changes:
+            said = "; ".join(f"{name}: {describe(c)}" for name, c in self.changes.items())
+        else:
+            said = ", ".join(t("imp_rows_into").format(n=f"{n:,}", table=name) for name, n in self.added.items())
+        return t("imp_imported").format(changes=said)
 
 
 def describe(c: Changes) -> str:
     """"1,200 added, 35 updated, 2,000 unchanged" (the parts that are not zero)."""
     parts = [(c.added, "added"), (c.updated, "updated"), (c.unchanged, "unchanged"), (c.removed, "removed")]
-    return ", ".join(f"{n:,} {what}" for n, what in parts if n) or "no change"
+    return ", ".join(t(f"data_n_{what}").format(n=f"{n:,}") for n, what in parts if n) or t("data_no_change")
 
 
 def existing_keys(con, table: str, column: str, ids: Iterable[str]) -> set[str]:
@@ -92,7 +96,8 @@ class Columns:
         if header is None:
             ours = {_key(c) for table in TABLES.values() for c in table.column_names}
             found = store.headers_found(self.raw.headers, lambda h: h in self.used or _key(h) in ours)
-            raise DataImportError(f"{self.raw.name}: missing required column '{labels[0]}' ({what}); {found}")
+            raise DataImportError(t("imp_missing_vendor_column").format(file=self.raw.name, column=labels[0],
+                                                                        what=what, found=found))
         return header
 
     def get(self, *labels: str) -> pd.Series:
@@ -160,8 +165,7 @@ def require_values(raw: RawTable, header: str, expected: str) -> None:
     blank = raw.frame[header].isna()
     if blank.any():
         row = int(blank.to_numpy().nonzero()[0][0]) + 1
-        raise DataImportError(f"{raw.name}, row {row} (line {row + 1}), column {header}: a value is required "
-                              f"(expected {expected})")
+        raise DataImportError(at_cell(raw.name, row, header, t("imp_value_required").format(expected=expected)))
 
 
 def unique_values(raw: RawTable, header: str) -> None:
@@ -169,8 +173,7 @@ def unique_values(raw: RawTable, header: str) -> None:
     dup = values.duplicated() & values.notna()
     if dup.any():
         row = int(dup.to_numpy().nonzero()[0][0]) + 1
-        raise DataImportError(f"{raw.name}, row {row} (line {row + 1}), column {header}: '{values[dup].iloc[0]}' "
-                              f"appears more than once in the file (expected unique ids)")
+        raise DataImportError(at_cell(raw.name, row, header, t("imp_duplicate_id").format(value=values[dup].iloc[0])))
 
 
 # ------------------------------------------------------------------------------- settings files (TOML)
@@ -181,7 +184,7 @@ def toml_doc(text: str, source: str) -> dict:
     try:
         return toml_input.loads(text)
     except toml_input.TomlInputError as exc:
-        raise DataImportError(f"{source}: {exc}") from exc
+        raise DataImportError(t("imp_in_file").format(file=source, message=exc)) from exc
 
 
 def read_toml(path: str | Path, what: str) -> tuple[str, str]:
@@ -190,14 +193,14 @@ def read_toml(path: str | Path, what: str) -> tuple[str, str]:
     try:
         return toml_input.read(path), path.name
     except FileNotFoundError as exc:
-        raise DataImportError(f"{what} file not found: {path}") from exc
+        raise DataImportError(t("imp_settings_not_found").format(what=what, path=path)) from exc
     except toml_input.TomlInputError as exc:
-        raise DataImportError(f"{path.name}: {exc}") from exc
+        raise DataImportError(t("imp_in_file").format(file=path.name, message=exc)) from exc
 
 
 def text_table(doc: dict, key: str, source: str) -> dict[str, str]:
     """The [key] table of a settings file, whose entries must all be "text" = "text"."""
     table = doc.get(key, {})
     if not isinstance(table, dict) or not all(isinstance(v, str) for v in table.values()):
-        raise DataImportError(f'{source}: [{key}] must be a table of "text" = "text" entries')
+        raise DataImportError(t("imp_text_table").format(file=source, key=key))
     return table

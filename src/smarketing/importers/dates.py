@@ -18,7 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from smarketing.store import DataImportError
+from smarketing.labels import t
+from smarketing.store import DataImportError, at_cell, at_column
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s?[AaPp]\.?[Mm]\.?)?)?"
 _OFFSET = r"(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
@@ -27,7 +28,7 @@ _OFFSET = r"(?:\s?(?:Z|UTC|GMT|[+-]\d{2}:?\d{2}))?"
 @dataclass(frozen=True)
 class Family:
     key: str
-    shown: str  # how the format is described to the user
+    shown: str  # how the format is described to the user (a label key when it has words: imp_date_<key>)
     pattern: re.Pattern
 
 
@@ -56,9 +57,16 @@ class AmbiguousDates(DataImportError):
 
     def __init__(self, file: str, column: str, example: str):
         self.file, self.column, self.example = file, column, example
-        super().__init__(
-            f"{file}, column {column}: every date fits both day/month orders (e.g. '{example}'); say which: "
-            f"--day-first or --month-first, or the Data page's question")
+        super().__init__(at_column(file, column, t("imp_dates_ambiguous").format(example=example)))
+
+
+def shown(key: str) -> str:
+    """How a family of dates is described to the user, in the current language ("YYYY-MM-DD", "Unix time …")."""
+    family = next(f for f in FAMILIES if f.key == key)
+    return t(f"imp_date_{key}") if f"imp_date_{key}" in WORDED else family.shown
+
+
+WORDED = ("imp_date_slash", "imp_date_dash", "imp_date_epoch_ms", "imp_date_excel")  # formats with words
 
 
 def no_dates(index: pd.Index) -> pd.Series:
@@ -116,24 +124,16 @@ def parse_dates(
     if present.empty:
         return no_dates(values.index)
     fams = families(present)
-    where = f"{file}, row {{row}} (line {{line}}), column {column}"
     unknown = fams[fams.isna()]
     if len(unknown):
         idx = unknown.index[0]
-        row = int(rows[idx])
-        raise DataImportError(
-            where.format(row=row, line=row + 1)
-            + f": '{present[idx]}' is not a date (expected e.g. 2024-03-14 or 2024-03-14 09:30)"
-        )
+        raise DataImportError(at_cell(file, int(rows[idx]), column, t("imp_not_a_date").format(value=present[idx])))
     kinds = list(dict.fromkeys(fams))
     if len(kinds) > 1:
         first, other = fams.index[0], fams[fams != fams.iloc[0]].index[0]
-        shown = {f.key: f.shown for f in FAMILIES}
-        raise DataImportError(
-            f"{file}, column {column}: mixes date formats — row {int(rows[first])} has '{present[first]}' "
-            f"({shown[fams[first]]}) but row {int(rows[other])} has '{present[other]}' ({shown[fams[other]]}); "
-            f"use one date format in the whole column"
-        )
+        raise DataImportError(at_column(file, column, t("imp_dates_mixed_formats").format(
+            row=int(rows[first]), value=present[first], format=shown(fams[first]), other_row=int(rows[other]),
+            other_value=present[other], other_format=shown(fams[other]))))
     kind = kinds[0]
     if kind in DAY_MONTH:
         day_first = _day_month_order(present, rows, file, column, kind, day_first, notes)
@@ -142,8 +142,8 @@ def parse_dates(
     bad = parsed[parsed.isna()]
     if len(bad):
         idx = bad.index[0]
-        row = int(rows[idx])
-        raise DataImportError(where.format(row=row, line=row + 1) + f": '{present[idx]}' is not a valid date")
+        raise DataImportError(at_cell(file, int(rows[idx]), column, t("imp_not_a_valid_date").format(
+            value=present[idx])))
     out = no_dates(values.index)
     out[parsed.index] = parsed
     return out
@@ -164,10 +164,8 @@ def _day_month_order(present, rows, file, column, kind, day_first, notes) -> boo
     if first_big and second_big:
         a = parts[parts[0] > 12].index[0]
         b = parts[parts[1] > 12].index[0]
-        raise DataImportError(
-            f"{file}, column {column}: mixes day/month orders — row {int(rows[a])} has '{present[a]}' "
-            f"(day first) but row {int(rows[b])} has '{present[b]}' (month first); use one date format"
-        )
+        raise DataImportError(at_column(file, column, t("imp_dates_mixed_orders").format(
+            row=int(rows[a]), value=present[a], other_row=int(rows[b]), other_value=present[b])))
     if first_big or second_big:
         return bool(first_big)
     if day_first is None and kind == "dot":  # dotted dates are day-first wherever they are written
@@ -175,8 +173,7 @@ def _day_month_order(present, rows, file, column, kind, day_first, notes) -> boo
     if day_first is None:
         raise AmbiguousDates(file, column, str(present.iloc[0]))
     if notes is not None:
-        order = "day/month" if day_first else "month/day"
-        notes.append(f"{file}, column {column}: every date fits both orders; read as {order}/year, as chosen.")
+        notes.append(at_column(file, column, t("imp_note_day_first" if day_first else "imp_note_month_first")))
     return bool(day_first)
 
 
@@ -189,15 +186,12 @@ class _ClockNotes:
     def add(self, text: pd.Series, repeated: pd.Series, skipped: pd.Series, timezone: str) -> None:
         if self.notes is None:
             return
-        where = f"{self.file}, column {self.column}"
         if repeated.any():
-            self.notes.append(f"{where}: {int(repeated.sum()):,} time(s) fall in the hour the clocks repeat when summer "
-                              f"time ends in {timezone} (e.g. '{text[repeated].iloc[0]}'); read as the first of the two "
-                              f"(summer time).")
+            self.notes.append(at_column(self.file, self.column, t("imp_note_clocks_repeat").format(
+                n=f"{int(repeated.sum()):,}", timezone=timezone, example=text[repeated].iloc[0])))
         if skipped.any():
-            self.notes.append(f"{where}: {int(skipped.sum()):,} time(s) fall in the hour the clocks skip when summer "
-                              f"time starts in {timezone} (e.g. '{text[skipped].iloc[0]}'); read one hour later, as "
-                              f"a clock not yet put forward shows them.")
+            self.notes.append(at_column(self.file, self.column, t("imp_note_clocks_skip").format(
+                n=f"{int(skipped.sum()):,}", timezone=timezone, example=text[skipped].iloc[0])))
 
 
 def _localize(stamps: pd.Series, text: pd.Series, timezone: str, clock: _ClockNotes | None) -> pd.Series:
@@ -257,4 +251,4 @@ def check_timezone(timezone: str, file: str) -> None:
     try:
         pd.Timestamp("2024-01-01").tz_localize(timezone)
     except Exception as exc:
-        raise DataImportError(f"{file}: unknown time zone '{timezone}' (expected e.g. UTC or Europe/Berlin)") from exc
+        raise DataImportError(t("imp_unknown_timezone").format(file=file, timezone=timezone)) from exc

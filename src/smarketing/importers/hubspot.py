@@ -25,8 +25,9 @@ from smarketing.importers.core import (
     lead_columns,
 )
 from smarketing.importers.readers import RawTable
+from smarketing.labels import t
 from smarketing.stages import StageModel, resolve
-from smarketing.store import DataImportError, Frame
+from smarketing.store import DataImportError, Frame, at_cell
 from smarketing.store.text import strip_edges
 
 # "Became a Marketing Qualified Lead Date", "Became an Other Lifecycle Date", "Became an Evangelist Date" …
@@ -94,8 +95,8 @@ def prepare(
 def _contacts(raw: RawTable, timezone: str, stages: StageModel, notes: list[str],
               decimal: str | None = None) -> tuple[Frame, Frame]:
     cols = Columns(raw)
-    cols.require("the contact's id", *LEAD_COLUMNS["lead_id"])
-    cols.require("when the contact was created", *LEAD_COLUMNS["created_at"])
+    cols.require(t("imp_what_contact_id"), *LEAD_COLUMNS["lead_id"])
+    cols.require(t("imp_what_contact_created"), *LEAD_COLUMNS["created_at"])
     out, labels = lead_columns(raw, cols, LEAD_COLUMNS, lambda header: dates.parse_dates(
         raw.frame[header], file=raw.name, column=header, timezone=timezone, notes=notes), keep_ranges=True,
         decimal=decimal)
@@ -105,8 +106,7 @@ def _contacts(raw: RawTable, timezone: str, stages: StageModel, notes: list[str]
         out["region"] = values.region_of(out["country"])
     by_stage, unknown = stage_columns(raw.headers, stages)
     for header in unknown:
-        notes.append(f"{raw.name}: column '{header}' left out: its stage is not in the stage model "
-                     f"(add it as an alias in stages.toml to import it)")
+        notes.append(t("imp_note_stage_column_left_out").format(file=raw.name, header=header))
     cols.used.update(by_stage)
     cols.used.update(unknown)
     current = cols.find("Lifecycle Stage")
@@ -140,18 +140,15 @@ def _current_without_date(raw, current, lead_ids, created, dated, stages, notes)
     unknown = raw.frame[current][raw.frame[current].notna() & stage.isna()]
     if len(unknown):
         row = int(unknown.index[0]) + 1
-        raise DataImportError(
-            f"{raw.name}, row {row} (line {row + 1}), column {current}: unknown lifecycle stage '{unknown.iloc[0]}' "
-            f"(expected one of {', '.join(stages.all_names)}, or add it as an alias in stages.toml)"
-        )
+        raise DataImportError(at_cell(raw.name, row, current, t("imp_unknown_lifecycle_stage").format(
+            value=unknown.iloc[0], stages=", ".join(stages.all_names))))
     rows = file_rows(raw)
     have = set(zip(dated["_row"], dated["stage"], strict=False))
     latest = dated.groupby("_row")["entered_at"].max()
     fallback = pd.Series(rows.map(latest), index=raw.frame.index).fillna(created)
     missing = [i for i in raw.frame.index if stage[i] is not None and (rows[i], stage[i]) not in have]
     if missing:
-        notes.append(f"{raw.name}: {len(missing):,} contact(s) have a Lifecycle Stage without its 'Became a … Date'; "
-                     f"they enter that stage at their latest known stage date (or create date).")
+        notes.append(t("imp_note_stage_without_date").format(file=raw.name, n=f"{len(missing):,}"))
     return pd.DataFrame({"lead_id": lead_ids[missing], "stage": stage[missing],
                          "entered_at": fallback[missing].astype("datetime64[us]"), "_row": rows[missing]})
 
@@ -161,11 +158,11 @@ def _current_without_date(raw, current, lead_ids, created, dated, stages, notes)
 
 def _deals(raw: RawTable, new_leads: set[str], con, timezone, won_stages, lost_stages, notes, decimal=None) -> Frame:
     cols = Columns(raw)
-    deal_id = cols.require("the deal's id", "Record ID", "Deal ID")
-    stage = cols.require("the deal stage (won / lost / open)", "Deal Stage", "Stage")
-    created = cols.require("when the deal was created", "Create Date", "Created Date")
+    deal_id = cols.require(t("imp_what_deal_id"), "Record ID", "Deal ID")
+    stage = cols.require(t("imp_what_deal_stage"), "Deal Stage", "Stage")
+    created = cols.require(t("imp_what_deal_created"), "Create Date", "Created Date")
     contacts = cols.require(
-        "the deal's contacts; in HubSpot's export choose to include associated records",
+        t("imp_what_deal_contacts"),
         "Associated Contact IDs", "Associated Contact ID", "Contact IDs",
     )
     closed = cols.find("Close Date")
@@ -181,10 +178,9 @@ def _deals(raw: RawTable, new_leads: set[str], con, timezone, won_stages, lost_s
     lead = ids.map(lambda lst: next((i for i in lst if i in known), None), na_action="ignore")
     keep = lead.notna()
     if (~keep).any():
-        notes.append(f"{raw.name}: {int((~keep).sum()):,} deal(s) left out: none of their associated contacts is "
-                     f"in the contacts export or the database.")
+        notes.append(t("imp_note_deals_left_out").format(file=raw.name, n=f"{int((~keep).sum()):,}"))
     if (ids.dropna().map(len) > 1).any():
-        notes.append(f"{raw.name}: deals with several contacts are credited to the first known contact.")
+        notes.append(t("imp_note_first_contact").format(file=raw.name))
     created_at = dates.parse_dates(frame[created], file=raw.name, column=created, timezone=timezone, notes=notes)
     out = {
         "deal_id": frame[deal_id],

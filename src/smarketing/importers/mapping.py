@@ -40,6 +40,7 @@ import tomli_w
 
 from smarketing import paths, settings, store
 from smarketing.importers.core import read_toml, text_table, toml_doc
+from smarketing.labels import t
 from smarketing.schema import TABLES
 from smarketing.store import DataImportError, decimals
 from smarketing.store.merge import DEFAULT_MODE, MODES
@@ -174,7 +175,7 @@ class Mapping:
 
     @classmethod
     def load(cls, path: str | Path) -> Mapping:
-        return cls.from_toml(*read_toml(path, "mapping"))
+        return cls.from_toml(*read_toml(path, t("imp_what_mapping")))
 
     def save(self, directory: str | Path | None = None) -> Path:
         """Write the mapping as <slug of its name>.toml in the mappings folder (a safe file name, always inside

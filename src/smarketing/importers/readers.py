@@ -19,6 +19,7 @@ import openpyxl
 import pandas as pd
 
 from smarketing import store
+from smarketing.labels import t
 from smarketing.store import DELIMITERS, PARQUET_SUFFIXES, DataImportError
 from smarketing.store.text import PATTERN as EDGES
 from smarketing.store.text import strip_edges
@@ -59,7 +60,7 @@ def read_table(source: str | Path | bytes, name: str | None = None, encoding: st
         path = Path(source)
         name = name or path.name
         if not path.exists():
-            raise DataImportError(f"{name}: file not found ({path})")
+            raise DataImportError(t("imp_file_not_found").format(file=name, path=path))
         store.check_regular(name, path)
         store.check_size(name, _stat_size(path))
         _check_type(name)
@@ -69,7 +70,7 @@ def read_table(source: str | Path | bytes, name: str | None = None, encoding: st
         store.check_size(name, len(data))
         _check_type(name)
     if not data.strip():
-        raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)")
+        raise DataImportError(t("imp_file_empty").format(file=name))
     suffix = Path(name).suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         table = _read_parquet(data, name)
@@ -79,7 +80,7 @@ def read_table(source: str | Path | bytes, name: str | None = None, encoding: st
         table = _read_csv(data, name, encoding)
     _check_headers(table)
     if table.frame.empty:
-        raise DataImportError(f"{name}: the file has a header but no data rows")
+        raise DataImportError(t("imp_no_data_rows").format(file=name))
     return table
 
 
@@ -90,9 +91,7 @@ def _stat_size(path: Path) -> int:
 def _check_type(name: str) -> None:
     suffix = Path(name).suffix.lower()
     if suffix not in store.CSV_SUFFIXES + EXCEL_SUFFIXES + PARQUET_SUFFIXES:
-        raise DataImportError(
-            f"{name}: not a supported file type (expected CSV, TSV or TXT text, Excel .xlsx or Parquet)"
-        )
+        raise DataImportError(t("imp_not_a_file_type").format(file=name))
 
 
 # ------------------------------------------------------------------------------------------------- CSV
@@ -111,10 +110,7 @@ def decode(data: bytes, name: str, encoding: str = "auto") -> tuple[str, str]:
         return data.decode(encoding), used
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise DataImportError(
-            f"{name}: line {line} is not valid {encoding} text (save the file as UTF-8 — in Excel 'CSV UTF-8' — "
-            f"or choose the file's encoding, e.g. gb18030 for Chinese Excel files)"
-        ) from exc
+        raise DataImportError(t("imp_not_encoding").format(file=name, line=line, encoding=encoding)) from exc
 
 
 def strip_footer(text: str) -> tuple[str, bool]:
@@ -151,32 +147,27 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
     try:
         header = next(rows)
     except StopIteration:
-        raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)") from None
+        raise DataImportError(t("imp_file_empty").format(file=name)) from None
     header = [strip_edges(h) for h in header]
     store.check_columns(name, len(header))
     if len(header) == 1 and (inside := [d for d in DELIMITERS if d in header[0]]):
-        shown = {",": "','", ";": "';'", "\t": "a tab", "|": "'|'"}[inside[0]]
-        raise DataImportError(
-            f"{name}: only one column found in the header, though it contains {shown}: check that the header "
-            f"and the rows use the same delimiter"
-        )
+        shown = t("imp_a_tab") if inside[0] == "\t" else f"'{inside[0]}'"
+        raise DataImportError(t("imp_one_column").format(file=name, delimiter=shown))
     body: list[list[str]] = []
     try:
         for row in rows:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue  # blank line
             if len(row) != len(header):
-                shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
-                raise DataImportError(
-                    f"{name}, line {rows.line_num}: {len(row)} fields where the header has {len(header)} "
-                    f"(read as {shown}-separated; check the delimiter, and that values containing it are quoted)"
-                )
+                raise DataImportError(t("imp_fields_mismatch").format(
+                    file=name, line=rows.line_num, fields=t("imp_fields_many").format(n=len(row)), width=len(header),
+                    delimiter=store.delimiter_name(delimiter)))
             body.append(row)
     except csv.Error as exc:
-        raise DataImportError(f"{name}, line {rows.line_num}: cannot be read as CSV ({exc})") from exc
+        raise DataImportError(t("imp_not_csv").format(file=name, line=rows.line_num, error=exc)) from exc
     frame = pd.DataFrame(body, columns=header, dtype=object)
     frame = frame.apply(lambda s: s.str.replace(EDGES, "", regex=True).replace("", None)) if len(frame) else frame
-    notes = [f"{name}: removed the Salesforce report footer (report name and copyright lines)."] if had_footer else []
+    notes = [t("imp_note_footer").format(file=name)] if had_footer else []
     return RawTable(frame, name, "csv", delimiter, used, notes)
 
 
@@ -186,22 +177,22 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
 def _read_excel(data: bytes, name: str) -> RawTable:
     """The first sheet, streamed (openpyxl read-only) within the column and cell limits."""
     if Path(name).suffix.lower() == ".xls":
-        raise DataImportError(f"{name}: the old Excel .xls format cannot be read (save it as .xlsx or CSV)")
+        raise DataImportError(t("imp_old_xls").format(file=name))
     _check_unzipped_size(data, name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except Exception as exc:  # openpyxl and zipfile raise many kinds
-        raise DataImportError(f"{name}: could not be read as an Excel workbook ({exc})") from exc
+        raise DataImportError(t("imp_not_excel").format(file=name, error=exc)) from exc
     try:
         rows = _sheet_rows(book.worksheets[0], name)
     except DataImportError:
         raise
     except Exception as exc:  # a broken sheet inside a valid zip
-        raise DataImportError(f"{name}: could not be read as an Excel workbook ({exc})") from exc
+        raise DataImportError(t("imp_not_excel").format(file=name, error=exc)) from exc
     finally:
         book.close()
     if not rows:
-        raise DataImportError(f"{name}: the file is empty (expected a header row and data rows)")
+        raise DataImportError(t("imp_file_empty").format(file=name))
     width = max(len(r) for r in rows)
     header = [_header_text(v) for v in rows[0]] + [""] * (width - len(rows[0]))
     body = [r + (None,) * (width - len(r)) for r in rows[1:]]
@@ -214,19 +205,18 @@ def _check_unzipped_size(data: bytes, name: str) -> None:
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise DataImportError(f"{name}: could not be read as an Excel workbook (not an .xlsx file: {exc})") from exc
+        raise DataImportError(t("imp_not_xlsx").format(file=name, error=exc)) from exc
     unpacked = sum(info.file_size for info in parts)
     if unpacked > UNZIP_FACTOR * store.max_file_bytes():
-        raise DataImportError(f"{name}: the workbook unpacks to {unpacked / 2**20:,.0f} MB, too large to import "
-                              f"(save the sheet as CSV, or split it)")
+        raise DataImportError(t("imp_workbook_too_large").format(file=name, size=f"{unpacked / 2**20:,.0f}"))
     if unpacked > UNZIP_FLOOR and unpacked > UNZIP_RATIO * len(data):
-        raise DataImportError(f"{name}: the workbook unpacks to {unpacked / 2**20:,.0f} MB from {len(data) / 2**20:,.1f} "
-                              f"MB ({unpacked // max(len(data), 1):,} times its size; at most {UNZIP_RATIO}), too large "
-                              f"to import (save the sheet as CSV)")
+        raise DataImportError(t("imp_workbook_ratio").format(
+            file=name, size=f"{unpacked / 2**20:,.0f}", packed=f"{len(data) / 2**20:,.1f}",
+            times=f"{unpacked // max(len(data), 1):,}", max=UNZIP_RATIO))
     shared = sum(info.file_size for info in parts if info.filename.lower().endswith("sharedstrings.xml"))
     if shared > MAX_SHARED_STRINGS:
-        raise DataImportError(f"{name}: its shared strings unpack to {shared / 2**20:,.0f} MB, more than the "
-                              f"{MAX_SHARED_STRINGS / 2**20:,.0f} MB an import reads (save the sheet as CSV)")
+        raise DataImportError(t("imp_shared_strings").format(file=name, size=f"{shared / 2**20:,.0f}",
+                                                             max=f"{MAX_SHARED_STRINGS / 2**20:,.0f}"))
 
 
 def _sheet_rows(sheet, name: str) -> list[tuple]:
@@ -240,15 +230,14 @@ def _sheet_rows(sheet, name: str) -> list[tuple]:
     for number, row in enumerate(sheet.iter_rows(max_col=width, values_only=True), start=1):
         cells += max(len(row), 1)
         if cells > MAX_CELLS:
-            used = f" (its used range is {sheet.max_row:,} rows × {declared:,} columns)" if declared else ""
-            raise DataImportError(f"{name}: more than {MAX_CELLS:,} cells in the sheet{used}, too many to import "
-                                  f"at once (delete unused rows and columns, split it, or save it as CSV)")
+            used = t("imp_used_range").format(rows=f"{sheet.max_row:,}", columns=f"{declared:,}") if declared else ""
+            raise DataImportError(t("imp_sheet_too_many_cells").format(file=name, max=f"{MAX_CELLS:,}", used=used))
         end = len(row)
         while end and row[end - 1] is None:
             end -= 1
         if end > store.MAX_COLUMNS:
-            raise DataImportError(f"{name}, row {number}: more than the {store.MAX_COLUMNS:,} columns an import "
-                                  f"can take")
+            raise DataImportError(t("imp_row_too_many_columns").format(file=name, row=number,
+                                                                       max=f"{store.MAX_COLUMNS:,}"))
         rows.append(row[:end])
     while rows and not rows[-1]:
         rows.pop()
@@ -260,7 +249,7 @@ def _read_parquet(data: bytes, name: str) -> RawTable:
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:
-        raise DataImportError(f"{name}: could not be read as Parquet ({exc})") from exc
+        raise DataImportError(t("imp_not_parquet").format(file=name, error=exc)) from exc
     frame.columns = [strip_edges(c) for c in frame.columns]
     return RawTable(_as_text(frame), name, "parquet")
 
@@ -296,5 +285,5 @@ def _cell_text(value) -> str | None:
 def _check_headers(table: RawTable) -> None:
     for i, header in enumerate(table.headers, start=1):
         if not header:
-            raise DataImportError(f"{table.name}: column {i} has no header (every column needs a name)")
+            raise DataImportError(t("imp_no_header").format(file=table.name, column=i))
     store.check_unique_headers(table.name, table.headers)

@@ -35,8 +35,9 @@ from smarketing.importers.core import (
     toml_doc,
 )
 from smarketing.importers.readers import RawTable
+from smarketing.labels import t
 from smarketing.stages import StageModel, resolve
-from smarketing.store import DataImportError, Frame
+from smarketing.store import DataImportError, Frame, at_cell
 from smarketing.store.text import strip_edges
 
 # Salesforce's default Lead Status values, and statuses teams commonly add.
@@ -115,7 +116,7 @@ class StatusMap:
             [source_groups]
             "Web" = "Inbound"
         """
-        text, name = read_toml(path, "status map")
+        text, name = read_toml(path, t("imp_what_status_map"))
         doc = toml_doc(text, name)
         result = cls()
         result.statuses.update(text_table(doc, "statuses", name))
@@ -134,12 +135,13 @@ class StatusMap:
         stage for lost leads is known: it implies no stage)."""
         return _key(status) in {_key(k) for k in self.statuses} or stages.canonical(status) is not None
 
-    def check(self, stages: StageModel, source: str = "status map") -> None:
+    def check(self, stages: StageModel, source: str | None = None) -> None:
+        source = source or t("imp_what_status_map")
         for label, stage in (("created_stage", self.created_stage), ("converted_stage", self.converted_stage),
                              *self.statuses.items()):
             if stage_for(stage, stages) is None and DEFAULT_TARGETS.get(_key(stage)) != "lost":
-                raise DataImportError(f"{source}: '{label}' maps to '{stage}', which is not a stage "
-                                      f"(expected one of {', '.join(stages.all_names)})")
+                raise DataImportError(t("imp_status_not_a_stage").format(file=source, label=label, stage=stage,
+                                                                         stages=", ".join(stages.all_names)))
 
 
 def stage_for(name: str, stages: StageModel) -> str | None:
@@ -216,9 +218,9 @@ def _dates(timezone, day_first, notes):
 
 def _leads(raw: RawTable, smap: StatusMap, stages: StageModel, parse, notes, decimal=None):
     cols = Columns(raw)
-    cols.require("the lead's id", *LEAD_COLUMNS["lead_id"])
-    cols.require("when the lead was created", *LEAD_COLUMNS["created_at"])
-    status_h = cols.require("the lead's status", "Lead Status", "Status")
+    cols.require(t("imp_what_lead_id"), *LEAD_COLUMNS["lead_id"])
+    cols.require(t("imp_what_lead_created"), *LEAD_COLUMNS["created_at"])
+    status_h = cols.require(t("imp_what_lead_status"), "Lead Status", "Status")
     out, labels = lead_columns(raw, cols, LEAD_COLUMNS, lambda header: parse(raw, header), decimal=decimal)
     if "source" in out:
         groups = {_key(k): v for k, v in smap.source_groups.items()}
@@ -267,10 +269,8 @@ def _status_stages(raw: RawTable, header: str, smap: StatusMap, stages: StageMod
     if len(unknown):
         row = int(unknown.index[0]) + 1
         missing = ", ".join(f"'{s}'" for s in dict.fromkeys(unknown.tolist()))
-        raise DataImportError(
-            f"{raw.name}, row {row} (line {row + 1}), column {header}: no stage for lead status {missing} "
-            f"(add it to the status map, e.g. \"{unknown.iloc[0]}\" = \"MQL\" under [statuses])"
-        )
+        raise DataImportError(at_cell(raw.name, row, header, t("imp_no_stage_for_status").format(
+            statuses=missing, example=unknown.iloc[0])))
     return stage
 
 
@@ -279,14 +279,14 @@ def _status_stages(raw: RawTable, header: str, smap: StatusMap, stages: StageMod
 
 def _opportunities(raw: RawTable, opp_of_lead: pd.DataFrame, stages: StageModel, parse, notes, decimal=None):
     cols = Columns(raw)
-    opp_h = cols.require("the opportunity's id", "Opportunity ID", "Id")
-    created_h = cols.require("when the opportunity was created", "Created Date", "Create Date")
+    opp_h = cols.require(t("imp_what_opportunity_id"), "Opportunity ID", "Id")
+    created_h = cols.require(t("imp_what_opportunity_created"), "Created Date", "Create Date")
     close_h = cols.find("Close Date")
     amount_h = cols.find("Amount", "Amount (converted)")
     stage_h = cols.find("Stage", "Opportunity Stage")
     won_h, closed_h = cols.find("Won"), cols.find("Closed")
     if not (won_h or stage_h):
-        raise DataImportError(f"{raw.name}: missing column 'Won' or 'Stage' (needed to tell won from lost)")
+        raise DataImportError(t("imp_missing_won_or_stage").format(file=raw.name))
     frame = raw.frame
     if won_h:
         won = values.truthy(frame[won_h])
@@ -300,8 +300,7 @@ def _opportunities(raw: RawTable, opp_of_lead: pd.DataFrame, stages: StageModel,
     lead = opp_ids.map(lead_of.get, na_action="ignore")
     keep = lead.notna()
     if (~keep).any():
-        notes.append(f"{raw.name}: {int((~keep).sum()):,} opportunit(ies) left out: not linked to a lead of the leads "
-                     f"report (no lead has them as Converted Opportunity ID).")
+        notes.append(t("imp_note_opportunities_left_out").format(file=raw.name, n=f"{int((~keep).sum()):,}"))
     created = parse(raw, created_h)
     close = parse(raw, close_h) if close_h else dates.no_dates(frame.index)
     out = {"deal_id": opp_ids, "lead_id": lead, "created_at": created, "status": status,

@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from smarketing.store import DataImportError, decimals
+from smarketing.store import DataImportError, at_cell, decimals
 
 _CURRENCY = re.compile(r"^\s*(?:[A-Z]{3}\s*)?[$€£¥￥₹]?\s*(-?[\d,\s.]*\d)\s*(?:[A-Z]{3}|[$€£¥￥₹])?\s*$")
 _RANGE = re.compile(r"^\s*([\d,.]+)\s*(?:-|–|to|~|至)\s*[\d,.]+\s*$|^\s*([\d,.]+)\s*\+\s*$|^\s*>\s*([\d,.]+)\s*$")
@@ -70,7 +70,7 @@ def decimal_convention(columns: dict[str, pd.Series], file: str, forced: str | N
     parts = {header: series.map(number_part, na_action="ignore") for header, series in columns.items()}
 
     def fail(example: decimals.Example, message: str) -> None:
-        raise DataImportError(f"{file}, row {example.row} (line {example.row + 1}), column {example.column}: {message}")
+        raise DataImportError(at_cell(file, example.row, example.column, message))
 
     return decimals.decide_values(parts, forced, fail, None if rows is None else rows.tolist(), whole)
 

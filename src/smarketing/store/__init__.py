@@ -18,7 +18,7 @@ from smarketing.store.connection import (
     thread_backend,
     writing,
 )
-from smarketing.store.errors import DatabaseError, DataImportError, headers_found, quoted
+from smarketing.store.errors import DatabaseError, DataImportError, at_cell, at_column, headers_found, quoted
 from smarketing.store.limits import (
     CSV_SUFFIXES,
     DELIMITERS,
@@ -32,6 +32,7 @@ from smarketing.store.limits import (
     check_regular,
     check_size,
     check_unique_headers,
+    delimiter_name,
     max_file_bytes,
     read_bounded,
 )
@@ -39,7 +40,8 @@ from smarketing.store.pipeline import Frame, import_changes, import_files
 
 __all__ = [
     "ATTACHED", "CSV_SUFFIXES", "DEFAULT_DB", "DELIMITERS", "HEADER_BYTES", "MAX_COLUMNS", "MAX_FILE_MB",
-    "PARQUET_SUFFIXES", "RESERVED_COLUMNS", "DataImportError", "DatabaseError", "Frame", "check_columns",
+    "PARQUET_SUFFIXES", "RESERVED_COLUMNS", "DataImportError", "DatabaseError", "Frame", "at_cell", "at_column",
+    "check_columns", "delimiter_name",
     "check_header", "check_parquet", "check_regular", "check_size", "check_unique_headers", "configured_source", "connect", "db_path", "ensure_tables",
     "headers_found", "import_changes", "import_files", "max_file_bytes", "quoted", "raw", "read_bounded", "sql_string", "table_counts", "thread_backend", "writing",
 ]

@@ -8,10 +8,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from smarketing import timewindow
+from smarketing.labels import t
 from smarketing.schema import Column, Table
 from smarketing.stages import StageModel
 from smarketing.store import decimals, text
-from smarketing.store.errors import DataImportError, quoted
+from smarketing.store.errors import DataImportError, at_cell, quoted
 
 # Names of the database's row number and of a working column of the checks: a file's column must not hide them
 RESERVED_COLUMNS = ("rowid", "_stage_name")
@@ -68,7 +69,7 @@ class Checker:
             row = self.rows[row - 1]
         if self.labels is not None:
             column = self.labels.get(column, column)
-        raise DataImportError(f"{name}, row {row} (line {row + 1}), column {column}: {message}")
+        raise DataImportError(at_cell(name, row, column, message))
 
     def run(self, stages: StageModel, decimal: str | None = None, read_decimal: bool = False) -> None:
         """Every check the table needs. `read_decimal` (a file in our layout; a Frame's numbers are plain already):
@@ -96,20 +97,22 @@ def check_column(c: Checker, column: Column) -> None:
     src, value = c.q(column.name), typed(column, c.q(column.name), c.decimal)
     blank = _blank(src)
     if column.required and (bad := c.first_bad(blank)):
-        c.fail(bad[0], column.name, f"a value is required (expected {column.expected})")
+        c.fail(bad[0], column.name, t("imp_value_required").format(expected=column.expected))
     if column.sql_type != "VARCHAR" and (bad := c.first_bad(f"NOT {blank} AND {value} IS NULL")):
-        c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
+        c.fail(bad[0], column.name, t("imp_expected_got").format(expected=column.expected,
+                                                                  value=c.value(bad[0], column.name)))
     if column.sql_type in ("TIMESTAMP", "DATE"):
         check_window(c, column, value)
     if column.sql_type == "DOUBLE" and (bad := c.first_bad(f"NOT isfinite({value})")):
-        c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}' (not a "
-                                    f"finite number)")
+        c.fail(bad[0], column.name, t("imp_expected_got_not_finite").format(
+            expected=column.expected, value=c.value(bad[0], column.name)))
     if column.non_negative and (bad := c.first_bad(f"{value} < 0")):
-        c.fail(bad[0], column.name, f"expected {column.expected}, got a negative value")
+        c.fail(bad[0], column.name, t("imp_expected_negative").format(expected=column.expected))
     if column.allowed:
         allowed = ", ".join(f"'{a}'" for a in column.allowed)
         if bad := c.first_bad(f"NOT {blank} AND lower({text.sql_strip(src)}) NOT IN ({allowed})"):
-            c.fail(bad[0], column.name, f"expected {column.expected}, got '{c.value(bad[0], column.name)}'")
+            c.fail(bad[0], column.name, t("imp_expected_got").format(expected=column.expected,
+                                                                      value=c.value(bad[0], column.name)))
 
 
 def check_decimal(c: Checker, forced: str | None) -> None:
@@ -130,7 +133,7 @@ def check_decimal(c: Checker, forced: str | None) -> None:
 
 def check_window(c: Checker, column: Column, value: str) -> None:
     """Dates within the sane window (smarketing.timewindow); an open deal's planned close date may be later."""
-    kind = "a date" if column.sql_type == "DATE" else "a timestamp"
+    kind = t("imp_kind_date") if column.sql_type == "DATE" else t("imp_kind_timestamp")
     lo, hi = timewindow.start(), timewindow.end()
     planned = c.table.name == "deals" and column.name == "closed_at" and "status" in c.source_of
     if planned:
@@ -140,13 +143,13 @@ def check_window(c: Checker, column: Column, value: str) -> None:
                           [lo, far, hi])
         if bad and c.db.execute(f'SELECT {value} > ? FROM "{c.stage}" WHERE rowid = ?',
                                 [far, bad[0] - 1 + c.base]).fetchone()[0]:
-            c.fail(bad[0], column.name, f"expected {kind} from {timewindow.describe(planned=True)} for the planned "
-                                        f"close of an open deal, got '{c.value(bad[0], column.name)}'")
+            c.fail(bad[0], column.name, t("imp_expected_planned_close").format(
+                kind=kind, window=timewindow.describe(planned=True), value=c.value(bad[0], column.name)))
     else:
         bad = c.first_bad(f"{value} < ? OR {value} > ?", [lo, hi])
     if bad:
-        c.fail(bad[0], column.name, f"expected {kind} from {timewindow.describe()}, got "
-                                    f"'{c.value(bad[0], column.name)}'")
+        c.fail(bad[0], column.name, t("imp_expected_in_window").format(
+            kind=kind, window=timewindow.describe(), value=c.value(bad[0], column.name)))
 
 
 FLOATS = ("DOUBLE", "FLOAT", "REAL")
@@ -163,18 +166,17 @@ def check_extra_types(c: Checker) -> None:
             continue
         want = have.get(target.lower())
         if staged[header] in FLOATS and (bad := c.first_bad(f"NOT isfinite({c.q(target)})")):
-            c.fail(bad[0], target, f"expected a finite number, got '{c.value(bad[0], target)}'")
+            c.fail(bad[0], target, t("imp_expected_finite").format(value=c.value(bad[0], target)))
         if want is None or want == staged[header]:
             continue
         src = f"nullif(trim(CAST({c.q(target)} AS VARCHAR)), '')"  # blank cells are empty, whatever the type
         if want in ("BIGINT", "INTEGER", "HUGEINT", *FLOATS):
             src = f"nullif({decimals.sql_normalize(c.q(target), c.decimal)}, '')"  # the file's decimal separator
         if bad := c.first_bad(f"{src} IS NOT NULL AND try_cast({src} AS {want}) IS NULL"):
-            c.fail(bad[0], target, f"expected a value of type {want} (the type this column got in an earlier "
-                                   f"import), got '{c.value(bad[0], target)}'")
+            c.fail(bad[0], target, t("imp_expected_earlier_type").format(type=want, value=c.value(bad[0], target)))
         if want in FLOATS and (bad := c.first_bad(f"NOT isfinite(try_cast({src} AS {want}))")):
-            c.fail(bad[0], target, f"expected a finite number (the type {want} this column got in an earlier "
-                                   f"import), got '{c.value(bad[0], target)}'")
+            c.fail(bad[0], target, t("imp_expected_earlier_finite").format(type=want,
+                                                                            value=c.value(bad[0], target)))
 
 
 def check_unique(c: Checker, key: str) -> None:
@@ -186,12 +188,12 @@ def check_unique(c: Checker, key: str) -> None:
               FROM "{c.stage}") WHERE n > 1 ORDER BY r LIMIT 1"""
     ).fetchone()
     if dup:
-        c.fail(dup[0], key, f"'{quoted(dup[1])}' appears more than once in the file (expected unique ids)")
+        c.fail(dup[0], key, t("imp_duplicate_id").format(value=quoted(dup[1])))
     if not c.new_ids_only:
         return  # upsert / replace: an id already there is updated
     clash = c.first_bad(f'{src} IN (SELECT "{key}" FROM "{c.table.name}")')
     if clash:
-        c.fail(clash[0], key, f"'{c.value(clash[0], key)}' is already in the database (expected a new id)")
+        c.fail(clash[0], key, t("imp_id_exists").format(value=c.value(clash[0], key)))
 
 
 def check_lead_refs(c: Checker) -> None:
@@ -199,8 +201,7 @@ def check_lead_refs(c: Checker) -> None:
     src = text.sql_strip(c.q("lead_id"))
     bad = c.first_bad(f"{src} NOT IN (SELECT lead_id FROM leads)")
     if bad:
-        c.fail(bad[0], "lead_id", f"unknown lead '{c.value(bad[0], 'lead_id')}' (expected a lead_id of the leads "
-                                  f"table)")
+        c.fail(bad[0], "lead_id", t("imp_unknown_lead").format(value=c.value(bad[0], "lead_id")))
 
 
 def check_stages(c: Checker, stages: StageModel) -> None:
@@ -211,7 +212,7 @@ def check_stages(c: Checker, stages: StageModel) -> None:
     unknown = [v for v, name in mapping.items() if name is None]
     if unknown:
         bad = c.first_bad(f"{src} = ?", [unknown[0]])
-        c.fail(bad[0], "stage", f"unknown stage '{unknown[0]}' (expected one of {', '.join(stages.all_names)})")
+        c.fail(bad[0], "stage", t("imp_unknown_stage").format(value=unknown[0], stages=", ".join(stages.all_names)))
     c.db.execute(f'ALTER TABLE "{c.stage}" ADD COLUMN "_stage_name" VARCHAR')
     c.db.executemany(
         f'UPDATE "{c.stage}" SET "_stage_name" = ? WHERE {src} = ?',

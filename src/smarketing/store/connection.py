@@ -10,6 +10,7 @@ import duckdb
 import ibis
 
 from smarketing import settings
+from smarketing.labels import t
 from smarketing.schema import TABLES, create_sql
 from smarketing.store import clamp, derived, engines, writes
 from smarketing.store.errors import DatabaseError
@@ -114,7 +115,7 @@ def writing(path: str | os.PathLike | None = None, fresh: bool = False, derive=N
     Writers wait for each other (one at a time per file); readers are never blocked (smarketing.writes)."""
     target = db_path(path)
     if engines.is_url(configured_source(path)) or str(target) == ":memory:":
-        raise ValueError("imports go into a DuckDB file; other engines are read where the data is")
+        raise ValueError(t("imp_into_duckdb_only"))
     with writes.replacing(target, fresh=fresh) as work:
         con = connect(work)
         try:

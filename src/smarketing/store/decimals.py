@@ -17,14 +17,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from smarketing.labels import t
+
 POINT, COMMA = "point", "comma"
 CONVENTIONS = (POINT, COMMA)
 SPACES = "[ \u00a0\u202f]"  # a space, a no-break space, a narrow no-break space: thousands groups in either
 POINT_NUMBER = r"[-+]?(?:\d+|[1-9]\d{0,2}(?:,\d{3})+)(?:\.\d+)?"
 COMMA_NUMBER = r"[-+]?(?:\d+|[1-9]\d{0,2}(?:\.\d{3})+)(?:,\d+)?"
 _SPACES, _POINT, _COMMA = re.compile(SPACES), re.compile(POINT_NUMBER), re.compile(COMMA_NUMBER)
-WORDS = {POINT: "a decimal point (1,234.56)", COMMA: "a decimal comma (1.234,56)"}
-HOW_TO_SAY = "say which: --decimal-comma or --decimal-point, or the Data page's decimal separator"
+WORDS = {POINT: "imp_decimal_point", COMMA: "imp_decimal_comma"}  # label keys: "a decimal point (1,234.56)" …
 
 
 @dataclass(frozen=True)
@@ -75,21 +76,20 @@ def decide(comma: Example | None, point: Example | None, both: Example | None, f
     both read differently; `fail(example, message)` raises for a file that cannot be read one way."""
     if forced is not None:
         if forced not in CONVENTIONS:
-            raise ValueError(f"decimal must be one of {', '.join(CONVENTIONS)}, got '{forced}'")
+            raise ValueError(t("imp_decimal_choice").format(choices=", ".join(CONVENTIONS), value=forced))
         other = point if forced == COMMA else comma
         if other is not None:
-            fail(other, f"'{other.value}' is written with {WORDS[POINT if forced == COMMA else COMMA]}, but this "
-                        f"file's numbers were said to use {WORDS[forced]}")
+            fail(other, t("imp_decimal_contradicts").format(value=other.value, written=t(
+                WORDS[POINT if forced == COMMA else COMMA]), said=t(WORDS[forced])))
         return forced
     if comma is not None and point is not None:
-        fail(point, f"'{point.value}' has {WORDS[POINT]}, but row {comma.row} ('{comma.value}' in column "
-                    f"{comma.column}) {WORDS[COMMA]}: write every number of the file one way")
+        fail(point, t("imp_decimal_mixed").format(value=point.value, point=t(WORDS[POINT]), row=comma.row,
+                                                  other=comma.value, column=comma.column, comma=t(WORDS[COMMA])))
     if comma is not None or point is not None:
         return COMMA if comma is not None else POINT
     if both is not None:
-        fail(both, f"'{both.value}' reads as {read_as(both.value, POINT)} with a decimal point and as "
-                   f"{read_as(both.value, COMMA)} with a decimal comma, and no other number of the file says which; "
-                   f"{HOW_TO_SAY}")
+        fail(both, t("imp_decimal_ambiguous").format(value=both.value, as_point=read_as(both.value, POINT),
+                                                     as_comma=read_as(both.value, COMMA)))
     return POINT  # no separator anywhere: either reads the same
 
 

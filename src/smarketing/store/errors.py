@@ -1,5 +1,7 @@
 """The two errors of the storage layer."""
 
+from smarketing.labels import t
+
 
 class DatabaseError(ValueError):
     """A database file exists but cannot be opened (locked, damaged, not a DuckDB file)."""
@@ -18,12 +20,22 @@ def quoted(value, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def at_cell(file, row: int, column, message: str) -> str:
+    """A message about one value: "file, row 3 (line 4), column x: message" (the header is line 1)."""
+    return t("imp_at_cell").format(file=file, row=row, line=row + 1, column=column, message=message)
+
+
+def at_column(file, column, message: str) -> str:
+    """A message about a whole column: "file, column x: message"."""
+    return t("imp_at_column").format(file=file, column=column, message=message)
+
+
 def headers_found(headers, known) -> str:
     """The headers of a file for a "missing column" message: a few of them, quoted, when some are columns this
     import knows (`known`: a test on a header); when none is, only how many there are (it is likely not the file
     meant, perhaps not a table at all, and its first line is not repeated)."""
     headers = list(headers)
     if not any(known(h) for h in headers):
-        return f"found {len(headers):,} column(s), none of them one this import knows (is it the right file?)"
+        return t("imp_found_none_known").format(n=f"{len(headers):,}")
     shown = ", ".join(quoted(h, 30) for h in headers[:12])
-    return f"found: {shown}{' …' if len(headers) > 12 else ''}"
+    return t("imp_found_headers").format(headers=f"{shown}{' …' if len(headers) > 12 else ''}")

@@ -10,6 +10,7 @@ import stat
 from pathlib import Path
 
 from smarketing import settings
+from smarketing.labels import t
 from smarketing.store.errors import DataImportError
 
 MAX_FILE_MB = 200  # default size limit; $SMARKETING_MAX_UPLOAD_MB overrides (keep server.maxUploadSize in step)
@@ -34,16 +35,13 @@ def check_size(name: str, size: int) -> None:
     """Refuse a file over the size limit, from its size alone (before reading it)."""
     limit = max_file_bytes()
     if size > limit:
-        raise DataImportError(
-            f"{name}: the file is {_megabytes(size)}, over the {_megabytes(limit)} limit for an import "
-            f"(split it into smaller files, or raise SMARKETING_MAX_UPLOAD_MB)"
-        )
+        raise DataImportError(t("imp_file_over_limit").format(file=name, size=_megabytes(size), limit=_megabytes(limit)))
 
 
 def check_regular(name: str, path: Path) -> None:
     """Refuse what is not a regular file: a device such as /dev/zero reports size 0 and never ends, a pipe blocks."""
     if not stat.S_ISREG(path.stat().st_mode):
-        raise DataImportError(f"{name}: not a regular file ({path}); give the path of a file")
+        raise DataImportError(t("imp_not_regular_file").format(file=name, path=path))
 
 
 def read_bounded(name: str, path: Path) -> bytes:
@@ -53,8 +51,7 @@ def read_bounded(name: str, path: Path) -> bytes:
     with path.open("rb") as fh:
         data = fh.read(limit + 1)
     if len(data) > limit:
-        raise DataImportError(f"{name}: the file is more than {_megabytes(limit)}, the limit for an import (split it "
-                              f"into smaller files, or raise SMARKETING_MAX_UPLOAD_MB)")
+        raise DataImportError(t("imp_file_more_than_limit").format(file=name, limit=_megabytes(limit)))
     return data
 
 
@@ -68,13 +65,10 @@ def check_header(name: str, head: str, more: bool) -> None:
     `head` is the start of the file's text (at most HEADER_BYTES of it), `more` says the file goes on."""
     head = head.removeprefix("\ufeff")
     if _JSON_START.match(head[:100]):
-        raise DataImportError(f"{name}: this is JSON, not a table (export the data as CSV, Excel or Parquet)")
+        raise DataImportError(t("imp_json_not_table").format(file=name))
     end = head.find("\n")
     if end < 0 and more:
-        raise DataImportError(
-            f"{name}: the header row (first line) is longer than 1 MB; at most {MAX_COLUMNS:,} columns can be "
-            f"imported"
-        )
+        raise DataImportError(t("imp_header_too_long").format(file=name, max=f"{MAX_COLUMNS:,}"))
     line = (head if end < 0 else head[:end]).rstrip("\r")
     check_columns(name, max(_field_count(line, d) for d in DELIMITERS))
 
@@ -92,8 +86,8 @@ def check_unique_headers(name: str, headers: list[str]) -> None:
     for i, header in enumerate(headers, start=1):
         key = str(header).replace("\ufeff", "").strip().casefold()
         if key in seen:
-            raise DataImportError(f"{name}: column '{header}' appears twice in the header (columns {seen[key]} and "
-                                  f"{i})")
+            raise DataImportError(t("imp_header_twice_at").format(file=name, header=header, first=seen[key],
+                                                                  second=i))
         seen[key] = i
 
 
@@ -118,7 +112,7 @@ def csv_problem(name: str, path: Path) -> str | None:
     text = path.read_bytes()[: max_file_bytes()].decode("utf-8", errors="replace").removeprefix("\ufeff")
     first = text.split("\n", 1)[0].rstrip("\r")
     delimiter = max(DELIMITERS, key=lambda d: _field_count(first, d))
-    shown = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}[delimiter]
+    shown = delimiter_name(delimiter)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     start, width = 1, None
     try:
@@ -127,21 +121,26 @@ def csv_problem(name: str, path: Path) -> str | None:
                 width = len(row)
             elif row and row != [""] and len(row) != width:
                 if reader.line_num > start and any(field.count("\n") for field in row):
-                    return f"{name}, line {start}: a quote opened on this line is never closed (or closes lines later)"
-                fields = f"{len(row)} field{'s' if len(row) != 1 else ''}"
-                return (f"{name}, line {start}: {fields} where the header has {width} (read as {shown}-separated; check "
-                        f"the delimiter, and that values containing it are quoted)")
+                    return t("imp_quote_never_closed_later").format(file=name, line=start)
+                fields = t("imp_fields_one" if len(row) == 1 else "imp_fields_many").format(n=len(row))
+                return t("imp_fields_mismatch").format(file=name, line=start, fields=fields, width=width,
+                                                       delimiter=shown)
             start = reader.line_num + 1
     except csv.Error as exc:
         if "unexpected end of data" in str(exc) or reader.line_num > start:
-            return f"{name}, line {start}: a quote opened on this line is never closed"
-        return f"{name}, line {start}: cannot be read as CSV ({exc})"
+            return t("imp_quote_never_closed").format(file=name, line=start)
+        return t("imp_not_csv").format(file=name, line=start, error=exc)
     return None
+
+
+def delimiter_name(delimiter: str) -> str:
+    """A delimiter in words, for messages ("comma", "tab" …)."""
+    return t({",": "imp_comma", ";": "imp_semicolon", "\t": "imp_tab", "|": "imp_pipe"}[delimiter])
 
 
 def check_columns(name: str, count: int) -> None:
     if count > MAX_COLUMNS:
-        raise DataImportError(f"{name}: {count:,} columns, more than the {MAX_COLUMNS:,} an import can take")
+        raise DataImportError(t("imp_too_many_columns").format(file=name, n=f"{count:,}", max=f"{MAX_COLUMNS:,}"))
 
 
 def check_parquet(name: str, source, max_cells: int | None = None) -> None:
@@ -151,14 +150,12 @@ def check_parquet(name: str, source, max_cells: int | None = None) -> None:
     try:
         meta = pq.ParquetFile(source).metadata
     except Exception as exc:  # pyarrow raises several kinds for a broken file
-        raise DataImportError(f"{name}: could not be read as Parquet ({str(exc).splitlines()[0]})") from exc
+        raise DataImportError(t("imp_not_parquet").format(file=name, error=str(exc).splitlines()[0])) from exc
     check_columns(name, meta.num_columns)
     check_unique_headers(name, list(meta.schema.to_arrow_schema().names))
     if max_cells is not None and meta.num_rows * meta.num_columns > max_cells:
-        raise DataImportError(
-            f"{name}: {meta.num_rows:,} rows × {meta.num_columns:,} columns, more than the {max_cells:,} cells "
-            f"this import can take (import it as our table layout, or split it)"
-        )
+        raise DataImportError(t("imp_too_many_cells").format(file=name, rows=f"{meta.num_rows:,}",
+                                                             columns=f"{meta.num_columns:,}", max=f"{max_cells:,}"))
 
 
 def check_utf8(path: Path) -> None:
@@ -171,7 +168,5 @@ def check_utf8(path: Path) -> None:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 line += chunk[: exc.start].count(b"\n")
-                raise DataImportError(
-                    f"{path.name}: line {line} is not valid UTF-8 text (save the file as UTF-8)"
-                ) from exc
+                raise DataImportError(t("imp_not_utf8").format(file=path.name, line=line)) from exc
             line += chunk.count(b"\n")

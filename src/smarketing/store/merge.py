@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from smarketing.labels import t
 from smarketing.schema import TABLES, Table
 
 MODES = ("add", "upsert", "replace")
@@ -39,7 +40,7 @@ class Changes:
 
 def check_mode(mode: str) -> str:
     if mode not in MODES:
-        raise ValueError(f"the import mode must be one of {', '.join(MODES)}, got '{mode}'")
+        raise ValueError(t("imp_mode_choice").format(modes=", ".join(MODES), mode=mode))
     return mode
 
 

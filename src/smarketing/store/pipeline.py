@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from smarketing.labels import t
 from smarketing.reach import refresh_reach
 from smarketing.schema import TABLES, Table
 from smarketing.stages import StageModel, resolve
@@ -83,9 +84,9 @@ def import_changes(
     check_mode(mode)
     unknown = set(files) - set(TABLES)
     if unknown:
-        raise DataImportError(f"unknown table(s): {', '.join(sorted(unknown))}")
+        raise DataImportError(t("imp_unknown_tables").format(tables=", ".join(sorted(unknown))))
     if not files:
-        raise DataImportError("no files to import")
+        raise DataImportError(t("imp_no_files"))
     stages = resolve(stages)
     db = raw(con)
     order = [name for name in TABLES if name in files]  # canonical order: leads before tables referencing them
@@ -132,7 +133,7 @@ def _import_one(db, table: Table, source, stages: StageModel, mode: str, decimal
 
 def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
     if frame.data.empty:
-        raise DataImportError(f"{frame.name}: no rows to import into {table.name}")
+        raise DataImportError(t("imp_no_rows_for").format(file=frame.name, table=table.name))
     data = frame.data
     empty = [c for c in data.columns if data[c].dtype == object and data[c].isna().all()]
     if empty:  # typed as text, not as DuckDB's default for all-NULL values (INTEGER)
@@ -147,11 +148,11 @@ def _load_frame(db, table: Table, frame: Frame, stage_table: str) -> None:
 
 def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
     if not path.exists():
-        raise DataImportError(f"{path.name}: file not found ({path})")
+        raise DataImportError(t("imp_file_not_found").format(file=path.name, path=path))
     check_regular(path.name, path)
     check_size(path.name, path.stat().st_size)
     if path.stat().st_size == 0:
-        raise DataImportError(f"{path.name}: the file is empty (expected a header row and data rows)")
+        raise DataImportError(t("imp_file_empty").format(file=path.name))
     suffix = path.suffix.lower()
     if suffix in PARQUET_SUFFIXES:
         check_parquet(path.name, path)
@@ -163,10 +164,7 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
         check_header(path.name, head[:HEADER_BYTES].decode("utf-8", errors="ignore"), len(head) > HEADER_BYTES)
         source = "read_csv(?, all_varchar = true, header = true, sample_size = -1)"
     else:
-        raise DataImportError(
-            f"{path.name}: not a supported file type (expected .csv, .tsv, .txt or .parquet; Excel files and "
-            f"CRM exports go through the mapped, HubSpot or Salesforce import)"
-        )
+        raise DataImportError(t("imp_not_our_file_type").format(file=path.name))
     try:
         db.execute(f'CREATE TABLE "{stage_table}" AS SELECT * FROM {source}', [str(path)])
     except duckdb.Error as exc:
@@ -174,8 +172,9 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
             raise DataImportError(problem) from exc
         line = re.search(r"\bLine: (\d+)", str(exc))
         first = quoted(str(exc).strip().splitlines()[0], 200)
-        where = f"{path.name}, line {line.group(1)}" if line else path.name
-        raise DataImportError(f"{where}: could not be read as {table.name} data ({first})") from exc
+        key = "imp_not_table_data_at" if line else "imp_not_table_data"
+        raise DataImportError(t(key).format(file=path.name, line=line and line.group(1), table=table.name,
+                                            error=first)) from exc
     if suffix in CSV_SUFFIXES:  # DuckDB renames a second `lead_id` to `lead_id_1`: the user's header decides
         count = len(db.execute(f'DESCRIBE "{stage_table}"').fetchall())
         header = csv_header(head[:HEADER_BYTES].decode("utf-8", errors="ignore"), count)
@@ -187,7 +186,7 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
             raise DataImportError(problem)
     rows = db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
     if rows == 0:
-        raise DataImportError(f"{path.name}: the file has a header but no data rows")
+        raise DataImportError(t("imp_no_data_rows").format(file=path.name))
 
 
 def _odd_quotes(path: Path) -> bool:
@@ -205,21 +204,20 @@ def _match_columns(db, table: Table, path: Path, stage_table: str) -> dict[str, 
     mapping: dict[str, str] = {}
     for header in headers:
         if "\x00" in header:
-            raise DataImportError(f"{path.name}: a column name contains a NUL character (is this a text file?)")
+            raise DataImportError(t("imp_nul_header").format(file=path.name))
         if header.lower() in RESERVED_COLUMNS:
-            raise DataImportError(f"{path.name}: a column may not be called '{header}', a name the database keeps "
-                                  f"for itself (rename the column, e.g. to row_id)")
+            raise DataImportError(t("imp_reserved_header").format(file=path.name, header=header))
         name = text.strip_edges(header)
         contract = table.column(name.lower())
         target = contract.name if contract else name
         if target.lower() in {t.lower() for t in mapping.values()}:
-            raise DataImportError(f"{path.name}: column '{target}' appears twice in the header")
+            raise DataImportError(t("imp_header_twice").format(file=path.name, header=target))
         mapping[header] = target
     missing = [c for c in table.required if c not in mapping.values()]
     if missing:
         found = headers_found(headers, lambda h: table.column(text.strip_edges(h).lower()) is not None)
-        raise DataImportError(f"{path.name}: missing required column(s) {', '.join(missing)} for table {table.name} "
-                              f"({found})")
+        raise DataImportError(t("imp_missing_required").format(file=path.name, columns=", ".join(missing),
+                                                               table=table.name, found=found))
     return mapping
 
 

@@ -13,11 +13,14 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import shutil
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+from smarketing.labels import t
 
 TMP_MARK = ".writing-"
 LOCK_TIMEOUT = 600.0  # seconds a writer waits for another one
@@ -29,6 +32,12 @@ def lock_path(target: Path) -> Path:
 
 class WriteBusy(TimeoutError):
     """Another write to the same file did not finish in time."""
+
+
+def _holder(text: bytes) -> str:
+    """Who holds a write lock, in words: the process its file names ("process 4242"), else another process."""
+    found = re.fullmatch(r"process (\d+)", text.decode("ascii", "replace").strip())
+    return t("imp_process").format(pid=found.group(1)) if found else t("imp_another_process")
 
 
 @contextlib.contextmanager
@@ -46,9 +55,8 @@ def write_lock(target: str | os.PathLike, timeout: float = LOCK_TIMEOUT) -> Iter
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     fh.seek(0)
-                    holder = fh.read(64).decode("ascii", "replace").strip() or "another process"
-                    raise WriteBusy(f"{target.name} is being written by {holder} for more than {timeout:g} s; "
-                                    "try again when it has finished") from None
+                    raise WriteBusy(t("imp_write_busy").format(file=target.name, holder=_holder(fh.read(64)),
+                                                               seconds=f"{timeout:g}")) from None
                 time.sleep(0.2)
         fh.seek(0)
         fh.truncate()
