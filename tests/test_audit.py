@@ -15,7 +15,12 @@ from strategies import stage_names
 from smarketing.cli import main
 from smarketing.filters import Filters
 from smarketing.funnel.audit import ANY_HISTORY, HISTORY_KEYS, ISSUES, audit_report, offending_leads
+from smarketing.funnel.audit.issues import CURRENT
+from smarketing.funnel.audit.report import refresh_audit
 from smarketing.funnel.lifecycle import lifecycle_funnel
+from smarketing.reach import reach_table_name
+from smarketing.stages import resolve
+from smarketing.store import derived
 
 DAY = "2026-01-0{}"
 
@@ -112,11 +117,23 @@ def test_won_deals_and_the_customer_stage_disagreeing(make_con):
     assert offending_leads(bare, "customer_not_won").empty
 
 
-def test_sitting_past_the_sla_and_past_the_p90_time_in_stage(make_con):
+@pytest.fixture(params=["live", "derived"])
+def built(request, make_con):
+    """make_con, and with "derived" the audit's derived tables built as a write builds them (the same answers)."""
+    def build(**tables):
+        con = make_con(**tables)
+        if request.param == "derived":
+            refresh_audit(con)
+            assert derived.load(con, CURRENT, reach_table_name(resolve(None))) is not None
+        return con
+    return build
+
+
+def test_sitting_past_the_sla_and_past_the_p90_time_in_stage(built):
     hand = [{"lead_id": "A", "dispatched_at": "2026-02-01 00:00", "accepted_at": "2026-02-03 00:00", "owner": "x"},
             {"lead_id": "B", "dispatched_at": "2026-02-01 00:00", "accepted_at": "2026-02-01 02:00", "owner": "x"},
             {"lead_id": "C", "dispatched_at": "2026-02-28 23:00", "owner": "x"}]
-    con = make_con(
+    con = built(
         leads=[lead("A"), lead("B"), lead("C"), lead("D"), lead("Z", "2026-03-01 00:00")],  # Z: the data's last moment
         stage_changes=[change("A", "MQL", "2026-02-01 00:00"),  # accepted after 48 h, still an MQL
                        change("B", "MQL", "2026-02-01 00:00"),  # accepted in 2 h, still an MQL
@@ -136,7 +153,7 @@ def test_sitting_past_the_sla_and_past_the_p90_time_in_stage(make_con):
     assert report.by_stage.set_index("stage").at["MQL", "trust"] == 1.0  # stale records are not an inconsistent history
 
 
-def test_unmapped_sources_and_campaigns_and_ownerless_mqls(make_con):
+def test_unmapped_sources_and_campaigns_and_ownerless_mqls(built):
     spend = [{"date": "2026-01-01", "source": "Google Ads", "campaign": "GA – Brand", "cost": 10}]
     leads = [lead("A", source_group="Paid", source=None), lead("B", source_group="Paid", source="(none)"),
              lead("C", source_group=" Unknown ", source="Google"),
@@ -147,7 +164,7 @@ def test_unmapped_sources_and_campaigns_and_ownerless_mqls(make_con):
              lead("I", source_group="Direct", source="Website", owner=None),
              lead("J", source_group="Direct", source="Website", owner=None),
              lead("K", source_group="Direct", source="Website", owner=" ")]
-    con = make_con(leads=leads, spend=spend,
+    con = built(leads=leads, spend=spend,
                    stage_changes=[change("I", "MQL", "2026-01-02"), change("J", "MQL", "2026-01-02"),
                                   change("K", "SQL", "2026-01-03")],  # K reached MQL by skipping it
                    handoffs=[{"lead_id": "J", "dispatched_at": "2026-01-02", "owner": "Ana"}])

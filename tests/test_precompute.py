@@ -145,11 +145,13 @@ def test_stored_scoring_features_give_the_live_scores(demo_con, demo_db, monkeyp
 
 
 @pytest.mark.parametrize("filters", FILTERS, ids=["all", "cohort", "period", "segments"])
-def test_stored_audit_history_gives_the_live_audit(demo_con, monkeypatch, filters):
-    from smarketing.funnel.audit import HISTORY_KEYS, audit_report
-    from smarketing.funnel.audit.issues import DERIVED
+def test_stored_audit_issues_and_current_stages_give_the_live_audit(demo_con, monkeypatch, filters):
+    from smarketing.funnel.audit import HISTORY_KEYS, ISSUE_TYPES, audit_report
+    from smarketing.funnel.audit.issues import CURRENT, DERIVED, STALE
 
-    assert demo_con.table(derived.PREFIX + DERIVED).count().execute() > 0  # the demo has history issues
+    stored_issues = set(demo_con.table(derived.PREFIX + DERIVED).issue.execute())
+    assert stored_issues and not {i.key for i in ISSUE_TYPES if i.group == STALE} & stored_issues  # settings' own
+    assert demo_con.table(derived.PREFIX + CURRENT).count().execute() == demo_con.table("leads").count().execute()
     stored, trust = audit_report(demo_con, filters), audit_report(demo_con, filters, only=HISTORY_KEYS)
     live(monkeypatch)
     for got, want in ((stored, audit_report(demo_con, filters)), (trust, audit_report(demo_con, filters, only=HISTORY_KEYS))):
@@ -158,3 +160,14 @@ def test_stored_audit_history_gives_the_live_audit(demo_con, monkeypatch, filter
         pd.testing.assert_frame_equal(got.effects, want.effects)
         pd.testing.assert_frame_equal(got.by_source, want.by_source)
         assert (got.leads, got.with_history_issue) == (want.leads, want.with_history_issue)
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=["all", "cohort", "period", "segments"])
+def test_stored_returning_leads_give_the_live_channel_table(demo_con, monkeypatch, filters):
+    from smarketing.attribution.channels import RETURNING, RETURNING_KEY, channel_table
+
+    assert derived.load(demo_con, RETURNING, RETURNING_KEY).count().execute() > 0  # the demo has returning leads
+    stored = channel_table(demo_con, filters)
+    assert stored.returning_leads.iloc[-1] > 0 or filters.segments
+    live(monkeypatch)
+    pd.testing.assert_frame_equal(stored, channel_table(demo_con, filters))

@@ -5,8 +5,10 @@ swap as the import or demo build (`store.writing(path, derive=refresh)`), instea
 page after every start: every lead's attribution journey and time-decay credit for the default attribution
 settings, every lead's de-duplication status for the default phone country, and every lead's scoring features
 for the rules in force (the saved version beside the database, else the packaged or starter rules) at the
-default cut-off, and every lead's stage-history issues for the integrity audit (the trust score). A rules version saved later is scored live until the next write. The analyses read them when
-they hold the parameters asked for and compute live otherwise, with the same numbers (tests/test_precompute.py).
+default cut-off (a rules version saved later is scored live until the next write), every lead's issues for the
+integrity audit that only the data fixes (history and mapping gaps) and its current stage, and which leads are
+returning ones (the channel table). The analyses read them when they hold the parameters asked for and compute
+live otherwise, with the same numbers (tests/test_precompute.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from smarketing.attribution.channels import refresh_returning
 from smarketing.attribution.journeys import refresh_journeys
 from smarketing.funnel.audit.report import refresh_audit
 from smarketing.leadflow.dedupe import refresh_dedupe
@@ -29,6 +32,7 @@ def parts(db=None, stages: StageModel | None = None) -> dict[str, Callable]:
         "de-duplication": lambda con: refresh_dedupe(con),
         "scoring features": lambda con: refresh_features(con, rules_in_force(con, db)[0]),
         "audit history": lambda con: refresh_audit(con, stages),
+        "returning leads": refresh_returning,
     }
 
 

@@ -25,6 +25,7 @@ from smarketing.labels import label, t
 from smarketing.leadflow.normalize import email_key
 from smarketing.reach import reach_column, reached, recorded_stages, stage_reach
 from smarketing.stages import StageModel, resolve
+from smarketing.store import derived
 
 LEVELS = ("source_group", "source", "campaign")
 NONE_LABEL = "(none)"
@@ -68,8 +69,26 @@ def _returning(leads: ibis.Table) -> ibis.Table:
     return leads.mutate(returning=key.notnull() & (rank > 0))
 
 
+RETURNING = "returning_leads"  # derived table: the ids of every returning lead (smarketing.store.derived)
+RETURNING_KEY = "email, earliest first"
+
+
+def returning(con, leads: ibis.Table) -> ibis.Table:
+    """`leads` with `returning` (see _returning): from the derived table of the last write when it has one."""
+    stored = derived.load(con, RETURNING, RETURNING_KEY)
+    if stored is None:
+        return _returning(leads)
+    return leads.mutate(returning=leads.lead_id.isin(stored.lead_id))
+
+
+def refresh_returning(con) -> None:
+    """Store the ids of every returning lead (at the end of a write)."""
+    flagged = _returning(con.table("leads"))
+    derived.save(con, RETURNING, flagged.filter(flagged.returning).select("lead_id"), RETURNING_KEY)
+
+
 def _lead_side(con, filters: Filters, keys: list[str], stages: StageModel) -> pd.DataFrame:
-    reach = _returning(stage_reach(con, stages))
+    reach = returning(con, stage_reach(con, stages))
     period = filters.mode == "period"
     scope = segment_leads(reach, filters) if period else cohort_leads(reach, filters)
 

@@ -102,10 +102,14 @@ class AuditContext:
         return self.stages.index(name) if name is not None else None
 
     def missing(self, issue: str) -> tuple[str, ...]:
-        """What the data or the stage model lacks for the check of `issue` (empty: it is checked)."""
-        spec = ISSUES[issue]
+        """What the data or the stage model lacks for the check of `issue`, or "not_requested" (empty: checked)."""
         if self.only is not None and issue not in self.only:
             return ("not_requested",)
+        return self.lacking(issue)
+
+    def lacking(self, issue: str) -> tuple[str, ...]:
+        """What the data or the stage model lacks for the check of `issue` (whatever was asked for)."""
+        spec = ISSUES[issue]
         lacking = tuple(t for t in spec.needs if t not in self.present)
         lacking += tuple(f"role_{r}" for r in spec.roles if self.index(r) is None)
         if issue == "past_p90" and not lacking and not self.p90_days:
@@ -252,25 +256,34 @@ def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] 
     """One row per (lead_id, issue, stage_index) of the leads in `scope` (columns lead_id, created_at, source_group,
     source, campaign, owner and the reach columns), with `at`, the first moment the issue shows. None when no
     issue type in `only` (default: all) is checked on this data. `keep` (a Scratch's keep) computes the stage
-    changes in scope and the current stages once for the many checks that read them."""
+    changes in scope and the current stages once for the many checks that read them. The issues that only the
+    data fixes and every lead's current stage are read from the derived tables of the last write when they
+    hold them (refresh_history)."""
     wanted = [k for k in ctx.checked() if only is None or k in only]
     if not wanted:
         return None
-    parts: list[ibis.Table] = []
-    history = [k for k in wanted if k in HISTORY_KEYS]
-    stored = derived.load(con, DERIVED, history_key(ctx, history)) if history else None
-    if stored is not None:  # the history issues of every lead, derived at the last write: those in scope
-        kept = stored.semi_join(scope, stored.lead_id == scope.lead_id)
-        parts.append(kept.mutate(at=kept.at.cast("timestamp")))  # as _row types it (stored: timestamp(6))
-        wanted = [k for k in wanted if k not in HISTORY_KEYS]
-        if not wanted:
-            return parts[0]
     keep = keep or (lambda table: table)
-    changes = keep(stage_changes(con, ctx, scope))
-    main = changes.filter(changes.stage_index >= 0)
-    builders = {"skipped": lambda: _skipped(ctx, scope, main), "backwards": lambda: _backwards(ctx, scope, main),
-                "bulk_edit": lambda: _bulk_edit(ctx, scope, main),
-                "before_created": lambda: _before_created(ctx, scope, main),
+    parts: list[ibis.Table] = []
+    stored = derived.load(con, DERIVED, static_key(ctx)) if set(wanted) & set(STATIC_KEYS) else None
+    if stored is not None:  # the data's own issues of every lead, derived at the last write: those in scope
+        kept = stored.filter(stored.issue.isin([k for k in wanted if k in STATIC_KEYS]))
+        kept = kept.semi_join(scope, kept.lead_id == scope.lead_id)
+        parts.append(kept.mutate(at=kept.at.cast("timestamp")))  # as _row types it (stored: timestamp(6))
+        wanted = [k for k in wanted if k not in STATIC_KEYS]
+    parts += _live_rows(con, ctx, scope, wanted, keep)
+    if not parts:
+        return None
+    rows = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    return rows.group_by("lead_id", "issue", "stage_index").aggregate(at=rows.at.min())
+
+
+def _live_rows(con, ctx: AuditContext, scope: ibis.Table, wanted: list[str], keep) -> list[ibis.Table]:
+    """The rows of the issue types `wanted`, computed from the data."""
+    changes = functools.cache(lambda: keep(stage_changes(con, ctx, scope)))  # only when a check reads them
+    main = lambda: changes().filter(changes().stage_index >= 0)  # noqa: E731
+    builders = {"skipped": lambda: _skipped(ctx, scope, main()), "backwards": lambda: _backwards(ctx, scope, main()),
+                "bulk_edit": lambda: _bulk_edit(ctx, scope, main()),
+                "before_created": lambda: _before_created(ctx, scope, main()),
                 "unmapped_source": lambda: _unmapped_source(ctx, scope),
                 "unmapped_campaign": lambda: _unmapped_campaign(con, ctx, scope),
                 "ownerless_mql": lambda: _ownerless(con, ctx, scope)}
@@ -278,25 +291,37 @@ def issue_rows(con, ctx: AuditContext, scope: ibis.Table, only: tuple[str, ...] 
         won = _won(con, ctx, scope)
         builders.update({k: (lambda v=v: v) for k, v in won.items()})
     if {"past_p90", "past_sla"} & set(wanted):
-        current = keep(current_stage(scope, changes, ctx.stages))
+        current = keep(_current(con, ctx, scope, changes))
         builders["past_p90"] = lambda: _past_p90(ctx, current)
         builders["past_sla"] = lambda: _past_sla(con, ctx, current)
-    for key in wanted:
-        parts.extend(builders[key]())
-    rows = ibis.union(*parts) if len(parts) > 1 else parts[0]
-    return rows.group_by("lead_id", "issue", "stage_index").aggregate(at=rows.at.min())
+    return [part for key in wanted for part in builders[key]()]
 
 
-DERIVED = "audit_history"  # the derived table: every lead's history issues (smarketing.store.derived)
+def _current(con, ctx: AuditContext, scope: ibis.Table, changes) -> ibis.Table:
+    """The current stage of the leads in scope: derived at the last write when it was, else from `changes()`."""
+    stored = derived.load(con, CURRENT, reach_table_name(ctx.stages))
+    if stored is None:
+        return current_stage(scope, changes(), ctx.stages)
+    return stored.semi_join(scope, stored.lead_id == scope.lead_id)
 
 
-def history_key(ctx: AuditContext, history: list[str]) -> str:
-    """What the history issues depend on: the stage model, the stages the data records and which are checked."""
-    return f"{reach_table_name(ctx.stages)}|{','.join(ctx.recorded)}|{','.join(sorted(history))}"
+DERIVED = "audit_history"  # derived table: every lead's issues that only the data fixes (smarketing.store.derived)
+CURRENT = "audit_current"  # derived table: every lead's current stage (lead_id, current_index, current_at)
+STATIC_KEYS = tuple(i.key for i in ISSUE_TYPES if i.group != STALE)  # not stale: no filter or setting changes them
+
+
+def static_key(ctx: AuditContext) -> str:
+    """What the stored issues depend on: the stage model, the stages the data records and the issue types the
+    data lets us check (whatever a caller asks for)."""
+    static = sorted(k for k in STATIC_KEYS if not ctx.lacking(k))
+    return f"{reach_table_name(ctx.stages)}|{','.join(ctx.recorded)}|{','.join(static)}"
 
 
 def refresh_history(con, ctx: AuditContext, scope: ibis.Table) -> None:
-    """Store the history issues of every lead of `scope` (all leads, at the end of a write)."""
-    history = [k for k in ctx.checked() if k in HISTORY_KEYS]
-    if history:
-        derived.save(con, DERIVED, issue_rows(con, ctx, scope, only=tuple(history)), history_key(ctx, history))
+    """Store the issues only the data fixes and the current stage of every lead of `scope` (all leads, at the
+    end of a write; `ctx` checks STATIC_KEYS)."""
+    static = tuple(k for k in STATIC_KEYS if not ctx.lacking(k))
+    if static:
+        derived.save(con, DERIVED, issue_rows(con, ctx, scope, only=static), static_key(ctx))
+    current = current_stage(scope, stage_changes(con, ctx, scope), ctx.stages)
+    derived.save(con, CURRENT, current.select("lead_id", "current_index", "current_at"), reach_table_name(ctx.stages))

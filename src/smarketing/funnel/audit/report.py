@@ -28,6 +28,7 @@ from smarketing.funnel.audit.issues import (
     HISTORY_KEYS,
     ISSUE_TYPES,
     ISSUES,
+    STATIC_KEYS,
     AuditContext,
     issue_rows,
     missing_value,
@@ -246,9 +247,9 @@ def _by_source(j: ibis.Table, checked: list[str]) -> pd.DataFrame:
 
 
 def refresh_audit(con, stages: StageModel | None = None) -> None:
-    """Store every lead's history issues (at the end of a write): the trust score and the Data trust page then
-    read them for any filters instead of checking the stage record again."""
-    ctx = audit_context(con, ALL_TIME, stages, only=HISTORY_KEYS)
+    """Store every lead's issues that only the data fixes and its current stage (at the end of a write): the
+    trust score and the Data trust page then read them for any filters instead of checking the data again."""
+    ctx = audit_context(con, ALL_TIME, stages, only=STATIC_KEYS)
     with Scratch(con, "_audit") as scratch:
         refresh_history(con, ctx, scratch.keep(scope_leads(con, ctx)))
 
