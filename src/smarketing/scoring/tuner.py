@@ -91,8 +91,9 @@ class Tuner:
 
     @classmethod
     def load(cls, con, rules: Rules, cutoff: Cutoff = DEFAULT_CUTOFF, filters=None, now=None) -> Tuner:
-        """Fetch the features of `rules` (one query) and build the engine."""
-        frame = lead_features(con, rules, cutoff, filters, now).order_by("lead_id").execute()
+        """Fetch the features of `rules` (one query) and build the engine. Arrow's own conversion to pandas: the same
+        frame as Ibis' execute in a third of the time at 1M leads (benchmarks/RESULTS.md)."""
+        frame = lead_features(con, rules, cutoff, filters, now).order_by("lead_id").to_pyarrow().to_pandas()
         return cls(frame, rules)
 
     def supports(self, rules: Rules) -> bool:
