@@ -89,6 +89,11 @@ def t(key: str) -> str:
     return table(DEFAULT_LANGUAGE).get(key) or _readable(str(key))
 
 
+def table_label(name: str) -> str:
+    """The name of one of our tables as the import shows it ("Leads", "Stage changes"; 线索, not 线索数)."""
+    return t(f"table_{name}")
+
+
 def label(value) -> str:
     """The label of a key or data value: a stage's display name in the current language, the table's label if
     there is one (in another language also for an English label an analysis returns as a value, such as the

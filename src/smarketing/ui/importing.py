@@ -12,7 +12,7 @@ import streamlit as st
 from smarketing import access, paths, privacy, store
 from smarketing.formatting import md_text
 from smarketing.importers import core, loading, mapping, read_table, salesforce
-from smarketing.labels import column_labels, t
+from smarketing.labels import column_labels, t, table_label
 from smarketing.schema import TABLES
 from smarketing.stages import active_stages
 from smarketing.store import DataImportError, decimals
@@ -75,7 +75,7 @@ def recognised(frames: dict[str, store.Frame]) -> None:
     """Which column of each of our tables comes from which column of the user's file."""
     with st.expander(t("data_recognised"), expanded=False):
         rows = [
-            {"table": t(name), "our_column": t(col), "from_file": f"{frame.name} · {frame.labels[col]}"}
+            {"table": table_label(name), "our_column": t(col), "from_file": f"{frame.name} · {frame.labels[col]}"}
             for name, frame in frames.items()
             for col in frame.data.columns
             if col in frame.labels and TABLES[name].column(col) is not None
@@ -109,7 +109,7 @@ def _validated(db_key: str, fingerprint: str, mode: str, _prepared: core.Prepare
 
 def changes_table(changes: dict[str, Changes]) -> None:
     """Per table: rows in the files, and how many are added, updated, unchanged, removed."""
-    rows = [{"table": t(name), "rows": c.rows, "added": c.added, "updated": c.updated, "unchanged": c.unchanged,
+    rows = [{"table": table_label(name), "rows": c.rows, "added": c.added, "updated": c.updated, "unchanged": c.unchanged,
              "removed": c.removed} for name, c in changes.items()]
     frame = pd.DataFrame(rows)
     shown = [col for col in frame.columns if col == "table" or frame[col].any()]
@@ -147,7 +147,7 @@ def checked_import(prepared: core.Prepared, key: str, fingerprint: str, mode: st
     bar = st.progress(0.0, text=t("data_importing"))
 
     def progress(done: int, total: int, table: str) -> None:
-        label = f"{t('data_importing')} {t(table)} …" if table else t("data_importing")
+        label = f"{t('data_importing')} {table_label(table)} …" if table else t("data_importing")
         bar.progress(done / total if total else 1.0, text=label)
 
     try:
@@ -168,7 +168,7 @@ def summary(changes: dict[str, Changes]) -> str:
     for name, c in changes.items():
         counts = [(c.added, "added"), (c.updated, "updated"), (c.unchanged, "unchanged"), (c.removed, "removed")]
         said = ", ".join(t(f"data_n_{what}").format(n=f"{n:,}") for n, what in counts if n) or t("data_no_change")
-        parts.append(f"{t(name)}: {said}")
+        parts.append(f"{table_label(name)}: {said}")
     return "; ".join(parts)
 
 

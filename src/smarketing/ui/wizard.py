@@ -22,7 +22,7 @@ from smarketing.importers import assemble, formats, mapping
 from smarketing.importers.dates import AmbiguousDates
 from smarketing.importers.guess import guess, stage_of_file
 from smarketing.importers.mapping import IGNORE, ORDER, STAGE, TableMapping
-from smarketing.labels import label, t
+from smarketing.labels import label, t, table_label
 from smarketing.schema import TABLES
 from smarketing.stages import active_stages
 from smarketing.store import DataImportError
@@ -172,7 +172,7 @@ def section(con, encoding: str, timezone: str, decimal: str | None = None) -> No
             st.caption(t("data_saved_mapping").format(name=md_text(found[0].name)) if saved is not None
                        else t("data_guessed_mapping"))
             table = st.selectbox(t("data_rows_are"), TABLE_ORDER, index=TABLE_ORDER.index(_first_table(
-                raw, index, saved)), format_func=t, key=f"wiz_table_{role}", help=t("data_target_table_help"))
+                raw, index, saved)), format_func=table_label, key=f"wiz_table_{role}", help=t("data_target_table_help"))
             base = saved if saved is not None and saved.table == table else _guessed(raw, table)
             tm = TableMapping(table, dict(base.columns), base.day_first, role, dict(base.constants), base.stage,
                               base.match, decimal or base.decimal)
