@@ -143,3 +143,12 @@ def test_rows_with_a_different_field_count_name_the_line(tmp_path):
     with pytest.raises(DataImportError, match=r"f.csv, line 3: 4 fields where the header has 3 \(read as "
                                               r"comma-separated; check the delimiter"):
         read_table(_write(tmp_path, "f.csv", text))
+
+
+def test_a_header_split_otherwise_than_its_rows_names_the_line_not_no_rows(tmp_path, con):
+    before = counts(con)
+    path = _write(tmp_path, "leads.csv", "lead_id;created_at;company\nL9,2024-01-02,Acme\n")
+    with pytest.raises(DataImportError) as refused:
+        store.import_files(con, {"leads": path})
+    assert str(refused.value).startswith("leads.csv, line 2: 1 field where the header has 3 (read as semicolon-separated")
+    assert counts(con) == before

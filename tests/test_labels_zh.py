@@ -225,3 +225,16 @@ def test_import_errors_read_in_chinese_and_change_nothing(tmp_path, monkeypatch,
     con = store.connect(db, read_only=True)
     assert store.table_counts(con)["leads"] == 2  # the refused imports changed nothing
     con.disconnect()
+
+
+def test_the_import_commands_own_words_and_the_mapped_imports_hints_read_in_chinese(tmp_path, monkeypatch, capsys):
+    db = str(tmp_path / "crm.duckdb")
+    (tmp_path / "无创建.csv").write_text("线索编号,公司\nC1,上海云创\n", "utf-8")
+    (tmp_path / "好.csv").write_text("线索编号,创建时间\nC1,2026-03-01\n", "utf-8")
+    monkeypatch.setenv("SMARKETING_LANG", "zh")
+    assert main(["import", "--db", db, "--format", "mapped", "--file", f"leads={tmp_path / '无创建.csv'}"]) != 0
+    said = capsys.readouterr().err
+    assert said.startswith("smarketing import：错误：无创建.csv：没有列映射到线索的必需列 created_at；对于 created_at")
+    assert said.rstrip().endswith("（没有导入任何内容）")
+    assert main(["import", "--db", db, "--format", "mapped", "--check", "--file", f"leads={tmp_path / '好.csv'}"]) == 0
+    assert capsys.readouterr().out.startswith("已检查（add 模式）：将导入 leads: 新增 1")  # table names as the flags spell them

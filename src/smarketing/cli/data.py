@@ -9,6 +9,7 @@ from smarketing.cli.common import add_db, parse_date
 from smarketing.importers import formats, loading
 from smarketing.importers.core import describe
 from smarketing.importers.readers import ENCODINGS
+from smarketing.labels import t
 from smarketing.store import decimals, engines
 from smarketing.store.merge import DEFAULT_MODE, MODES
 from smarketing.store.profile import is_demo
@@ -114,15 +115,14 @@ def run_import(args) -> int:
         else:
             with store.writing(args.db, derive=precompute.refresh) as con:
                 if is_demo(con) and not getattr(args, "into_demo", False):
-                    raise store.DataImportError(
-                        f"{store.db_path(args.db)} holds the demo data: import your own files into a database of "
-                        f"their own (--db crm.duckdb, then smarketing app --db crm.duckdb), or add --into-demo")
+                    raise store.DataImportError(t("imp_demo_refused").format(db=store.db_path(args.db)))
                 added, mode = _import(args, fmt, files, con)
     except store.DataImportError as exc:
-        print(f"smarketing import: error: {privacy.mask_text(str(exc))} (nothing was imported)", file=sys.stderr)
+        print(t("imp_cli_error").format(message=privacy.mask_text(str(exc))), file=sys.stderr)
         return 1
-    verb = f"checked ({mode} mode): would import " if getattr(args, "check", False) else "imported "
-    print(verb + "; ".join(f"{t}: {describe(c)}" for t, c in added.items()))
+    said = "; ".join(f"{name}: {describe(c)}" for name, c in added.items())
+    print(t("imp_cli_checked").format(mode=mode, changes=said) if getattr(args, "check", False)
+          else t("imp_imported").format(changes=said))
     return 0
 
 
@@ -135,7 +135,7 @@ def _import(args, fmt: str, files: dict, con) -> tuple[dict, str]:
     prepared, mode = _prepare(args, fmt, files, con, mode)
     result = (loading.validate if args.check else loading.load)(con, prepared, mode=mode)
     for note in result.notes:
-        print(f"note: {privacy.mask_text(note)}", file=sys.stderr)
+        print(t("imp_cli_note").format(note=privacy.mask_text(note)), file=sys.stderr)
     return result.changes, mode
 
 

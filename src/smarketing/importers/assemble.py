@@ -15,14 +15,11 @@ from smarketing.importers import dates, values
 from smarketing.importers.core import Prepared, extra_name
 from smarketing.importers.mapping import ORDER, ROW_DATE, Mapping, TableMapping, Target, parse_target
 from smarketing.importers.readers import RawTable
-from smarketing.labels import t
+from smarketing.labels import t, table_label
 from smarketing.schema import TABLES, Table
 from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError, Frame, at_cell
 from smarketing.store.text import PATTERN as EDGES
-
-CREATED_HINT = ('map a date column to it, or give every row one date (constant created_at = "2024-06-30") or the '
-                'file order (created_at = "order:2024-06-30": one minute apart from that day, first row first)')
 
 
 class Rows:
@@ -133,12 +130,12 @@ class Rows:
     def _check_required(self) -> None:
         missing = [c for c in self.contract.required if c not in self.columns]
         if missing:
-            hint = f"; for created_at, {CREATED_HINT}" if "created_at" in missing and self.tm.table == "leads" else ""
+            hint = t("imp_created_hint") if "created_at" in missing and self.tm.table == "leads" else ""
             found = store.headers_found(self.raw.headers, lambda h: h in self.tm.columns or
                                         self.contract.column(h.strip().lower()) is not None)
-            raise DataImportError(
-                f"{self.raw.name}: no column is mapped to required column(s) {', '.join(missing)} of "
-                f"{self.tm.table}{hint} ({found})")
+            raise DataImportError(t("imp_no_column_mapped").format(
+                file=self.raw.name, columns=", ".join(missing), table=table_label(self.tm.table), hint=hint,
+                found=found))
 
     def row_date(self) -> pd.Series:
         """When a row's `stage` entry happens: a lead's creation, a deal's close (else creation), an event's time."""

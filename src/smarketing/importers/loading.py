@@ -15,6 +15,7 @@ import pandas as pd
 
 from smarketing import store
 from smarketing.importers.core import ImportResult, Prepared
+from smarketing.labels import t
 from smarketing.schema import TABLES
 from smarketing.stages import StageModel, resolve
 from smarketing.store import DataImportError
@@ -25,7 +26,7 @@ from smarketing.store.text import PATTERN as EDGES
 def _frames(prepared: Prepared) -> dict:
     frames = {name: frame for name, frame in prepared.frames.items() if not frame.data.empty}
     if not frames:
-        raise DataImportError("nothing to import: the files have no rows for any table")
+        raise DataImportError(t("imp_nothing_to_import"))
     return frames
 
 

@@ -160,7 +160,7 @@ def _read_csv(data: bytes, name: str, encoding: str) -> RawTable:
                 continue  # blank line
             if len(row) != len(header):
                 raise DataImportError(t("imp_fields_mismatch").format(
-                    file=name, line=rows.line_num, fields=t("imp_fields_many").format(n=len(row)), width=len(header),
+                    file=name, line=rows.line_num, fields=t("imp_fields_one" if len(row) == 1 else "imp_fields_many").format(n=len(row)), width=len(header),
                     delimiter=store.delimiter_name(delimiter)))
             body.append(row)
     except csv.Error as exc:

@@ -268,7 +268,7 @@ def _status_stages(raw: RawTable, header: str, smap: StatusMap, stages: StageMod
                                                                        na_action="ignore").fillna(False)]
     if len(unknown):
         row = int(unknown.index[0]) + 1
-        missing = ", ".join(f"'{s}'" for s in dict.fromkeys(unknown.tolist()))
+        missing = ", ".join(t("imp_quoted").format(value=s) for s in dict.fromkeys(unknown.tolist()))
         raise DataImportError(at_cell(raw.name, row, header, t("imp_no_stage_for_status").format(
             statuses=missing, example=unknown.iloc[0])))
     return stage

@@ -186,6 +186,8 @@ def _load_staging(db, table: Table, path: Path, stage_table: str) -> None:
             raise DataImportError(problem)
     rows = db.execute(f'SELECT count(*) FROM "{stage_table}"').fetchone()[0]
     if rows == 0:
+        if suffix in CSV_SUFFIXES and (problem := csv_problem(path.name, path)):  # rows DuckDB did not see as rows
+            raise DataImportError(problem)
         raise DataImportError(t("imp_no_data_rows").format(file=path.name))
 
 
