@@ -85,3 +85,14 @@ def test_browser_switch_model_for_romi(app_url, page):
     page.get_by_text("ROMI per channel under Shapley value").wait_for(timeout=60_000)
     page.get_by_role("tab", name="Models side by side").click()
     assert page.get_by_text(re.compile(r"conversions worth .* distinct journeys")).first.is_visible()
+
+
+def test_the_channel_tables_row_names_read_as_labels_and_the_total_stays():
+    import pandas as pd
+
+    from smarketing.attribution.channels import TOTAL_LABEL
+    from smarketing.ui.channels import styled_view
+
+    table = pd.DataFrame({"source_group": ["paid_search", "Events", TOTAL_LABEL], "leads": [3, 2, 5], "mql": [1, 1, 2]})
+    shown = styled_view(table, "quality").data
+    assert shown.source_group.tolist() == ["Paid search", "Events", TOTAL_LABEL]

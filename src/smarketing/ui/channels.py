@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from smarketing.attribution import channels
-from smarketing.labels import t
+from smarketing.labels import label, t
 from smarketing.ui.columns import styled
 from smarketing.ui.tables import dataframe
 
@@ -34,10 +34,12 @@ def view_picker(key: str) -> str:
 
 
 def styled_view(table: pd.DataFrame, view: str):
-    """The columns of `view` beside the row names, formatted, coloured by column (the Total row plain and bold)."""
+    """The columns of `view` beside the row names (data values read as labels), formatted, coloured by column (the
+    Total row plain and bold)."""
     keys = [c for c in channels.LEVELS if c in table.columns]
     shown = table[keys + [c for c in VIEWS[view] if c in table.columns]]
     body = shown[keys[0]] != channels.TOTAL_LABEL
+    shown = shown.assign(**{k: shown[k].where(~body, shown[k].map(label)) for k in keys})  # paid_search: Paid search
     styler = styled(shown)
     for colours, columns in (("Greens", GREENS), ("Reds", REDS), ("Oranges", ORANGES)):
         for column in (c for c in columns if c in shown.columns):
